@@ -1,0 +1,61 @@
+# Careergraph: `make run` serves the API, `make test` checks everything.
+# Both create the virtual environment from the lock file on first use.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck schema schema-check migrations migrations-check \
+        unit bench audit worker clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $(STAMP)
+
+run: $(STAMP)  ## serve the API (migrations applied on start)
+	$(BIN)/python server.py serve
+
+worker: $(STAMP)  ## run background jobs from Redis (REDIS_URL must be set)
+	$(BIN)/python server.py worker
+
+test: lint typecheck schema-check migrations-check unit  ## everything CI checks
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+schema: $(STAMP)  ## regenerate schema.graphql
+	$(BIN)/python server.py export-schema > schema.graphql
+
+schema-check: $(STAMP)  ## fail when schema.graphql is not what the code builds
+	$(BIN)/python server.py export-schema | diff -u schema.graphql - \
+	  || (echo "schema.graphql is stale: run 'make schema'" && exit 1)
+
+migrations: $(STAMP)  ## write a migration for model changes
+	DATABASE_URL=sqlite://:memory: $(BIN)/tortoise -c settings.TORTOISE_ORM makemigrations
+
+migrations-check: $(STAMP)  ## fail when a model change has no migration
+	DATABASE_URL=sqlite://:memory: $(BIN)/python server.py check-migrations
+
+unit: $(STAMP)  ## the suite on SQLite, then on PostgreSQL + Redis when configured
+	TEST_BACKEND=sqlite $(BIN)/pytest -q
+	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
+	  echo "--- again on PostgreSQL + Redis"; \
+	  TEST_BACKEND=postgres $(BIN)/pytest -q; \
+	elif [ -n "$$REQUIRE_SERVICES" ]; then \
+	  echo "REQUIRE_SERVICES is set but TEST_POSTGRES_URL is not" && exit 1; \
+	fi
+
+bench: $(STAMP)  ## benchmarks print ratios against a baseline measured in the same run
+	$(BIN)/python bench/viewer_throughput.py
+
+audit: $(STAMP)  ## the GraphQL-over-HTTP reference audit against a server it starts
+	$(BIN)/pytest -q tests/test_http_audit.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Thin async resolvers: parse input, call one service, map the result to types."""

@@ -1,0 +1,163 @@
+"""Resolvers of the accounts domain: sign-up, log-in, sessions, API keys, viewer,
+and the live security-event stream."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+from strawberry import relay
+
+from resolvers.errors import user_errors
+from schema.accounts import (
+    ApiKeyNode,
+    AuthMethod,
+    AuthPayload,
+    ChangePasswordInput,
+    CreateApiKeyInput,
+    CreateApiKeyPayload,
+    LogInInput,
+    LogOutPayload,
+    RefreshTokenInput,
+    RevokeApiKeyInput,
+    RevokeApiKeyPayload,
+    Role,
+    SecurityEventNode,
+    SignUpInput,
+    UserNode,
+    Viewer,
+)
+from schema.context import Info
+from services import accounts
+from services.errors import NotFound, ServiceError
+
+
+def _auth_payload(pair: accounts.TokenPair) -> AuthPayload:
+    return AuthPayload(
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        expires_in=pair.expires_in,
+        user=UserNode.from_row(pair.user),
+    )
+
+
+async def viewer(info: Info) -> Viewer:
+    actor = info.context.require_actor()
+    return Viewer(
+        id=relay.to_base64("User", actor.user_id),  # type: ignore[arg-type]
+        role=Role(actor.role),
+        auth_method=AuthMethod(actor.kind),
+        user_id=actor.user_id,
+        organization_id=actor.organization_id,
+    )
+
+
+async def sign_up(info: Info, input: SignUpInput) -> AuthPayload:
+    runtime = info.context.runtime
+    try:
+        pair = await accounts.sign_up(
+            config=runtime.auth,
+            email=input.email,
+            password=input.password,
+            name=input.name,
+            meta=info.context.meta,
+            starting_credits=runtime.settings.starting_credits,
+        )
+    except ServiceError as exc:
+        return AuthPayload(user_errors=user_errors(exc))
+    return _auth_payload(pair)
+
+
+async def log_in(info: Info, input: LogInInput) -> AuthPayload:
+    try:
+        pair = await accounts.log_in(
+            config=info.context.runtime.auth,
+            email=input.email,
+            password=input.password,
+            meta=info.context.meta,
+        )
+    except ServiceError as exc:
+        return AuthPayload(user_errors=user_errors(exc))
+    return _auth_payload(pair)
+
+
+async def refresh_token(info: Info, input: RefreshTokenInput) -> AuthPayload:
+    try:
+        pair = await accounts.refresh_session(
+            config=info.context.runtime.auth,
+            refresh_token=input.refresh_token,
+            meta=info.context.meta,
+        )
+    except ServiceError as exc:
+        return AuthPayload(user_errors=user_errors(exc))
+    return _auth_payload(pair)
+
+
+async def log_out(info: Info) -> LogOutPayload:
+    await accounts.log_out(
+        config=info.context.runtime.auth,
+        actor=info.context.require_actor(),
+        meta=info.context.meta,
+    )
+    return LogOutPayload(ok=True)
+
+
+async def change_password(info: Info, input: ChangePasswordInput) -> AuthPayload:
+    try:
+        pair = await accounts.change_password(
+            config=info.context.runtime.auth,
+            actor=info.context.require_actor(),
+            current_password=input.current_password,
+            new_password=input.new_password,
+            meta=info.context.meta,
+        )
+    except ServiceError as exc:
+        return AuthPayload(user_errors=user_errors(exc))
+    return _auth_payload(pair)
+
+
+async def create_api_key(info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
+    try:
+        key, secret = await accounts.create_api_key(
+            config=info.context.runtime.auth,
+            actor=info.context.require_actor(),
+            name=input.name,
+            scopes=[scope.value for scope in input.scopes],
+            meta=info.context.meta,
+        )
+    except ServiceError as exc:
+        return CreateApiKeyPayload(user_errors=user_errors(exc))
+    return CreateApiKeyPayload(secret=secret, api_key=ApiKeyNode.from_row(key))
+
+
+async def revoke_api_key(info: Info, input: RevokeApiKeyInput) -> RevokeApiKeyPayload:
+    actor = info.context.require_actor()
+    try:
+        key_id = decode_node_id(input.id, "ApiKey")
+        key = await accounts.revoke_api_key(
+            config=info.context.runtime.auth,
+            actor=actor,
+            api_key_id=key_id,
+            meta=info.context.meta,
+        )
+    except ServiceError as exc:
+        return RevokeApiKeyPayload(user_errors=user_errors(exc))
+    return RevokeApiKeyPayload(api_key=ApiKeyNode.from_row(key))
+
+
+async def security_events(info: Info) -> AsyncGenerator[SecurityEventNode, None]:
+    actor = info.context.require_actor()
+    channel = accounts.security_channel(actor.organization_id)
+    async with info.context.runtime.pubsub.subscribe(channel) as messages:
+        async for message in messages:
+            yield SecurityEventNode.from_message(message)
+
+
+def decode_node_id(global_id: str, type_name: str) -> int:
+    """The database id inside a global id of `type_name`, else NOT_FOUND."""
+    try:
+        gid = relay.GlobalID.from_id(global_id)
+        if gid.type_name != type_name:
+            raise ValueError(gid.type_name)
+        return int(gid.node_id)
+    except ValueError:
+        raise NotFound(f"{type_name} not found", field=["id"]) from None

@@ -1,0 +1,394 @@
+"""GraphQL types of the accounts domain: users, organizations, plans, API keys,
+security events, usage, the viewer, and the account mutations' inputs and payloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from schema.base import (
+    Connection,
+    Edge,
+    PageInfo,
+    UserError,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+)
+from schema.context import Info
+
+if TYPE_CHECKING:
+    from models.accounts import ApiKey as ApiKeyRow
+    from models.accounts import Organization as OrganizationRow
+    from models.accounts import SecurityEvent as SecurityEventRow
+    from models.accounts import User as UserRow
+    from services.billing import Plan as PlanRow
+
+
+MAX_ID = 2**31 - 1  # ids are IntField: int4 on PostgreSQL
+
+
+def _int_ids(node_ids: Iterable[str]) -> list[int]:
+    out = []
+    for node_id in node_ids:
+        try:
+            key = int(node_id)
+        except ValueError:
+            key = -1
+        out.append(key if 0 < key <= MAX_ID else -1)
+    return out
+
+
+@strawberry.enum
+class Role(Enum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+@strawberry.enum
+class ApiKeyScope(Enum):
+    READ = "read"
+    WRITE = "write"
+
+
+@strawberry.enum
+class SecurityEventKind(Enum):
+    SIGNED_UP = "SIGNED_UP"
+    LOGIN_SUCCEEDED = "LOGIN_SUCCEEDED"
+    LOGIN_FAILED = "LOGIN_FAILED"
+    LOGGED_OUT = "LOGGED_OUT"
+    TOKEN_REUSE_DETECTED = "TOKEN_REUSE_DETECTED"
+    PASSWORD_CHANGED = "PASSWORD_CHANGED"
+    API_KEY_CREATED = "API_KEY_CREATED"
+    API_KEY_REVOKED = "API_KEY_REVOKED"
+
+
+@strawberry.type(name="User")
+class UserNode(relay.Node):
+    id: relay.NodeID[int]
+    email: str
+    name: str
+    created_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: UserRow) -> Self:
+        return cls(id=row.id, email=row.email, name=row.name, created_at=row.created_at)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = await info.context.loaders.user_by_id.load_many(_int_ids(node_ids))
+        return [cls.from_row(r) if r else None for r in rows]
+
+
+@strawberry.type(name="Plan", description="A plan and what it entitles to.")
+class PlanType:
+    id: str
+    name: str
+    price_cents_per_month: int | None = strawberry.field(
+        description="Monthly price in cents; null when the price is custom."
+    )
+    tailor_calls_per_month: int | None = strawberry.field(
+        description="Tailoring calls per month; null when unlimited."
+    )
+    rate_limit_per_minute: int = strawberry.field(
+        description="API-key requests per minute for the whole organization."
+    )
+    features: list[str]
+
+    @classmethod
+    def from_plan(cls, plan: PlanRow) -> Self:
+        return cls(
+            id=plan.id,
+            name=plan.name,
+            price_cents_per_month=plan.price_cents_per_month,
+            tailor_calls_per_month=plan.tailor_calls_per_month,
+            rate_limit_per_minute=plan.rate_limit_per_minute,
+            features=sorted(plan.features),
+        )
+
+
+@strawberry.type(name="Organization")
+class OrganizationNode(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    plan: str
+    credits: int
+    created_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: OrganizationRow) -> Self:
+        return cls(
+            id=row.id,
+            name=row.name,
+            plan=row.plan,
+            credits=row.credits,
+            created_at=row.created_at,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        loader = info.context.loaders.organization_by_id
+        rows = await loader.load_many(_int_ids(node_ids))
+        return [cls.from_row(r) if r else None for r in rows]
+
+
+@strawberry.type(name="ApiKey")
+class ApiKeyNode(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    prefix: str
+    last_four: str
+    scopes: list[ApiKeyScope]
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+    @classmethod
+    def from_row(cls, row: ApiKeyRow) -> Self:
+        return cls(
+            id=row.id,
+            name=row.name,
+            prefix=row.prefix,
+            last_four=row.last_four,
+            scopes=[ApiKeyScope(s) for s in row.scopes],
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+            revoked_at=row.revoked_at,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = await info.context.loaders.api_key_by_id.load_many(_int_ids(node_ids))
+        return [cls.from_row(r) if r else None for r in rows]
+
+
+@strawberry.type(name="SecurityEvent")
+class SecurityEventNode(relay.Node):
+    id: relay.NodeID[int]
+    kind: SecurityEventKind
+    ip: str
+    user_agent: str
+    detail: JSON
+    created_at: dt.datetime
+    user_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def user(self, info: Info) -> UserNode | None:
+        if self.user_id is None:
+            return None
+        row = await info.context.loaders.user_by_id.load(self.user_id)
+        return UserNode.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: SecurityEventRow) -> Self:
+        return cls(
+            id=row.id,
+            kind=SecurityEventKind(row.kind),
+            ip=row.ip,
+            user_agent=row.user_agent,
+            detail=row.detail,  # type: ignore[arg-type]
+            created_at=row.created_at,
+            user_id=row.user_id,
+        )
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> Self:
+        return cls(
+            id=message["id"],
+            kind=SecurityEventKind(message["kind"]),
+            ip=message["ip"],
+            user_agent=message["user_agent"],
+            detail=message["detail"],
+            created_at=dt.datetime.fromisoformat(message["created_at"]),
+            user_id=message["user_id"],
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        loader = info.context.loaders.security_event_by_id
+        rows = await loader.load_many(_int_ids(node_ids))
+        return [cls.from_row(r) if r else None for r in rows]
+
+
+@strawberry.type
+class UsageRecord:
+    day: dt.date
+    api_key_id: strawberry.ID = strawberry.field(
+        description="Global id of the API key."
+    )
+    operation: str
+    count: int
+
+
+SecurityEventConnection = Connection[SecurityEventNode]
+
+
+# -- inputs and payloads ---------------------------------------------------------------
+
+
+@strawberry.input
+class SignUpInput:
+    email: str
+    password: str = strawberry.field(description="10 to 256 characters.")
+    name: str
+
+
+@strawberry.input
+class LogInInput:
+    email: str
+    password: str
+
+
+@strawberry.input
+class RefreshTokenInput:
+    refresh_token: str
+
+
+@strawberry.input
+class ChangePasswordInput:
+    current_password: str
+    new_password: str
+
+
+@strawberry.input
+class CreateApiKeyInput:
+    name: str
+    scopes: list[ApiKeyScope] = strawberry.field(
+        default_factory=lambda: [ApiKeyScope.READ, ApiKeyScope.WRITE]
+    )
+
+
+@strawberry.input
+class RevokeApiKeyInput:
+    id: strawberry.ID
+
+
+@strawberry.type(description="Tokens of a session. The refresh token rotates on use.")
+class AuthPayload:
+    access_token: str | None = None
+    refresh_token: str | None = None
+    expires_in: int | None = strawberry.field(
+        default=None, description="Seconds until the access token expires."
+    )
+    user: UserNode | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class LogOutPayload:
+    ok: bool
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CreateApiKeyPayload:
+    secret: str | None = strawberry.field(
+        default=None, description="The key itself, shown this once and never again."
+    )
+    api_key: ApiKeyNode | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class RevokeApiKeyPayload:
+    api_key: ApiKeyNode | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.enum
+class AuthMethod(Enum):
+    SESSION = "session"
+    API_KEY = "api_key"
+
+
+@strawberry.type(description="The caller: their user, organization, plan and keys.")
+class Viewer:
+    id: strawberry.ID = strawberry.field(description="Global id of the viewer's user.")
+    role: Role
+    auth_method: AuthMethod
+    user_id: strawberry.Private[int]
+    organization_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def user(self, info: Info) -> UserNode:
+        row = await info.context.loaders.user_by_id.load(self.user_id)
+        assert row is not None
+        return UserNode.from_row(row)
+
+    async def _organization(self, info: Info) -> OrganizationRow:
+        row = await info.context.loaders.organization_by_id.load(self.organization_id)
+        assert row is not None
+        return row
+
+    @strawberry.field
+    async def organization(self, info: Info) -> OrganizationNode:
+        return OrganizationNode.from_row(await self._organization(info))
+
+    @strawberry.field(description="The organization's plan and its entitlements.")
+    async def plan(self, info: Info) -> PlanType:
+        org = await self._organization(info)
+        return PlanType.from_plan(info.context.loaders.plan(org.plan))
+
+    @strawberry.field(description="Credit balance of the organization.")
+    async def credits(self, info: Info) -> int:
+        return (await self._organization(info)).credits
+
+    @strawberry.field(description="API keys of the organization, newest first.")
+    async def api_keys(self, info: Info) -> list[ApiKeyNode]:
+        return [ApiKeyNode.from_row(r) for r in await info.context.loaders.api_keys()]
+
+    @strawberry.field(description="Security events of the organization, newest first.")
+    async def security_events(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> SecurityEventConnection:
+        size = page_size(first)
+        before_id = decode_cursor("se", after)
+        rows = await info.context.loaders.security_events(
+            first=size, before_id=before_id
+        )
+        edges = [
+            Edge(cursor=encode_cursor("se", r.id), node=SecurityEventNode.from_row(r))
+            for r in rows[:size]
+        ]
+        return SecurityEventConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(rows) > size,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
+
+    @strawberry.field(description="API-key requests per day, key and operation.")
+    async def usage(
+        self,
+        info: Info,
+        from_: Annotated[dt.date, strawberry.argument(name="from")],
+        to: dt.date,
+    ) -> list[UsageRecord]:
+        rows = await info.context.loaders.usage(start=from_, end=to)
+        return [
+            UsageRecord(
+                day=r.day,
+                api_key_id=strawberry.ID(relay.to_base64("ApiKey", r.api_key_id)),
+                operation=r.operation,
+                count=r.count,
+            )
+            for r in rows
+        ]

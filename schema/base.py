@@ -1,0 +1,103 @@
+"""Shared GraphQL building blocks: the error code enum, `UserError`, keyset connections,
+and cursor helpers."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from enum import Enum
+from typing import Generic, TypeVar
+
+import strawberry
+
+MAX_PAGE_SIZE = 100
+
+
+@strawberry.enum(description="Machine-readable code of an expected failure.")
+class ErrorCode(Enum):
+    VALIDATION_ERROR = "VALIDATION_ERROR"
+    NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
+    DUPLICATE_UPLOAD = "DUPLICATE_UPLOAD"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    PLAN_REQUIRED = "PLAN_REQUIRED"
+    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
+    INSUFFICIENT_CREDITS = "INSUFFICIENT_CREDITS"
+    NO_MASTER_RESUME = "NO_MASTER_RESUME"
+    NO_JOB_DESCRIPTION = "NO_JOB_DESCRIPTION"
+    TIMEOUT = "TIMEOUT"
+    PDF_RENDER_FAILED = "PDF_RENDER_FAILED"
+    LLM_UNAVAILABLE = "LLM_UNAVAILABLE"
+    BILLING_UNAVAILABLE = "BILLING_UNAVAILABLE"
+
+
+@strawberry.type(
+    description="An expected failure of a mutation, tied to an input field."
+)
+class UserError:
+    field: list[str] | None = strawberry.field(
+        description='Path to the input field at fault, e.g. ["input", "email"].'
+    )
+    message: str
+    code: ErrorCode
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+NodeT = TypeVar("NodeT")
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    cursor: str
+    node: NodeT
+
+
+@strawberry.type
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]]
+    page_info: PageInfo
+
+    @strawberry.field
+    def nodes(self) -> list[NodeT]:
+        return [edge.node for edge in self.edges]
+
+
+class InvalidArgument(ValueError):
+    """A query argument the client got wrong; reported with code VALIDATION_ERROR."""
+
+
+def encode_cursor(kind: str, key: int) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{key}".encode()).decode()
+
+
+def decode_cursor(kind: str, cursor: str | None) -> int | None:
+    """Return the key in a cursor of this kind; raise ValueError on a foreign cursor."""
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
+        prefix, key = raw.split(":", 1)
+        if prefix != kind:
+            raise ValueError(prefix)
+        value = int(key)
+        if not 0 <= value <= 2**31 - 1:  # ids are IntField: int4 on PostgreSQL
+            raise ValueError(key)
+        return value
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidArgument(f"Invalid cursor {cursor[:40]!r}") from None
+
+
+def page_size(first: int | None, default: int = 20) -> int:
+    if first is None:
+        return default
+    if first < 0 or first > MAX_PAGE_SIZE:
+        raise InvalidArgument(f"`first` must be between 0 and {MAX_PAGE_SIZE}")
+    return first

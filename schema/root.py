@@ -1,0 +1,109 @@
+"""The root types and the Schema, with the guards every operation passes through."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry import relay
+from strawberry.schema.config import StrawberryConfig
+
+from resolvers import accounts, billing, nodes
+from schema.accounts import (
+    ApiKeyNode,
+    AuthPayload,
+    CreateApiKeyPayload,
+    LogOutPayload,
+    OrganizationNode,
+    PlanType,
+    RevokeApiKeyPayload,
+    SecurityEventNode,
+    UserNode,
+    Viewer,
+)
+from settings import Settings
+from transport.extensions import Guards, build_rules
+
+
+@strawberry.type
+class Query:
+    node: relay.Node | None = strawberry.field(
+        resolver=nodes.node,
+        description="Any object by its global id; null when it does not exist or "
+        "belongs to another organization.",
+    )
+    viewer: Viewer = strawberry.field(
+        resolver=accounts.viewer, description="The authenticated caller."
+    )
+    plans: list[PlanType] = strawberry.field(
+        resolver=billing.plans, description="Every plan and what it entitles to."
+    )
+
+
+@strawberry.type
+class Mutation:
+    sign_up: AuthPayload = strawberry.mutation(
+        resolver=accounts.sign_up,
+        description="Create a user and their own organization (plan free).",
+    )
+    log_in: AuthPayload = strawberry.mutation(resolver=accounts.log_in)
+    refresh_token: AuthPayload = strawberry.mutation(
+        resolver=accounts.refresh_token,
+        description="Exchange a refresh token for a new pair. A token works once; "
+        "presenting it again revokes the whole session.",
+    )
+    log_out: LogOutPayload = strawberry.mutation(
+        resolver=accounts.log_out,
+        description="End the current session: its refresh and access tokens "
+        "stop working.",
+    )
+    change_password: AuthPayload = strawberry.mutation(
+        resolver=accounts.change_password,
+        description="Change the password; every session ends and a new one starts.",
+    )
+    create_api_key: CreateApiKeyPayload = strawberry.mutation(
+        resolver=accounts.create_api_key
+    )
+    revoke_api_key: RevokeApiKeyPayload = strawberry.mutation(
+        resolver=accounts.revoke_api_key
+    )
+
+
+@strawberry.type
+class Subscription:
+    security_events: SecurityEventNode = strawberry.subscription(  # type: ignore[assignment]
+        resolver=accounts.security_events,
+        description="Security events of the viewer's organization as they happen.",
+    )
+
+
+class CareergraphSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: Any = None
+    ) -> None:
+        """Expected errors are not logged; `Guards` logs the unexpected ones."""
+
+
+def build_schema(
+    settings: Settings, *, on_unexpected: Callable[[GraphQLError], None]
+) -> strawberry.Schema:
+    rules = build_rules(max_depth=settings.max_depth, max_aliases=settings.max_aliases)
+
+    def guards() -> Guards:
+        return Guards(
+            rules=rules,
+            max_tokens=settings.max_tokens,
+            max_cost=settings.max_cost,
+            on_unexpected=on_unexpected,
+        )
+
+    return CareergraphSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[UserNode, OrganizationNode, ApiKeyNode, SecurityEventNode],
+        extensions=[guards],
+        config=StrawberryConfig(disable_field_suggestions=False),
+    )

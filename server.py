@@ -1,0 +1,255 @@
+"""Careergraph: build the aiohttp application, and the command line.
+
+python server.py serve          apply migrations, then serve HTTP + WebSocket
+python server.py worker         run background jobs from Redis (needs REDIS_URL)
+python server.py migrate        apply migrations and exit
+python server.py set-plan ORG PLAN
+python server.py grant-credits ORG AMOUNT [--reason R]
+python server.py export-schema  print the GraphQL schema (SDL)
+python server.py check-migrations   exit 1 when models changed without a migration
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import AsyncIterator
+
+import redis.asyncio as aioredis
+from aiohttp import web
+from graphql import GraphQLError
+from tortoise import Tortoise
+
+from schema.root import build_schema
+from services.accounts import AuthConfig
+from services.pubsub import MemoryPubSub, PubSub, RedisPubSub
+from services.queue import broker
+from services.ratelimit import RateLimiter
+from services.revocation import Denylist, MemoryDenylist, RedisDenylist
+from services.runtime import Runtime
+from settings import Settings, tortoise_config
+from transport.keys import METRICS_KEY, RUNTIME_KEY
+from transport.metrics import Metrics
+from transport.middleware import api_middleware
+from transport.routes import add_routes
+from transport.view import CareergraphView
+
+log = logging.getLogger("careergraph")
+
+
+def _log_unexpected(error: GraphQLError) -> None:
+    log.error("unexpected error", exc_info=error.original_error)
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    client: aioredis.Redis | None = None
+    pubsub: PubSub
+    denylist: Denylist
+    if settings.redis_url:
+        client = aioredis.Redis.from_url(settings.redis_url)
+        pubsub, denylist = RedisPubSub(client), RedisDenylist(client)
+    else:
+        pubsub, denylist = MemoryPubSub(), MemoryDenylist()
+    auth = AuthConfig(
+        secret_key=settings.secret_key,
+        access_token_ttl=settings.access_token_ttl,
+        refresh_token_ttl=settings.refresh_token_ttl,
+        denylist=denylist,
+        pubsub=pubsub,
+    )
+    return Runtime(
+        settings=settings,
+        auth=auth,
+        pubsub=pubsub,
+        limiter=RateLimiter.from_url(settings.redis_url),
+        redis=client,
+    )
+
+
+def create_app(
+    settings: Settings | None = None, *, init_db: bool = True
+) -> web.Application:
+    """The whole API as an aiohttp application.
+
+    With `init_db`, the application opens (and closes) the database connections itself;
+    tests that manage tortoise themselves pass False.
+    """
+    settings = settings or Settings.from_env()
+    runtime = build_runtime(settings)
+    app = web.Application(
+        middlewares=[api_middleware],
+        client_max_size=max(settings.max_upload_bytes, settings.max_query_bytes)
+        + 65536,
+    )
+    app[RUNTIME_KEY] = runtime
+    app[METRICS_KEY] = Metrics()
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        if init_db:
+            # request handlers run in other tasks: they find the ORM through the
+            # global fallback, not the context variable of this start-up task
+            await Tortoise.init(
+                config=tortoise_config(settings.database_url),
+                _enable_global_fallback=True,
+            )
+        if not broker.is_worker_process:
+            await broker.startup()
+        yield
+        if not broker.is_worker_process:
+            await broker.shutdown()
+        await runtime.pubsub.close()
+        if runtime.redis is not None:
+            await runtime.redis.aclose()
+        if init_db:
+            await Tortoise.close_connections()
+
+    app.cleanup_ctx.append(lifecycle)
+    schema = build_schema(settings, on_unexpected=_log_unexpected)
+    view = CareergraphView(schema, runtime)
+    app.router.add_route("*", "/graphql", view)
+    add_routes(app)
+    return app
+
+
+async def migrate(settings: Settings) -> None:
+    from tortoise.migrations.api import migrate as run_migrations
+
+    await run_migrations(config=tortoise_config(settings.database_url))
+    await Tortoise.close_connections()
+
+
+async def check_migrations(settings: Settings) -> int:
+    """Exit status 1 when the models differ from what the committed migrations build."""
+    from tortoise.migrations.autodetector import MigrationAutodetector
+
+    config = tortoise_config(settings.database_url)
+    await Tortoise.init(config=config, init_connections=False)
+    try:
+        detector = MigrationAutodetector(Tortoise.apps, config["apps"])
+        writers = await detector.changes()
+    finally:
+        await Tortoise.close_connections()
+    if writers:
+        print("Models changed without a migration; run `make migrations`.")
+        return 1
+    print("Migrations match the models.")
+    return 0
+
+
+async def _admin(settings: Settings, action: str, args: argparse.Namespace) -> None:
+    from services import billing
+
+    await Tortoise.init(config=tortoise_config(settings.database_url))
+    try:
+        if action == "set-plan":
+            org = await billing.set_plan(organization_id=args.org, plan_id=args.plan)
+            print(f"organization {org.id}: plan {org.plan}")
+        else:
+            balance = await billing.change_credits(
+                organization_id=args.org, delta=args.amount, reason=args.reason
+            )
+            print(f"organization {args.org}: balance {balance}")
+    finally:
+        await Tortoise.close_connections()
+
+
+def export_schema() -> str:
+    return build_schema(Settings(), on_unexpected=_log_unexpected).as_str() + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="server.py", description=__doc__.split("\n")[0]
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve")
+    worker = sub.add_parser("worker")
+    worker.add_argument(
+        "--concurrency", type=int, default=8, help="jobs run at once in this process"
+    )
+    sub.add_parser("migrate")
+    sub.add_parser("export-schema")
+    sub.add_parser("check-migrations")
+    plan = sub.add_parser("set-plan")
+    plan.add_argument("org", type=int)
+    plan.add_argument("plan")
+    grant = sub.add_parser("grant-credits")
+    grant.add_argument("org", type=int)
+    grant.add_argument("amount", type=int)
+    grant.add_argument("--reason", default="admin_grant")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+
+    if args.command == "export-schema":
+        sys.stdout.write(export_schema())
+        return 0
+    settings = Settings.from_env()
+    if args.command == "serve":
+        asyncio.run(migrate(settings))
+        web.run_app(create_app(settings), host=settings.host, port=settings.port)
+        return 0
+    if args.command == "migrate":
+        asyncio.run(migrate(settings))
+        return 0
+    if args.command == "check-migrations":
+        return asyncio.run(check_migrations(settings))
+    if args.command == "worker":
+        return run_worker(settings, concurrency=args.concurrency)
+    try:
+        asyncio.run(_admin(settings, args.command, args))
+    except Exception as exc:  # report a clear message, not a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_worker(settings: Settings, *, concurrency: int) -> int:
+    if not settings.redis_url:
+        print("error: the worker takes jobs from Redis; set REDIS_URL", file=sys.stderr)
+        return 2
+    asyncio.run(_worker(concurrency))
+    return 0
+
+
+async def _worker(concurrency: int, grace: float = 10.0) -> None:
+    """Run jobs until SIGTERM/SIGINT, then let running jobs finish for `grace`
+    seconds. A job cut off after that is not acknowledged, so Redis delivers it
+    again to the next worker (jobs are idempotent).
+
+    taskiq's own CLI forks a child per worker and, on this version, its child
+    can hang after SIGTERM; one receiver per process is simpler and run more
+    processes for more throughput."""
+    import signal
+
+    from taskiq.receiver import Receiver
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    broker.is_worker_process = True
+    await broker.startup()  # runs WORKER_STARTUP: the ORM connects
+    receiver = Receiver(broker, run_startup=False, max_async_tasks=concurrency)
+    listening = asyncio.create_task(receiver.listen(stop))
+    log.info("worker listening (concurrency %d)", concurrency)
+    try:
+        await stop.wait()
+        log.info("worker stopping")
+        try:
+            await asyncio.wait_for(listening, timeout=grace)
+        except TimeoutError:
+            log.warning(
+                "jobs still running after %.0fs; they will be redelivered", grace
+            )
+    finally:
+        if not listening.done():
+            listening.cancel()
+        await asyncio.wait_for(broker.shutdown(), timeout=5)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""The exception tree services raise; resolvers map it to the API.
+
+ServiceError                 expected failure: a `userErrors` entry (code, field)
+  ValidationFailed           VALIDATION_ERROR
+  NotFound                   NOT_FOUND (also for rows of another organization)
+  Conflict                   CONFLICT
+  PlanRequired               PLAN_REQUIRED
+  InsufficientCredits        INSUFFICIENT_CREDITS
+AuthError                    not the client's input: a top-level GraphQL error
+  Unauthenticated            UNAUTHENTICATED (missing, expired, forged, revoked)
+  Forbidden                  FORBIDDEN (authenticated; role or scope says no)
+  RateLimited                RATE_LIMITED (with retry_after seconds)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class ServiceError(Exception):
+    code = "VALIDATION_ERROR"
+
+    def __init__(self, message: str, *, field: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = list(field)
+
+
+class ValidationFailed(ServiceError):
+    code = "VALIDATION_ERROR"
+
+
+class NotFound(ServiceError):
+    code = "NOT_FOUND"
+
+
+class Conflict(ServiceError):
+    code = "CONFLICT"
+
+
+class PlanRequired(ServiceError):
+    code = "PLAN_REQUIRED"
+
+
+class InsufficientCredits(ServiceError):
+    code = "INSUFFICIENT_CREDITS"
+
+
+class AuthError(Exception):
+    code = "UNAUTHENTICATED"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Unauthenticated(AuthError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(AuthError):
+    code = "FORBIDDEN"
+
+
+class RateLimited(AuthError):
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,0 +1,62 @@
+"""Background jobs on taskiq: in-process broker by default, Redis streams with
+`REDIS_URL` (acknowledged after the job finishes, so a job whose worker died is
+delivered again once its idle timeout passes).
+
+The broker is a module global because taskiq's worker imports it by path
+(`services.queue:broker`); it is chosen from the environment when first imported.
+Jobs take ids, run after their data is committed, and are idempotent.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
+from taskiq_redis import RedisStreamBroker
+from tortoise import Tortoise
+
+from models.accounts import RefreshToken
+
+
+def _make_broker() -> AsyncBroker:
+    redis_url = os.environ.get("REDIS_URL", "")
+    if redis_url:
+        return RedisStreamBroker(
+            url=redis_url,
+            queue_name=os.environ.get("QUEUE_NAME", "careergraph"),
+            consumer_group_name="careergraph",
+            idle_timeout=int(os.environ.get("JOB_IDLE_TIMEOUT_MS", "300000")),
+        )
+    return InMemoryBroker()
+
+
+broker = _make_broker()
+
+
+@broker.on_event(TaskiqEvents.WORKER_STARTUP)
+async def _worker_startup(state: TaskiqState) -> None:
+    if isinstance(broker, InMemoryBroker):
+        return  # jobs run inside the server process and share its ORM set-up
+    from settings import Settings, tortoise_config
+
+    await Tortoise.init(
+        config=tortoise_config(Settings.from_env().database_url),
+        _enable_global_fallback=True,
+    )
+
+
+@broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
+async def _worker_shutdown(state: TaskiqState) -> None:
+    if isinstance(broker, InMemoryBroker):
+        return
+    await Tortoise.close_connections()
+
+
+@broker.task(task_name="accounts.prune_refresh_tokens")
+async def prune_refresh_tokens(*, older_than_days: int = 7) -> dict[str, Any]:
+    """Delete refresh tokens that expired more than `older_than_days` ago."""
+    cutoff = datetime.now(UTC) - timedelta(days=older_than_days)
+    deleted = await RefreshToken.filter(expires_at__lt=cutoff).delete()
+    return {"deleted": deleted}

@@ -1,0 +1,21 @@
+"""The long-lived parts one process shares between requests, built once at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+
+from services.accounts import AuthConfig
+from services.pubsub import PubSub
+from services.ratelimit import RateLimiter
+from settings import Settings
+
+
+@dataclass(slots=True)
+class Runtime:
+    settings: Settings
+    auth: AuthConfig
+    pubsub: PubSub
+    limiter: RateLimiter
+    redis: aioredis.Redis | None

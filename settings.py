@@ -1,0 +1,133 @@
+"""Typed settings read from the environment, and the tortoise config built from them.
+
+`TORTOISE_ORM` is the one accepted module global: the `tortoise` migration CLI reads it
+(`tortoise -c settings.TORTOISE_ORM makemigrations`).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MODEL_MODULES = ["models.accounts", "models.billing"]
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _list(env: dict[str, str], name: str) -> tuple[str, ...]:
+    raw = env.get(name, "")
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    redis_url: str = ""
+    secret_key: str = ""
+    max_upload_bytes: int = 10 * 1024 * 1024
+    allowed_origins: tuple[str, ...] = ()
+    access_token_ttl: int = 15 * 60
+    refresh_token_ttl: int = 30 * 24 * 3600
+    # GraphQL guards
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 4000
+    max_cost: int = 5000
+    max_query_bytes: int = 100_000
+    max_subscriptions_per_connection: int = 10
+    # rate limits (per minute) for traffic that is not bound to a plan
+    anonymous_rate_limit: int = 60
+    session_rate_limit: int = 600
+    starting_credits: int = 20
+    llm_provider: str = "offline"
+    openai_base_url: str = ""
+    openai_api_key: str = ""
+    llm_model: str = ""
+    stripe_secret_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        data_dir = Path(env.get("DATA_DIR") or "data")
+        secret = env.get("SECRET_KEY") or _dev_secret(data_dir)
+        return cls(
+            host=env.get("HOST") or "127.0.0.1",
+            port=_int(env, "PORT", 8000),
+            data_dir=data_dir,
+            database_url=database_url_from_env(env),
+            redis_url=env.get("REDIS_URL", ""),
+            secret_key=secret,
+            max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", 10 * 1024 * 1024),
+            allowed_origins=_list(env, "ALLOWED_ORIGINS"),
+            access_token_ttl=_int(env, "ACCESS_TOKEN_TTL", 15 * 60),
+            refresh_token_ttl=_int(env, "REFRESH_TOKEN_TTL", 30 * 24 * 3600),
+            max_depth=_int(env, "MAX_QUERY_DEPTH", 12),
+            max_aliases=_int(env, "MAX_QUERY_ALIASES", 30),
+            max_tokens=_int(env, "MAX_QUERY_TOKENS", 4000),
+            max_cost=_int(env, "MAX_QUERY_COST", 5000),
+            max_query_bytes=_int(env, "MAX_QUERY_BYTES", 100_000),
+            max_subscriptions_per_connection=_int(env, "MAX_SUBSCRIPTIONS", 10),
+            anonymous_rate_limit=_int(env, "ANONYMOUS_RATE_LIMIT", 60),
+            session_rate_limit=_int(env, "SESSION_RATE_LIMIT", 600),
+            starting_credits=_int(env, "STARTING_CREDITS", 20),
+            llm_provider=env.get("LLM_PROVIDER") or "offline",
+            openai_base_url=env.get("OPENAI_BASE_URL", ""),
+            openai_api_key=env.get("OPENAI_API_KEY", ""),
+            llm_model=env.get("LLM_MODEL", ""),
+            stripe_secret_key=env.get("STRIPE_SECRET_KEY", ""),
+            stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", ""),
+            stripe_api_base=env.get("STRIPE_API_BASE", ""),
+        )
+
+
+def database_url_from_env(env: dict[str, str]) -> str:
+    data_dir = Path(env.get("DATA_DIR") or "data")
+    return env.get("DATABASE_URL") or f"sqlite://{(data_dir / 'careergraph.sqlite3')}"
+
+
+def _dev_secret(data_dir: Path) -> str:
+    """A per-installation secret kept under DATA_DIR when SECRET_KEY is not set.
+
+    Tokens then survive restarts of one installation, and two installations never
+    share a key. Production sets SECRET_KEY explicitly (shared by all processes).
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    if database_url.startswith("sqlite://"):
+        Path(database_url.removeprefix("sqlite://")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+TORTOISE_ORM = tortoise_config(database_url_from_env(dict(os.environ)))

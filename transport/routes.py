@@ -1,0 +1,54 @@
+"""Plain HTTP routes beside GraphQL: health, metrics, GraphiQL assets."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from aiohttp import web
+from tortoise import connections
+
+from transport.keys import METRICS_KEY, RUNTIME_KEY
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+async def health(request: web.Request) -> web.Response:
+    """`{status, db, redis}`: 200 when every dependency answers, else 503."""
+    runtime = request.app[RUNTIME_KEY]
+    db = "ok"
+    try:
+        async with asyncio.timeout(2):
+            await connections.get("default").execute_query("SELECT 1")
+    except Exception:  # any failure means the database is not usable
+        db = "down"
+    redis = "disabled"
+    if runtime.redis is not None:
+        redis = "ok"
+        try:
+            async with asyncio.timeout(2):
+                await runtime.redis.ping()
+        except Exception:  # connection refused, timeout, protocol error
+            redis = "down"
+    healthy = db == "ok" and redis != "down"
+    return web.json_response(
+        {"status": "ok" if healthy else "degraded", "db": db, "redis": redis},
+        status=200 if healthy else 503,
+    )
+
+
+async def metrics(request: web.Request) -> web.Response:
+    return web.Response(
+        text=request.app[METRICS_KEY].render(),
+        content_type="text/plain",
+        headers={"Cache-Control": "no-store"},
+        charset="utf-8",
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/health", health)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_static(
+        "/graphiql/assets/", STATIC / "graphiql", append_version=False
+    )

@@ -1,0 +1,269 @@
+"""The GraphQL endpoint: GraphQL-over-HTTP (with `application/graphql-response+json`),
+WebSocket subscriptions (`graphql-transport-ws` only) and the offline GraphiQL page.
+
+HTTP requests are parsed and answered here rather than by strawberry's generic view, so
+every status code and content type follows the GraphQL-over-HTTP spec:
+
+- malformed requests (bad JSON, wrong content type, missing or non-string `query`,
+  unknown operation name) get 400 whatever the Accept header;
+- with `application/graphql-response+json`, documents that fail to parse or validate, or
+  whose variables do not coerce, get 400 and no `data` entry;
+- with `application/json` (the default, also for `*/*`) those get 200, as the spec says.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, cast
+
+from aiohttp import web
+from graphql import GraphQLError, OperationDefinitionNode
+from strawberry.aiohttp.views import GraphQLView
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.schema import BaseSchema
+from strawberry.schema.exceptions import (
+    CannotGetOperationTypeError,
+    InvalidOperationTypeError,
+)
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET, UnsetType
+
+from resolvers.loaders import Loaders
+from schema.context import Context
+from services import accounts
+from services.accounts import Actor, RequestMeta
+from services.errors import AuthError
+from services.runtime import Runtime
+from transport.extensions import _parse
+from transport.keys import ACTOR_KEY, OPERATION_KEY
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+_ACK = cast("UnsetType", UNSET)  # a plain `connection_ack`, without payload
+GRAPHIQL_HTML = Path(__file__).resolve().parent.parent / "static/graphiql/index.html"
+
+
+class BadRequest(Exception):
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def error_body(message: str, code: str, **extra: Any) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code, **extra}}]}
+
+
+def json_response(
+    body: Mapping[str, Any], *, status: int = 200, content_type: str = JSON
+) -> web.Response:
+    return web.Response(
+        body=json.dumps(body, separators=(",", ":")).encode(),
+        status=status,
+        content_type=content_type,
+        charset="utf-8",
+    )
+
+
+def client_meta(request: web.Request) -> RequestMeta:
+    return RequestMeta(
+        ip=request.remote or "",
+        user_agent=request.headers.get("User-Agent", "")[:300],
+    )
+
+
+def _media_type(request: web.Request) -> str:
+    accept = request.headers.get("Accept", "")
+    return GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else JSON
+
+
+def _is_request_error(result: ExecutionResult) -> bool:
+    """True when the document never executed: parse, validation or variable errors."""
+    if isinstance(result, PreExecutionError):
+        return True
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(e.path is None for e in result.errors or ())
+    )
+
+
+def _operation_count(query: str, max_tokens: int) -> int:
+    """Operations in the document; 0 when it does not parse (Guards reports that)."""
+    try:
+        document = _parse(query, max_tokens=max_tokens)  # the cache Guards reads
+    except GraphQLError:
+        return 0
+    return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
+
+
+class CareergraphView(GraphQLView[Context, None]):
+    def __init__(self, schema: BaseSchema, runtime: Runtime) -> None:
+        settings = runtime.settings
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+            allowed_origins=settings.allowed_origins,
+            multipart_uploads_enabled=False,
+        )
+        self.runtime = runtime
+        self._graphiql = GRAPHIQL_HTML.read_text()
+
+    # -- HTTP -----------------------------------------------------------------------
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        if request.method == "GET" and self.is_websocket_request(request):
+            return await self.run(request)
+        if request.method not in ("GET", "POST"):
+            raise web.HTTPMethodNotAllowed(request.method, ["GET", "POST"])
+        if (
+            request.method == "GET"
+            and "query" not in request.query
+            and "text/html" in request.headers.get("Accept", "")
+        ):
+            return web.Response(text=self._graphiql, content_type="text/html")
+        media_type = _media_type(request)
+        try:
+            params = await self._read_params(request)
+            return await self._execute(request, params, media_type)
+        except BadRequest as exc:
+            return json_response(
+                error_body(exc.message, "BAD_REQUEST"),
+                status=exc.status,
+                content_type=media_type,
+            )
+
+    async def _read_params(self, request: web.Request) -> dict[str, Any]:
+        if request.method == "GET":
+            params: dict[str, Any] = dict(request.query)
+            for key in ("variables", "extensions"):
+                if isinstance(params.get(key), str) and params[key]:
+                    params[key] = self._decode(params[key], key)
+        else:
+            content_type = request.content_type
+            if content_type != "application/json":
+                raise BadRequest(
+                    "Send the request as `Content-Type: application/json`",
+                    status=415
+                    if content_type not in ("", "application/octet-stream")
+                    else 400,
+                )
+            limit = self.runtime.settings.max_query_bytes
+            if request.content_length is not None and request.content_length > limit:
+                raise BadRequest(f"Request body exceeds {limit} bytes", status=413)
+            body = await request.content.read(limit + 1)
+            if len(body) > limit:
+                raise BadRequest(f"Request body exceeds {limit} bytes", status=413)
+            if not body.strip():
+                raise BadRequest(
+                    "Request body is empty; send a JSON object with `query`"
+                )
+            params = self._decode(body, "body")
+        if isinstance(params, list):
+            raise BadRequest("Batched requests are not supported; send one operation")
+        if not isinstance(params, dict):
+            raise BadRequest("Request body must be a JSON object")
+        query = params.get("query")
+        if not isinstance(query, str) or not query.strip():
+            raise BadRequest("A non-empty string `query` parameter is required")
+        for key in ("variables", "extensions"):
+            if params.get(key) is not None and not isinstance(params[key], dict):
+                raise BadRequest(f"`{key}` must be a JSON object")
+        name = params.get("operationName")
+        if name is not None and not isinstance(name, str):
+            raise BadRequest("`operationName` must be a string")
+        return params
+
+    @staticmethod
+    def _decode(raw: str | bytes, what: str) -> Any:
+        try:
+            return json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise BadRequest(f"Malformed JSON in {what}") from None
+
+    async def _execute(
+        self, request: web.Request, params: dict[str, Any], media_type: str
+    ) -> web.Response:
+        context = self.make_context(request[ACTOR_KEY], client_meta(request))
+        allowed = (
+            {OperationType.QUERY}
+            if request.method == "GET"
+            else {OperationType.QUERY, OperationType.MUTATION}
+        )
+        if (
+            params.get("operationName") is None
+            and _operation_count(params["query"], self.runtime.settings.max_tokens) > 1
+        ):
+            raise BadRequest(
+                "Must provide operation name if query contains multiple operations."
+            )
+        try:
+            result = await self.schema.execute(
+                params["query"],
+                variable_values=params.get("variables"),
+                context_value=context,
+                operation_name=params.get("operationName") or None,
+                allowed_operation_types=allowed,
+                operation_extensions=params.get("extensions"),
+            )
+        except InvalidOperationTypeError as exc:
+            if request.method == "GET":
+                raise web.HTTPMethodNotAllowed(
+                    "GET", ["POST"], text="Mutations and subscriptions need POST"
+                ) from exc
+            raise BadRequest("Subscriptions run over WebSocket at this URL") from exc
+        except CannotGetOperationTypeError as exc:
+            raise BadRequest(exc.as_http_error_reason()) from exc
+        request[OPERATION_KEY] = context.operation_name
+        body: dict[str, Any] = {}
+        request_error = _is_request_error(result)
+        if not (request_error and media_type == GRAPHQL_RESPONSE):
+            body["data"] = result.data
+        if result.errors:
+            body["errors"] = [e.formatted for e in result.errors]
+        if result.extensions:
+            body["extensions"] = result.extensions
+        status = 400 if request_error and media_type == GRAPHQL_RESPONSE else 200
+        return json_response(body, status=status, content_type=media_type)
+
+    def make_context(self, actor: Actor | None, meta: RequestMeta) -> Context:
+        context = Context(
+            runtime=self.runtime,
+            meta=meta,
+            loaders=Loaders(lambda: context.actor),
+            actor=actor,
+        )
+        return context
+
+    # -- WebSocket ---------------------------------------------------------------------
+
+    async def get_context(
+        self, request: web.Request, response: web.Response | web.WebSocketResponse
+    ) -> Context:
+        return self.make_context(None, client_meta(request))
+
+    async def on_ws_connect(
+        self, context: Context
+    ) -> UnsetType | dict[str, object] | None:
+        """Authenticate a WebSocket from its `connection_init` payload."""
+        params = {str(k).lower(): v for k, v in context.connection_params.items()}
+        credential = params.get("authorization") or params.get("x-api-key")
+        if not credential:
+            return _ACK
+        token = str(credential)
+        if token.lower().startswith("bearer "):
+            token = token[7:].strip()
+        try:
+            context.actor = await accounts.authenticate_token(
+                config=self.runtime.auth, token=token
+            )
+        except AuthError as exc:
+            raise ConnectionRejectionError({"message": exc.message}) from exc
+        return _ACK
