@@ -1,0 +1,126 @@
+"""Fixtures: the real server on a real database.
+
+TEST_BACKEND=sqlite (default) runs on a SQLite file with the in-process broker;
+TEST_BACKEND=postgres runs on PostgreSQL (TEST_POSTGRES_URL) and Redis (TEST_REDIS_URL).
+`make unit` runs the suite once per backend: tortoise keeps per-model state bound to the
+first database dialect it met, so one process serves one backend.
+
+The database is created and migrated once per session and dropped at the end; tables
+are emptied (and the Redis database flushed) before each test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+import redis.asyncio as aioredis
+from aiohttp.test_utils import TestClient
+from tortoise import connections
+
+import server
+from settings import Settings
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
+if BACKEND == "postgres" and not (POSTGRES_URL and REDIS_URL):
+    raise RuntimeError(
+        "TEST_BACKEND=postgres needs TEST_POSTGRES_URL and TEST_REDIS_URL"
+    )
+TABLES = [
+    "usage_counters",
+    "credit_entries",
+    "security_events",
+    "api_keys",
+    "refresh_tokens",
+    "memberships",
+    "users",
+    "organizations",
+]
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    settings: Settings
+
+
+def _admin_url(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)
+
+
+@pytest.fixture(scope="session", params=[BACKEND])
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Backend]:
+    tmp = tmp_path_factory.mktemp(request.param)
+    base = Settings(
+        data_dir=tmp,
+        secret_key="test-secret-" + uuid.uuid4().hex,
+        anonymous_rate_limit=100_000,
+        session_rate_limit=100_000,
+    )
+    if request.param == "sqlite":
+        settings = replace(base, database_url=f"sqlite://{tmp / 'test.sqlite3'}")
+        asyncio.run(server.migrate(settings))
+        yield Backend("sqlite", settings)
+        return
+    name = f"careergraph_test_{uuid.uuid4().hex[:12]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(_admin_url(POSTGRES_URL))
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    db_url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    settings = replace(base, database_url=db_url, redis_url=REDIS_URL)
+    try:
+        asyncio.run(server.migrate(settings))
+        yield Backend("postgres", settings)
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def reset_state(settings: Settings) -> None:
+    conn = connections.get("default")
+    if settings.database_url.startswith("sqlite"):
+        for table in TABLES:
+            await conn.execute_script(f'DELETE FROM "{table}"')
+        await conn.execute_script("DELETE FROM sqlite_sequence")
+    else:
+        await conn.execute_script(
+            "TRUNCATE "
+            + ", ".join(f'"{t}"' for t in TABLES)
+            + " RESTART IDENTITY CASCADE"
+        )
+    if settings.redis_url:
+        client = aioredis.Redis.from_url(settings.redis_url)
+        await client.flushdb()
+        await client.aclose()
+
+
+@pytest.fixture
+def settings(backend: Backend) -> Settings:
+    return backend.settings
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any, settings: Settings) -> AsyncIterator[TestClient]:
+    app = server.create_app(settings)
+    test_client: TestClient = await aiohttp_client(app)
+    await reset_state(settings)
+    yield test_client
+
+
+ROOT = Path(__file__).resolve().parent.parent

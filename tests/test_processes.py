@@ -1,0 +1,207 @@
+"""Several real processes: events cross processes through Redis, a worker process runs
+jobs from Redis, and the admin commands change plans and credits."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient
+
+from models.accounts import RefreshToken
+from models.billing import CreditEntry
+from settings import Settings
+from tests.conftest import BACKEND
+from tests.helpers import gql, sign_up
+
+ROOT = Path(__file__).resolve().parent.parent
+needs_redis = pytest.mark.skipif(
+    BACKEND != "postgres", reason="needs PostgreSQL and Redis"
+)
+
+
+def _env(settings: Settings, **extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "SECRET_KEY": settings.secret_key,
+        "DATA_DIR": str(settings.data_dir),
+        "ANONYMOUS_RATE_LIMIT": "100000",
+        "SESSION_RATE_LIMIT": "100000",
+    }
+    env.update(extra)
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def second_server(settings: Settings) -> Iterator[str]:
+    """`python server.py serve` in its own process, on the same database and Redis."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "server.py", "serve"],
+        cwd=ROOT,
+        env=_env(settings, PORT=str(port)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError as exc:
+            if proc.poll() is not None:
+                stderr = proc.stderr.read().decode() if proc.stderr else ""
+                raise RuntimeError(f"server died: {stderr}") from exc
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@needs_redis
+async def test_event_published_in_one_process_reaches_a_subscriber_of_another(
+    client: TestClient, second_server: str
+) -> None:
+    token = (await sign_up(client))["accessToken"]
+    async with aiohttp.ClientSession() as session:
+        health = await session.get(f"{second_server}/health")
+        assert await health.json() == {"status": "ok", "db": "ok", "redis": "ok"}
+        ws = await session.ws_connect(
+            f"{second_server}/graphql", protocols=["graphql-transport-ws"]
+        )
+        await ws.send_json(
+            {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
+        )
+        assert json.loads((await ws.receive(timeout=10)).data) == {
+            "type": "connection_ack"
+        }
+        await ws.send_json(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": "subscription { securityEvents { kind } }"},
+            }
+        )
+        await asyncio.sleep(0.3)
+        # the mutation runs in this (test) process; the subscriber is on the other one
+        await gql(
+            client,
+            'mutation { createApiKey(input: {name: "x"}) { secret } }',
+            token=token,
+        )
+        message = json.loads((await ws.receive(timeout=10)).data)
+        assert message["payload"]["data"] == {
+            "securityEvents": {"kind": "API_KEY_CREATED"}
+        }
+        await ws.close()
+
+
+@needs_redis
+async def test_worker_process_runs_jobs_from_redis(
+    client: TestClient, settings: Settings
+) -> None:
+    from taskiq_redis import RedisStreamBroker
+
+    from services.queue import prune_refresh_tokens
+
+    await sign_up(client)
+    await sign_up(client, "bob@example.com", "Bob")
+    old = datetime.now(UTC) - timedelta(days=30)
+    first = await RefreshToken.all().order_by("id").first()
+    assert first is not None
+    await RefreshToken.filter(id=first.id).update(expires_at=old)
+    queue = f"careergraph-test-{uuid.uuid4().hex[:8]}"
+    worker = subprocess.Popen(
+        [sys.executable, "server.py", "worker"],
+        cwd=ROOT,
+        env=_env(settings, QUEUE_NAME=queue),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    broker = RedisStreamBroker(
+        url=settings.redis_url, queue_name=queue, consumer_group_name="careergraph"
+    )
+    await broker.startup()
+    try:
+        await prune_refresh_tokens.kicker().with_broker(broker).kiq(older_than_days=7)
+        deadline = time.monotonic() + 30
+        while await RefreshToken.filter(id=first.id).exists():
+            assert time.monotonic() < deadline, "the worker did not run the job"
+            await asyncio.sleep(0.2)
+        assert await RefreshToken.all().count() == 1  # the fresh token stays
+    finally:
+        await broker.shutdown()
+        worker.terminate()  # SIGTERM: the worker finishes within its grace period
+        try:
+            assert worker.wait(timeout=20) == 0
+        finally:
+            worker.kill()
+
+
+def _admin(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "server.py", *args],
+        cwd=ROOT,
+        env=_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+async def test_admin_commands_set_plan_and_grant_credits(
+    client: TestClient, settings: Settings
+) -> None:
+    token = (await sign_up(client))["accessToken"]
+    org_id = (await CreditEntry.first()).organization_id  # type: ignore[union-attr]
+    done = await asyncio.to_thread(_admin, settings, "set-plan", str(org_id), "pro")
+    assert done.returncode == 0, done.stderr
+    done = await asyncio.to_thread(
+        _admin, settings, "grant-credits", str(org_id), "15", "--reason", "support"
+    )
+    assert done.stdout.strip() == f"organization {org_id}: balance 35"
+    # a debit beyond the balance is refused and changes nothing
+    done = await asyncio.to_thread(
+        _admin, settings, "grant-credits", str(org_id), "-100"
+    )
+    assert done.returncode == 1
+    assert "Not enough credits" in done.stderr
+    done = await asyncio.to_thread(
+        _admin, settings, "set-plan", str(org_id), "platinum"
+    )
+    assert done.returncode == 1
+    assert "Unknown plan 'platinum'" in done.stderr
+    body = await gql(
+        client, "{ viewer { credits plan { id tailorCallsPerMonth } } }", token=token
+    )
+    assert body["data"]["viewer"] == {
+        "credits": 35,
+        "plan": {"id": "pro", "tailorCallsPerMonth": 1000},
+    }
+    ledger = await CreditEntry.filter(organization_id=org_id).order_by("id")
+    assert [(e.delta, e.balance_after, e.reason) for e in ledger] == [
+        (20, 20, "signup_grant"),
+        (15, 35, "support"),
+    ]
