@@ -43,6 +43,7 @@ from services.revocation import Denylist
 
 API_KEY_PREFIX = "cg_live_"
 SCOPES = ("read", "write")
+VERIFIED_CACHE_SIZE = 10_000
 ROLES = ("owner", "admin", "member")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
 _hasher = PasswordHasher()
@@ -119,6 +120,9 @@ class AuthConfig:
     denylist: Denylist
     pubsub: PubSub
     _jwt_key: bytes = field(init=False)
+    # verified access tokens -> (Actor, exp): skips signature checks on repeat use;
+    # the denylist is still asked every time, so logOut takes effect at once
+    _verified: dict[str, tuple[Actor, float]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._jwt_key = hashlib.sha256(b"jwt:" + self.secret_key.encode()).digest()
@@ -265,6 +269,20 @@ async def authenticate_token(*, config: AuthConfig, token: str) -> Actor:
     """Resolve a bearer credential (JWT access token or API key) to an Actor."""
     if token.startswith(API_KEY_PREFIX):
         return await authenticate_api_key(secret=token)
+    cached = config._verified.get(token)
+    if cached is not None and cached[1] > time.time():
+        actor = cached[0]
+    else:
+        actor, exp = _verify_access_token(config, token)
+        if len(config._verified) >= VERIFIED_CACHE_SIZE:
+            config._verified.clear()  # crude but bounded; refilled by live tokens
+        config._verified[token] = (actor, exp)
+    if await config.denylist.contains(actor.session_id or ""):
+        raise Unauthenticated("Session ended; log in again")
+    return actor
+
+
+def _verify_access_token(config: AuthConfig, token: str) -> tuple[Actor, float]:
     try:
         claims = jwt.decode(
             token,
@@ -278,16 +296,14 @@ async def authenticate_token(*, config: AuthConfig, token: str) -> Actor:
         raise Unauthenticated("Invalid access token") from None
     if claims.get("typ") != "access":
         raise Unauthenticated("Invalid access token")
-    sid = str(claims["sid"])
-    if await config.denylist.contains(sid):
-        raise Unauthenticated("Session ended; log in again")
-    return Actor(
+    actor = Actor(
         kind="session",
         user_id=int(claims["sub"]),
         organization_id=int(claims["org"]),
         role=str(claims.get("role", "member")),
-        session_id=sid,
+        session_id=str(claims["sid"]),
     )
+    return actor, float(claims["exp"])
 
 
 async def authenticate_api_key(*, secret: str) -> Actor:

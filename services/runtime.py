@@ -8,7 +8,7 @@ import redis.asyncio as aioredis
 
 from services.accounts import AuthConfig
 from services.pubsub import PubSub
-from services.ratelimit import RateLimiter
+from services.ratelimit import MemoryRateLimiter, RateLimiter
 from settings import Settings
 
 
@@ -17,5 +17,5 @@ class Runtime:
     settings: Settings
     auth: AuthConfig
     pubsub: PubSub
-    limiter: RateLimiter
+    limiter: RateLimiter | MemoryRateLimiter
     redis: aioredis.Redis | None
