@@ -1,0 +1,1 @@
+"""Documents: conversions between the profile and document formats."""
