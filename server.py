@@ -24,6 +24,7 @@ from tortoise import Tortoise
 
 from schema.root import build_schema
 from services.accounts import AuthConfig
+from services.files import Signer
 from services.pubsub import MemoryPubSub, PubSub, RedisPubSub
 from services.queue import broker
 from services.ratelimit import RateLimiter
@@ -65,6 +66,7 @@ def build_runtime(settings: Settings) -> Runtime:
         pubsub=pubsub,
         limiter=RateLimiter.from_url(settings.redis_url),
         redis=client,
+        files=Signer(settings.secret_key, ttl=settings.file_link_ttl),
     )
 
 

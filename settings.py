@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-MODEL_MODULES = ["models.accounts", "models.billing"]
+MODEL_MODULES = ["models.accounts", "models.billing", "models.profiles", "models.files"]
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -48,6 +48,8 @@ class Settings:
     anonymous_rate_limit: int = 60
     session_rate_limit: int = 600
     starting_credits: int = 20
+    public_url: str = ""  # base of links in answers; default: the request's host
+    file_link_ttl: int = 15 * 60  # seconds a signed download link works
     llm_provider: str = "offline"
     openai_base_url: str = ""
     openai_api_key: str = ""
@@ -82,6 +84,8 @@ class Settings:
             anonymous_rate_limit=_int(env, "ANONYMOUS_RATE_LIMIT", 60),
             session_rate_limit=_int(env, "SESSION_RATE_LIMIT", 600),
             starting_credits=_int(env, "STARTING_CREDITS", 20),
+            public_url=(env.get("PUBLIC_URL") or "").rstrip("/"),
+            file_link_ttl=_int(env, "FILE_LINK_TTL", 15 * 60),
             llm_provider=env.get("LLM_PROVIDER") or "offline",
             openai_base_url=env.get("OPENAI_BASE_URL", ""),
             openai_api_key=env.get("OPENAI_API_KEY", ""),

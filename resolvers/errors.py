@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from schema.base import ErrorCode, UserError
-from services.errors import ServiceError
+from services.errors import ServiceError, ValidationFailed
 
 
 def user_errors(exc: ServiceError, *, prefix: str = "input") -> list[UserError]:
-    field = [prefix, *exc.field] if exc.field else None
-    return [UserError(field=field, message=exc.message, code=ErrorCode(exc.code))]
+    problems = exc.problems if isinstance(exc, ValidationFailed) else []
+    if not problems:
+        problems = [(exc.field, exc.message)]
+    return [
+        UserError(
+            field=[prefix, *field] if field else None,
+            message=message,
+            code=ErrorCode(exc.code),
+        )
+        for field, message in problems
+    ]

@@ -21,7 +21,19 @@ from schema.base import (
     encode_cursor,
     page_size,
 )
+from schema.base import (
+    int_ids as _int_ids,
+)
 from schema.context import Info
+from schema.profiles import (
+    DailyViews,
+    Font,
+    Insights,
+    Layout,
+    ProfileNode,
+    SectionKind,
+    Theme,
+)
 
 if TYPE_CHECKING:
     from models.accounts import ApiKey as ApiKeyRow
@@ -29,20 +41,6 @@ if TYPE_CHECKING:
     from models.accounts import SecurityEvent as SecurityEventRow
     from models.accounts import User as UserRow
     from services.billing import Plan as PlanRow
-
-
-MAX_ID = 2**31 - 1  # ids are IntField: int4 on PostgreSQL
-
-
-def _int_ids(node_ids: Iterable[str]) -> list[int]:
-    out = []
-    for node_id in node_ids:
-        try:
-            key = int(node_id)
-        except ValueError:
-            key = -1
-        out.append(key if 0 < key <= MAX_ID else -1)
-    return out
 
 
 @strawberry.enum
@@ -68,6 +66,7 @@ class SecurityEventKind(Enum):
     PASSWORD_CHANGED = "PASSWORD_CHANGED"
     API_KEY_CREATED = "API_KEY_CREATED"
     API_KEY_REVOKED = "API_KEY_REVOKED"
+    RESUME_CONTENT_RESET = "RESUME_CONTENT_RESET"
 
 
 @strawberry.type(name="User")
@@ -392,3 +391,36 @@ class Viewer:
             )
             for r in rows
         ]
+
+    @strawberry.field(description="The organization's owner profile.")
+    async def profile(self, info: Info) -> ProfileNode:
+        return ProfileNode.from_row(await info.context.loaders.profiles.profile())
+
+    @strawberry.field(
+        description="Profile theme: stored, effective after entitlements, catalog."
+    )
+    async def theme(self, info: Info) -> Theme:
+        state, catalog = await info.context.loaders.profiles.theme()
+        return Theme.from_state(state, catalog)
+
+    @strawberry.field(description="Section order, hidden sections and font.")
+    async def layout(self, info: Info) -> Layout:
+        order, hidden, font = await info.context.loaders.profiles.layout()
+        return Layout(
+            section_order=[SectionKind(k) for k in order],
+            hidden_sections=[SectionKind(k) for k in hidden],
+            font=Font(font),
+        )
+
+    @strawberry.field(description="Public profile views per day, at most 366 days.")
+    async def insights(
+        self,
+        info: Info,
+        from_: Annotated[dt.date, strawberry.argument(name="from")],
+        to: dt.date,
+    ) -> Insights:
+        days = await info.context.loaders.profiles.insights(start=from_, end=to)
+        return Insights(
+            total_views=sum(views for _, views in days),
+            days=[DailyViews(day=day, views=views) for day, views in days],
+        )

@@ -5,12 +5,26 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterable
 from enum import Enum
 from typing import Generic, TypeVar
 
 import strawberry
 
 MAX_PAGE_SIZE = 100
+MAX_ID = 2**31 - 1  # ids are IntField: int4 on PostgreSQL
+
+
+def int_ids(node_ids: Iterable[str]) -> list[int]:
+    """Database ids of global-id payloads; -1 (never found) for anything else."""
+    out = []
+    for node_id in node_ids:
+        try:
+            key = int(node_id)
+        except ValueError:
+            key = -1
+        out.append(key if 0 < key <= MAX_ID else -1)
+    return out
 
 
 @strawberry.enum(description="Machine-readable code of an expected failure.")

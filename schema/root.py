@@ -10,7 +10,7 @@ from graphql import GraphQLError
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
-from resolvers import accounts, billing, nodes
+from resolvers import accounts, billing, nodes, profiles
 from schema.accounts import (
     ApiKeyNode,
     AuthPayload,
@@ -22,6 +22,28 @@ from schema.accounts import (
     SecurityEventNode,
     UserNode,
     Viewer,
+)
+from schema.profiles import (
+    CertificationNode,
+    CertificationPayload,
+    DeleteSectionEntryPayload,
+    EducationNode,
+    EducationPayload,
+    ExperienceNode,
+    ExperiencePayload,
+    ExportProfilePayload,
+    ImportProfilePayload,
+    ProfileNode,
+    ProjectNode,
+    ProjectPayload,
+    PublicProfile,
+    ReorderSectionPayload,
+    ResetResumeContentPayload,
+    SkillNode,
+    SkillPayload,
+    UpdateLayoutPayload,
+    UpdateProfilePayload,
+    UpdateThemePayload,
 )
 from settings import Settings
 from transport.extensions import Guards, build_rules
@@ -39,6 +61,11 @@ class Query:
     )
     plans: list[PlanType] = strawberry.field(
         resolver=billing.plans, description="Every plan and what it entitles to."
+    )
+    public_profile: PublicProfile | None = strawberry.field(
+        resolver=profiles.public_profile,
+        description="What a profile's owner made public; no authentication needed. "
+        "Each call counts as a view in the owner's insights.",
     )
 
 
@@ -68,6 +95,75 @@ class Mutation:
     )
     revoke_api_key: RevokeApiKeyPayload = strawberry.mutation(
         resolver=accounts.revoke_api_key
+    )
+    update_profile: UpdateProfilePayload = strawberry.mutation(
+        resolver=profiles.update_profile
+    )
+    create_skill: SkillPayload = strawberry.mutation(resolver=profiles.create_skill)
+    update_skill: SkillPayload = strawberry.mutation(resolver=profiles.update_skill)
+    delete_skill: DeleteSectionEntryPayload = strawberry.mutation(
+        resolver=profiles.delete_skill
+    )
+    create_experience: ExperiencePayload = strawberry.mutation(
+        resolver=profiles.create_experience
+    )
+    update_experience: ExperiencePayload = strawberry.mutation(
+        resolver=profiles.update_experience
+    )
+    delete_experience: DeleteSectionEntryPayload = strawberry.mutation(
+        resolver=profiles.delete_experience
+    )
+    create_education: EducationPayload = strawberry.mutation(
+        resolver=profiles.create_education
+    )
+    update_education: EducationPayload = strawberry.mutation(
+        resolver=profiles.update_education
+    )
+    delete_education: DeleteSectionEntryPayload = strawberry.mutation(
+        resolver=profiles.delete_education
+    )
+    create_project: ProjectPayload = strawberry.mutation(
+        resolver=profiles.create_project
+    )
+    update_project: ProjectPayload = strawberry.mutation(
+        resolver=profiles.update_project
+    )
+    delete_project: DeleteSectionEntryPayload = strawberry.mutation(
+        resolver=profiles.delete_project
+    )
+    create_certification: CertificationPayload = strawberry.mutation(
+        resolver=profiles.create_certification
+    )
+    update_certification: CertificationPayload = strawberry.mutation(
+        resolver=profiles.update_certification
+    )
+    delete_certification: DeleteSectionEntryPayload = strawberry.mutation(
+        resolver=profiles.delete_certification
+    )
+    reorder_section: ReorderSectionPayload = strawberry.mutation(
+        resolver=profiles.reorder_section,
+        description="Put a section's entries in a new order; `ids` names each once.",
+    )
+    update_theme: UpdateThemePayload = strawberry.mutation(
+        resolver=profiles.update_theme,
+        description="Premium themes answer PLAN_REQUIRED on plans without them.",
+    )
+    update_layout: UpdateLayoutPayload = strawberry.mutation(
+        resolver=profiles.update_layout
+    )
+    export_profile: ExportProfilePayload = strawberry.mutation(
+        resolver=profiles.export_profile,
+        description="The profile as JSON, JSON Resume or CSV, with a signed link.",
+    )
+    import_profile: ImportProfilePayload = strawberry.mutation(
+        resolver=profiles.import_profile,
+        description="Load a JSON or JSON Resume document into the profile, in one "
+        "transaction.",
+    )
+    reset_resume_content: ResetResumeContentPayload = strawberry.mutation(
+        resolver=profiles.reset_resume_content,
+        description="Delete every section entry; account, profile fields, theme and "
+        "layout stay. Recorded as a security event.",
     )
 
 
@@ -103,7 +199,18 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[UserNode, OrganizationNode, ApiKeyNode, SecurityEventNode],
+        types=[
+            UserNode,
+            OrganizationNode,
+            ApiKeyNode,
+            SecurityEventNode,
+            ProfileNode,
+            SkillNode,
+            ExperienceNode,
+            EducationNode,
+            ProjectNode,
+            CertificationNode,
+        ],
         extensions=[guards],
         config=StrawberryConfig(disable_field_suggestions=False),
     )

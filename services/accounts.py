@@ -59,6 +59,7 @@ class SecurityEventKind:
     PASSWORD_CHANGED = "PASSWORD_CHANGED"
     API_KEY_CREATED = "API_KEY_CREATED"
     API_KEY_REVOKED = "API_KEY_REVOKED"
+    RESUME_CONTENT_RESET = "RESUME_CONTENT_RESET"
     ALL = (
         "SIGNED_UP",
         "LOGIN_SUCCEEDED",
@@ -68,6 +69,7 @@ class SecurityEventKind:
         "PASSWORD_CHANGED",
         "API_KEY_CREATED",
         "API_KEY_REVOKED",
+        "RESUME_CONTENT_RESET",
     )
 
 
@@ -101,6 +103,7 @@ class Actor:
 class RequestMeta:
     ip: str = ""
     user_agent: str = ""
+    base_url: str = ""  # scheme://host the client used, for links in answers
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,19 @@ class ServiceError(Exception):
 
 
 class ValidationFailed(ServiceError):
+    """One or more invalid input fields; `problems` lists each (field, message)."""
+
     code = "VALIDATION_ERROR"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: Sequence[str] = (),
+        problems: Sequence[tuple[Sequence[str], str]] = (),
+    ) -> None:
+        super().__init__(message, field=field)
+        self.problems = [(list(f), m) for f, m in problems] or [(self.field, message)]
 
 
 class NotFound(ServiceError):

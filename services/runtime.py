@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from services.accounts import AuthConfig
+from services.files import Signer
 from services.pubsub import PubSub
 from services.ratelimit import MemoryRateLimiter, RateLimiter
 from settings import Settings
@@ -19,3 +20,4 @@ class Runtime:
     pubsub: PubSub
     limiter: RateLimiter | MemoryRateLimiter
     redis: aioredis.Redis | None
+    files: Signer

@@ -35,7 +35,15 @@ if BACKEND == "postgres" and not (POSTGRES_URL and REDIS_URL):
     raise RuntimeError(
         "TEST_BACKEND=postgres needs TEST_POSTGRES_URL and TEST_REDIS_URL"
     )
-TABLES = [
+TABLES = [  # children before parents
+    "stored_files",
+    "profile_views",
+    "skills",
+    "experiences",
+    "educations",
+    "projects",
+    "certifications",
+    "profiles",
     "usage_counters",
     "credit_entries",
     "security_events",

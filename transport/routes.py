@@ -8,6 +8,7 @@ from pathlib import Path
 from aiohttp import web
 from tortoise import connections
 
+from services import files
 from transport.keys import METRICS_KEY, RUNTIME_KEY
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -46,8 +47,30 @@ async def metrics(request: web.Request) -> web.Response:
     )
 
 
+async def download(request: web.Request) -> web.Response:
+    """A stored file by its signed link; 404 for a forged, altered or expired one
+    (the answer does not say which)."""
+    runtime = request.app[RUNTIME_KEY]
+    try:
+        row = await files.fetch(signer=runtime.files, token=request.match_info["token"])
+    except files.FileLinkInvalid as exc:
+        return web.json_response({"error": str(exc)}, status=404)
+    safe_name = "".join(c if c.isalnum() or c in "._-" else "_" for c in row.filename)
+    return web.Response(
+        body=bytes(row.data),
+        headers={
+            "Content-Type": row.content_type,
+            "Content-Disposition": f'attachment; filename="{safe_name}"',
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+            "ETag": f'"{row.sha256}"',
+        },
+    )
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/health", health)
+    app.router.add_get("/files/{token}", download)
     app.router.add_get("/metrics", metrics)
     app.router.add_static(
         "/graphiql/assets/", STATIC / "graphiql", append_version=False

@@ -40,7 +40,7 @@ from services.accounts import Actor, RequestMeta
 from services.errors import AuthError
 from services.runtime import Runtime
 from transport.extensions import _parse
-from transport.keys import ACTOR_KEY, OPERATION_KEY
+from transport.keys import ACTOR_KEY, OPERATION_KEY, RUNTIME_KEY
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -74,6 +74,8 @@ def client_meta(request: web.Request) -> RequestMeta:
     return RequestMeta(
         ip=request.remote or "",
         user_agent=request.headers.get("User-Agent", "")[:300],
+        base_url=request.app[RUNTIME_KEY].settings.public_url
+        or f"{request.scheme}://{request.host}",
     )
 
 

@@ -14,6 +14,7 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from models.accounts import ApiKey, Membership, Organization, SecurityEvent, User
+from resolvers.loaders.profiles import ProfileLoaders
 from services import accounts, billing, usage
 from services.accounts import Actor
 
@@ -36,6 +37,12 @@ class Loaders:
         self.security_event_by_id = DataLoader[int, SecurityEvent | None](
             load_fn=self._security_events
         )
+        self.profiles = ProfileLoaders(actor, self._plan_of)
+
+    async def _plan_of(self, organization_id: int) -> str:
+        org = await self.organization_by_id.load(organization_id)
+        assert org is not None
+        return org.plan
 
     def _org(self) -> int | None:
         actor = self._actor()

@@ -1,0 +1,99 @@
+"""Per-request loaders of the profiles domain: the viewer's profile and each of
+its sections are read once per request whatever the query asks, so a full profile
+costs a constant number of SQL queries."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from models.profiles import Profile, SectionRow
+from services import profiles
+from services.accounts import Actor
+from services.profiles import SectionKind
+
+
+class ProfileLoaders:
+    def __init__(
+        self,
+        actor: Callable[[], Actor | None],
+        plan_of: Callable[[int], Awaitable[str]],
+    ) -> None:
+        self._actor = actor
+        self._plan_of = plan_of
+        self._memo: dict[str, asyncio.Future[Any]] = {}
+        self._by_id: dict[SectionKind, DataLoader[int, SectionRow | None]] = {}
+
+    def _once(self, key: str, make: Callable[[], Awaitable[Any]]) -> Awaitable[Any]:
+        future = self._memo.get(key)
+        if future is None:
+            future = self._memo[key] = asyncio.ensure_future(make())
+        return future
+
+    def _org(self) -> int:
+        actor = self._actor()
+        assert actor is not None, "profile fields are reached only when authenticated"
+        return actor.organization_id
+
+    async def profile(self) -> Profile:
+        """The viewer's profile (created empty on first use)."""
+        org = self._org()
+        row: Profile = await self._once(
+            "profile", lambda: profiles.get_profile(organization_id=org)
+        )
+        return row
+
+    async def profile_or_none(self) -> Profile | None:
+        if self._actor() is None:
+            return None
+        return await self.profile()
+
+    async def section(self, kind: SectionKind) -> list[SectionRow]:
+        org = self._org()
+        rows: list[SectionRow] = await self._once(
+            f"section:{kind}",
+            lambda: profiles.list_section(organization_id=org, kind=kind),
+        )
+        return rows
+
+    async def theme(
+        self,
+    ) -> tuple[profiles.ThemeState, tuple[profiles.ThemeOption, ...]]:
+        profile = await self.profile()
+        plan = await self._plan_of(self._org())
+        return profiles.theme_state(profile, plan), profiles.THEMES
+
+    async def layout(self) -> tuple[list[SectionKind], list[str], str]:
+        profile = await self.profile()
+        return profiles.effective_order(profile), profile.hidden_sections, profile.font
+
+    async def insights(self, *, start: date, end: date) -> list[tuple[date, int]]:
+        return await profiles.insights(
+            organization_id=self._org(), start=start, end=end
+        )
+
+    def row_by_id(self, kind: SectionKind) -> DataLoader[int, SectionRow | None]:
+        loader = self._by_id.get(kind)
+        if loader is None:
+
+            async def load(ids: list[int]) -> list[SectionRow | None]:
+                actor = self._actor()
+                if actor is None:
+                    return [None] * len(ids)
+                rows = await profiles.get_section_rows(
+                    organization_id=actor.organization_id, kind=kind, ids=ids
+                )
+                found = {row.id: row for row in rows}
+                return [found.get(i) for i in ids]
+
+            loader = self._by_id[kind] = DataLoader(load_fn=load)
+        return loader
+
+    def forget(self) -> None:
+        """Drop what was read (after a mutation changed it)."""
+        self._memo.clear()
+        self._by_id.clear()

@@ -1,0 +1,410 @@
+"""Resolvers of the profiles domain: profile fields, section entries, ordering,
+theme, layout, the public face, exports, import and reset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry import relay
+from strawberry.types.unset import UNSET
+
+from resolvers.errors import user_errors
+from schema.context import Info
+from schema.profiles import (
+    CertificationNode,
+    CertificationPayload,
+    CreateCertificationInput,
+    CreateEducationInput,
+    CreateExperienceInput,
+    CreateProjectInput,
+    CreateSkillInput,
+    DeleteSectionEntryInput,
+    DeleteSectionEntryPayload,
+    EducationNode,
+    EducationPayload,
+    ExperienceNode,
+    ExperiencePayload,
+    ExportProfileInput,
+    ExportProfilePayload,
+    Font,
+    ImportProfileInput,
+    ImportProfilePayload,
+    Layout,
+    ProfileNode,
+    ProjectNode,
+    ProjectPayload,
+    PublicProfile,
+    ReorderSectionInput,
+    ReorderSectionPayload,
+    ResetResumeContentPayload,
+    SectionCounts,
+    SectionKind,
+    SkillNode,
+    SkillPayload,
+    Theme,
+    UpdateCertificationInput,
+    UpdateEducationInput,
+    UpdateExperienceInput,
+    UpdateLayoutInput,
+    UpdateLayoutPayload,
+    UpdateProfileInput,
+    UpdateProfilePayload,
+    UpdateProjectInput,
+    UpdateSkillInput,
+    UpdateThemeInput,
+    UpdateThemePayload,
+)
+from services import exports, profiles
+from services.errors import NotFound, ServiceError
+
+
+def _given(input: object, *, skip: tuple[str, ...] = ("id",)) -> dict[str, Any]:
+    """The input's fields the client sent (left-out fields are UNSET)."""
+    return {
+        name: value
+        for name, value in vars(input).items()
+        if value is not UNSET and name not in skip
+    }
+
+
+def _row_id(global_id: str, type_name: str) -> int:
+    try:
+        gid = relay.GlobalID.from_id(global_id)
+        if gid.type_name != type_name:
+            raise ValueError(gid.type_name)
+        return int(gid.node_id)
+    except ValueError:
+        raise NotFound(f"{type_name} not found", field=["id"]) from None
+
+
+async def _plan(info: Info) -> str:
+    actor = info.context.require_actor()
+    org = await info.context.loaders.organization_by_id.load(actor.organization_id)
+    assert org is not None
+    return org.plan
+
+
+# -- profile ---------------------------------------------------------------------------
+
+
+async def update_profile(info: Info, input: UpdateProfileInput) -> UpdateProfilePayload:
+    try:
+        row = await profiles.update_profile(
+            actor=info.context.require_actor(), changes=_given(input)
+        )
+    except ServiceError as exc:
+        return UpdateProfilePayload(user_errors=user_errors(exc))
+    info.context.loaders.profiles.forget()
+    return UpdateProfilePayload(profile=ProfileNode.from_row(row))
+
+
+# -- section entries -------------------------------------------------------------------
+
+
+async def _create(info: Info, kind: profiles.SectionKind, input: object) -> Any:
+    actor = info.context.require_actor()
+    row = await profiles.create_section_row(
+        actor=actor, kind=kind, values=_given(input)
+    )
+    info.context.loaders.profiles.forget()
+    return row
+
+
+async def _update(info: Info, kind: profiles.SectionKind, input: Any) -> Any:
+    actor = info.context.require_actor()
+    row_id = _row_id(input.id, profiles.SINGULAR[kind])
+    row = await profiles.update_section_row(
+        actor=actor, kind=kind, row_id=row_id, changes=_given(input)
+    )
+    info.context.loaders.profiles.forget()
+    return row
+
+
+async def _delete(
+    info: Info, kind: profiles.SectionKind, input: DeleteSectionEntryInput
+) -> DeleteSectionEntryPayload:
+    try:
+        row_id = _row_id(input.id, profiles.SINGULAR[kind])
+        await profiles.delete_section_row(
+            actor=info.context.require_actor(), kind=kind, row_id=row_id
+        )
+    except ServiceError as exc:
+        return DeleteSectionEntryPayload(user_errors=user_errors(exc))
+    info.context.loaders.profiles.forget()
+    return DeleteSectionEntryPayload(deleted_id=input.id)
+
+
+async def create_skill(info: Info, input: CreateSkillInput) -> SkillPayload:
+    try:
+        return SkillPayload(
+            skill=SkillNode.from_row(await _create(info, "skills", input))
+        )
+    except ServiceError as exc:
+        return SkillPayload(user_errors=user_errors(exc))
+
+
+async def update_skill(info: Info, input: UpdateSkillInput) -> SkillPayload:
+    try:
+        return SkillPayload(
+            skill=SkillNode.from_row(await _update(info, "skills", input))
+        )
+    except ServiceError as exc:
+        return SkillPayload(user_errors=user_errors(exc))
+
+
+async def delete_skill(
+    info: Info, input: DeleteSectionEntryInput
+) -> DeleteSectionEntryPayload:
+    return await _delete(info, "skills", input)
+
+
+async def create_experience(
+    info: Info, input: CreateExperienceInput
+) -> ExperiencePayload:
+    try:
+        row = await _create(info, "experience", input)
+    except ServiceError as exc:
+        return ExperiencePayload(user_errors=user_errors(exc))
+    return ExperiencePayload(experience=ExperienceNode.from_row(row))
+
+
+async def update_experience(
+    info: Info, input: UpdateExperienceInput
+) -> ExperiencePayload:
+    try:
+        row = await _update(info, "experience", input)
+    except ServiceError as exc:
+        return ExperiencePayload(user_errors=user_errors(exc))
+    return ExperiencePayload(experience=ExperienceNode.from_row(row))
+
+
+async def delete_experience(
+    info: Info, input: DeleteSectionEntryInput
+) -> DeleteSectionEntryPayload:
+    return await _delete(info, "experience", input)
+
+
+async def create_education(info: Info, input: CreateEducationInput) -> EducationPayload:
+    try:
+        row = await _create(info, "education", input)
+    except ServiceError as exc:
+        return EducationPayload(user_errors=user_errors(exc))
+    return EducationPayload(education=EducationNode.from_row(row))
+
+
+async def update_education(info: Info, input: UpdateEducationInput) -> EducationPayload:
+    try:
+        row = await _update(info, "education", input)
+    except ServiceError as exc:
+        return EducationPayload(user_errors=user_errors(exc))
+    return EducationPayload(education=EducationNode.from_row(row))
+
+
+async def delete_education(
+    info: Info, input: DeleteSectionEntryInput
+) -> DeleteSectionEntryPayload:
+    return await _delete(info, "education", input)
+
+
+async def create_project(info: Info, input: CreateProjectInput) -> ProjectPayload:
+    try:
+        row = await _create(info, "projects", input)
+    except ServiceError as exc:
+        return ProjectPayload(user_errors=user_errors(exc))
+    return ProjectPayload(project=ProjectNode.from_row(row))
+
+
+async def update_project(info: Info, input: UpdateProjectInput) -> ProjectPayload:
+    try:
+        row = await _update(info, "projects", input)
+    except ServiceError as exc:
+        return ProjectPayload(user_errors=user_errors(exc))
+    return ProjectPayload(project=ProjectNode.from_row(row))
+
+
+async def delete_project(
+    info: Info, input: DeleteSectionEntryInput
+) -> DeleteSectionEntryPayload:
+    return await _delete(info, "projects", input)
+
+
+async def create_certification(
+    info: Info, input: CreateCertificationInput
+) -> CertificationPayload:
+    try:
+        row = await _create(info, "certifications", input)
+    except ServiceError as exc:
+        return CertificationPayload(user_errors=user_errors(exc))
+    return CertificationPayload(certification=CertificationNode.from_row(row))
+
+
+async def update_certification(
+    info: Info, input: UpdateCertificationInput
+) -> CertificationPayload:
+    try:
+        row = await _update(info, "certifications", input)
+    except ServiceError as exc:
+        return CertificationPayload(user_errors=user_errors(exc))
+    return CertificationPayload(certification=CertificationNode.from_row(row))
+
+
+async def delete_certification(
+    info: Info, input: DeleteSectionEntryInput
+) -> DeleteSectionEntryPayload:
+    return await _delete(info, "certifications", input)
+
+
+async def reorder_section(
+    info: Info, input: ReorderSectionInput
+) -> ReorderSectionPayload:
+    kind: profiles.SectionKind = input.section.value
+    ids: list[int | None] = []
+    for global_id in input.ids:
+        try:
+            ids.append(_row_id(global_id, profiles.SINGULAR[kind]))
+        except NotFound:
+            ids.append(None)
+    try:
+        await profiles.reorder_section(
+            actor=info.context.require_actor(), kind=kind, ids=ids
+        )
+    except ServiceError as exc:
+        return ReorderSectionPayload(user_errors=user_errors(exc))
+    info.context.loaders.profiles.forget()
+    row = await info.context.loaders.profiles.profile()
+    return ReorderSectionPayload(profile=ProfileNode.from_row(row))
+
+
+# -- presentation ----------------------------------------------------------------------
+
+
+async def update_theme(info: Info, input: UpdateThemeInput) -> UpdateThemePayload:
+    plan = await _plan(info)
+    try:
+        row = await profiles.update_theme(
+            actor=info.context.require_actor(),
+            plan_id=plan,
+            theme_id=input.theme_id,
+            accent_color=input.accent_color,
+        )
+    except ServiceError as exc:
+        return UpdateThemePayload(user_errors=user_errors(exc))
+    info.context.loaders.profiles.forget()
+    state = profiles.theme_state(row, plan)
+    return UpdateThemePayload(theme=Theme.from_state(state, profiles.THEMES))
+
+
+async def update_layout(info: Info, input: UpdateLayoutInput) -> UpdateLayoutPayload:
+    try:
+        row = await profiles.update_layout(
+            actor=info.context.require_actor(),
+            section_order=[k.value for k in input.section_order]
+            if input.section_order is not None
+            else None,
+            hidden_sections=[k.value for k in input.hidden_sections]
+            if input.hidden_sections is not None
+            else None,
+            font=input.font.value if input.font is not None else None,
+        )
+    except ServiceError as exc:
+        return UpdateLayoutPayload(user_errors=user_errors(exc))
+    info.context.loaders.profiles.forget()
+    return UpdateLayoutPayload(
+        layout=Layout(
+            section_order=[SectionKind(k) for k in profiles.effective_order(row)],
+            hidden_sections=[SectionKind(k) for k in row.hidden_sections],
+            font=Font(row.font),
+        )
+    )
+
+
+# -- public face -----------------------------------------------------------------------
+
+
+async def public_profile(info: Info, username: str) -> PublicProfile | None:
+    found = await profiles.public_profile(username=username)
+    if found is None:
+        return None
+    row = found.profile
+    state = profiles.theme_state(row, found.plan_id)
+    sections = found.sections
+
+    def rows(kind: profiles.SectionKind) -> list[Any] | None:
+        return sections.get(kind)
+
+    return PublicProfile(
+        username=row.username or "",
+        full_name=row.full_name,
+        headline=row.headline,
+        bio=row.bio,
+        location=row.location,
+        website=row.website,
+        github_url=row.github_url,
+        linkedin_url=row.linkedin_url,
+        open_to_work=row.open_to_work,
+        email=row.email if row.show_email else None,
+        phone=row.phone if row.show_phone else None,
+        theme_id=state.effective_theme_id,
+        accent_color=row.accent_color,
+        font=Font(row.font),
+        sections=[SectionKind(k) for k in sections],
+        skills=_nodes(SkillNode, rows("skills")),
+        experience=_nodes(ExperienceNode, rows("experience")),
+        education=_nodes(EducationNode, rows("education")),
+        projects=_nodes(ProjectNode, rows("projects")),
+        certifications=_nodes(CertificationNode, rows("certifications")),
+    )
+
+
+def _nodes(node_type: Any, rows: list[Any] | None) -> Any:
+    return None if rows is None else [node_type.from_row(r) for r in rows]
+
+
+# -- exports, import, reset ------------------------------------------------------------
+
+
+async def export_profile(info: Info, input: ExportProfileInput) -> ExportProfilePayload:
+    actor = info.context.require_actor()
+    runtime = info.context.runtime
+    try:
+        result = await exports.export_profile(
+            actor=actor,
+            format=input.format.value,
+            signer=runtime.files,
+            base_url=info.context.meta.base_url,
+        )
+    except ServiceError as exc:
+        return ExportProfilePayload(user_errors=user_errors(exc))
+    return ExportProfilePayload(
+        format=input.format,
+        url=result.url,
+        expires_at=result.expires_at,
+        filename=result.filename,
+        content_type=result.content_type,
+        data=result.data,
+        content=result.content,
+    )
+
+
+async def import_profile(info: Info, input: ImportProfileInput) -> ImportProfilePayload:
+    try:
+        row = await exports.import_profile(
+            actor=info.context.require_actor(),
+            format=input.format.value,
+            data=input.data,
+            replace=input.replace,
+        )
+    except ServiceError as exc:
+        return ImportProfilePayload(user_errors=user_errors(exc))
+    info.context.loaders.profiles.forget()
+    return ImportProfilePayload(profile=ProfileNode.from_row(row))
+
+
+async def reset_resume_content(info: Info) -> ResetResumeContentPayload:
+    deleted = await profiles.reset_resume_content(
+        actor=info.context.require_actor(),
+        config=info.context.runtime.auth,
+        meta=info.context.meta,
+    )
+    info.context.loaders.profiles.forget()
+    return ResetResumeContentPayload(deleted=SectionCounts(**deleted))
