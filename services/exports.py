@@ -208,6 +208,7 @@ async def export_profile(
         document = None
         content = _csv(data)
     filename, content_type = FORMATS[format]
+    await files.prune_expired(organization_id=actor.organization_id)
     stored = await files.store(
         organization_id=actor.organization_id,
         kind=f"export:{format.lower()}",

@@ -74,5 +74,9 @@ async def fetch(*, signer: Signer, token: str) -> StoredFile:
     return row
 
 
-async def prune_expired() -> int:
-    return await StoredFile.filter(expires_at__lte=datetime.now(UTC)).delete()
+async def prune_expired(*, organization_id: int | None = None) -> int:
+    """Delete expired files (of one organization, or all)."""
+    query = StoredFile.filter(expires_at__lte=datetime.now(UTC))
+    if organization_id is not None:
+        query = query.filter(organization_id=organization_id)
+    return await query.delete()

@@ -8,7 +8,9 @@ import contextlib
 import csv
 import io
 import json
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,9 +18,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 from tortoise import Tortoise, connections
 
-from models.profiles import Profile, Skill
+import server
+from models.profiles import Profile, ProfileView, Skill
 from services.documents import jsonresume
-from tests.conftest import TABLES
+from settings import Settings
+from tests.conftest import TABLES, reset_state
 from tests.helpers import gql, set_plan, sign_up
 
 PROFILE_FIELDS = """
@@ -498,7 +502,7 @@ async def test_full_profile_costs_constant_queries(client: TestClient) -> None:
     read = await gql(client, FULL_PROFILE, token=token)
     assert len(read["data"]["viewer"]["profile"]["skills"]) == 20
     assert one == twenty
-    assert twenty <= 8  # profile, organization, five sections, plus auth at most
+    assert twenty == 7  # profile, organization, one per section
 
 
 # -- theme and layout ------------------------------------------------------------------
@@ -923,3 +927,43 @@ async def test_every_table_is_reset_between_tests(client: TestClient) -> None:
     """conftest's TABLES must name every model table, or state leaks across tests."""
     tables = {m._meta.db_table for m in Tortoise.apps["models"].values()}
     assert tables == set(TABLES)
+
+
+async def test_public_profile_scraping_is_limited_per_ip(
+    aiohttp_client: Any, settings: Settings
+) -> None:
+    app = server.create_app(replace(settings, anonymous_rate_limit=3))
+    client: TestClient = await aiohttp_client(app)
+    await reset_state(settings)
+    token = await _token(client)  # anonymous request 1 of 3 (signUp)
+    await gql(client, UPDATE_PROFILE, {"input": {"username": "ada"}}, token=token)
+    statuses = []
+    for _ in range(3):
+        response = await client.post(
+            "/graphql", json={"query": PUBLIC, "variables": {"username": "ada"}}
+        )
+        statuses.append(response.status)
+        assert response.headers["X-RateLimit-Limit"] == "3"
+    assert statuses == [200, 200, 429]
+    views = await ProfileView.all().values_list("count", flat=True)
+    assert views == [2]  # the refused request was not counted
+
+
+async def test_expired_file_link_is_refused(
+    client: TestClient, settings: Settings
+) -> None:
+    from models.files import StoredFile
+    from services.files import Signer
+
+    token = await _token(client)
+    body = await gql(client, EXPORT, {"format": "CSV"}, token=token)
+    assert body["data"]["exportProfile"]["userErrors"] == []
+    stored = await StoredFile.get()
+    signer = Signer(settings.secret_key, ttl=60)
+    fresh, _ = signer.sign(stored.id)
+    stale, _ = signer.sign(stored.id, now=time.time() - 61)
+    assert (await client.get(f"/files/{fresh}")).status == 200
+    assert (await client.get(f"/files/{stale}")).status == 404
+    # a link signed with another secret is refused too
+    foreign, _ = Signer("another secret", ttl=60).sign(stored.id)
+    assert (await client.get(f"/files/{foreign}")).status == 404
