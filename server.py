@@ -13,21 +13,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import redis.asyncio as aioredis
 from aiohttp import web
 from graphql import GraphQLError
+from taskiq.receiver import Receiver
+from taskiq_redis import RedisStreamBroker
 from tortoise import Tortoise
 
 from schema.root import build_schema
+from services import resumes
 from services.accounts import AuthConfig
 from services.files import Signer
+from services.llm.openai_engine import OpenAIEngine
 from services.pubsub import MemoryPubSub, PubSub, RedisPubSub
-from services.queue import broker
+from services.queue import broker, enqueue_parse, set_parse_deps
 from services.ratelimit import RateLimiter
+from services.resumes import ParseDeps
 from services.revocation import Denylist, MemoryDenylist, RedisDenylist
 from services.runtime import Runtime
 from settings import Settings, tortoise_config
@@ -70,6 +77,47 @@ def build_runtime(settings: Settings) -> Runtime:
     )
 
 
+def parse_deps(settings: Settings, pubsub: PubSub) -> ParseDeps:
+    engine = None
+    if settings.llm_provider == "openai":
+        engine = OpenAIEngine(
+            base_url=settings.openai_base_url,
+            api_key=settings.openai_api_key,
+            model=settings.llm_model or "gpt-4o-mini",
+        )
+    return ParseDeps(
+        pubsub=pubsub,
+        timeout=settings.parse_timeout,
+        memory_mb=settings.parse_memory_mb,
+        engine=engine,
+        fault_delay=settings.parse_fault_delay,
+        slots=asyncio.Semaphore(settings.parse_concurrency),
+    )
+
+
+async def requeue_stuck(older_than: timedelta) -> int:
+    """Queue again the parses whose job was lost (a crash of an in-process broker,
+    or a worker that died: Redis only redelivers when new jobs arrive)."""
+    ids = await resumes.stuck_resume_ids(older_than=datetime.now(UTC) - older_than)
+    for resume_id in ids:
+        log.warning("requeueing resume %s: its parse job was lost", resume_id)
+        await enqueue_parse(resume_id)
+    return len(ids)
+
+
+async def sweep_stuck(settings: Settings, stop: asyncio.Event) -> None:
+    """Every `stuck_after / 2` seconds, requeue lost parse jobs."""
+    interval = max(1.0, settings.stuck_after / 2)
+    while True:
+        try:
+            await requeue_stuck(timedelta(seconds=settings.stuck_after))
+        except Exception:  # the database may be down for a moment; try again later
+            log.exception("could not sweep stuck resumes")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+            return
+
+
 def create_app(
     settings: Settings | None = None, *, init_db: bool = True
 ) -> web.Application:
@@ -96,9 +144,25 @@ def create_app(
                 config=tortoise_config(settings.database_url),
                 _enable_global_fallback=True,
             )
+        set_parse_deps(parse_deps(settings, runtime.pubsub))
+        receiving: asyncio.Task[None] | None = None
+        sweeping: asyncio.Task[None] | None = None
+        stop = asyncio.Event()
         if not broker.is_worker_process:
             await broker.startup()
+            runs_jobs = not isinstance(broker, RedisStreamBroker)
+            if isinstance(broker, RedisStreamBroker) and settings.jobs_in_server:
+                runs_jobs = True
+                receiver = Receiver(broker, run_startup=False, max_async_tasks=4)
+                receiving = asyncio.create_task(receiver.listen(stop))
+            if init_db and runs_jobs:
+                sweeping = asyncio.create_task(sweep_stuck(settings, stop))
         yield
+        stop.set()
+        for task in (receiving, sweeping):
+            if task is not None:
+                with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(task, timeout=10)
         if not broker.is_worker_process:
             await broker.shutdown()
         await runtime.pubsub.close()
@@ -227,14 +291,16 @@ async def _worker(concurrency: int, grace: float = 10.0) -> None:
     processes for more throughput."""
     import signal
 
-    from taskiq.receiver import Receiver
-
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    settings = Settings.from_env()
+    runtime = build_runtime(settings)
+    set_parse_deps(parse_deps(settings, runtime.pubsub))
     broker.is_worker_process = True
     await broker.startup()  # runs WORKER_STARTUP: the ORM connects
+    sweeping = asyncio.create_task(sweep_stuck(settings, stop))
     receiver = Receiver(broker, run_startup=False, max_async_tasks=concurrency)
     listening = asyncio.create_task(receiver.listen(stop))
     log.info("worker listening (concurrency %d)", concurrency)
@@ -250,7 +316,12 @@ async def _worker(concurrency: int, grace: float = 10.0) -> None:
     finally:
         if not listening.done():
             listening.cancel()
+        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(sweeping, timeout=5)
         await asyncio.wait_for(broker.shutdown(), timeout=5)
+        await runtime.pubsub.close()
+        if runtime.redis is not None:
+            await runtime.redis.aclose()
 
 
 if __name__ == "__main__":

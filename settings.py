@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-MODEL_MODULES = ["models.accounts", "models.billing", "models.profiles", "models.files"]
+MODEL_MODULES = [
+    "models.accounts",
+    "models.billing",
+    "models.profiles",
+    "models.files",
+    "models.resumes",
+]
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -50,6 +56,12 @@ class Settings:
     starting_credits: int = 20
     public_url: str = ""  # base of links in answers; default: the request's host
     file_link_ttl: int = 15 * 60  # seconds a signed download link works
+    jobs_in_server: bool = True  # with Redis: the server also runs queued jobs
+    parse_timeout: float = 30.0  # seconds for one file's extraction
+    parse_memory_mb: int = 1024
+    parse_concurrency: int = 2  # extraction processes at once, per server/worker
+    stuck_after: float = 600.0  # a PROCESSING resume untouched this long is requeued
+    parse_fault_delay: float = 0.0  # tests only: a pause inside each parse job
     llm_provider: str = "offline"
     openai_base_url: str = ""
     openai_api_key: str = ""
@@ -86,6 +98,12 @@ class Settings:
             starting_credits=_int(env, "STARTING_CREDITS", 20),
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/"),
             file_link_ttl=_int(env, "FILE_LINK_TTL", 15 * 60),
+            jobs_in_server=env.get("JOBS_IN_SERVER", "1") not in ("0", "false", "no"),
+            parse_timeout=float(env.get("PARSE_TIMEOUT") or 30),
+            parse_memory_mb=_int(env, "PARSE_MEMORY_MB", 1024),
+            parse_concurrency=max(1, _int(env, "PARSE_CONCURRENCY", 2)),
+            stuck_after=float(env.get("STUCK_AFTER") or 600),
+            parse_fault_delay=float(env.get("PARSE_FAULT_DELAY") or 0),
             llm_provider=env.get("LLM_PROVIDER") or "offline",
             openai_base_url=env.get("OPENAI_BASE_URL", ""),
             openai_api_key=env.get("OPENAI_API_KEY", ""),

@@ -11,6 +11,7 @@ from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers import accounts, billing, nodes, profiles
+from resolvers import resumes as resume_resolvers
 from schema.accounts import (
     ApiKeyNode,
     AuthPayload,
@@ -45,6 +46,18 @@ from schema.profiles import (
     UpdateProfilePayload,
     UpdateThemePayload,
 )
+from schema.resumes import (
+    CommitImportPayload,
+    DeleteResumePayload,
+    ExportResumeRowsPayload,
+    PreviewImportPayload,
+    ResumeConnection,
+    ResumeEvent,
+    ResumeNode,
+    ResumePayload,
+    ResumeRowConnection,
+    UploadResumePayload,
+)
 from settings import Settings
 from transport.extensions import Guards, build_rules
 
@@ -66,6 +79,18 @@ class Query:
         resolver=profiles.public_profile,
         description="What a profile's owner made public; no authentication needed. "
         "Each call counts as a view in the owner's insights.",
+    )
+    resume: ResumeNode | None = strawberry.field(
+        resolver=resume_resolvers.resume,
+        description="A resume of the viewer's organization; null otherwise.",
+    )
+    resumes: ResumeConnection = strawberry.field(
+        resolver=resume_resolvers.list_resumes,
+        description="The organization's resumes, newest first.",
+    )
+    resume_rows: ResumeRowConnection = strawberry.field(
+        resolver=resume_resolvers.resume_rows,
+        description="One flat row per resume, for spreadsheets and BI.",
     )
 
 
@@ -160,6 +185,37 @@ class Mutation:
         description="Load a JSON or JSON Resume document into the profile, in one "
         "transaction.",
     )
+    upload_resume: UploadResumePayload = strawberry.mutation(
+        resolver=resume_resolvers.upload_resume,
+        description="Multipart upload (send a `GraphQL-Require-Preflight` header). "
+        "Costs one credit; returns at once with status PROCESSING.",
+    )
+    retry_resume_parse: ResumePayload = strawberry.mutation(
+        resolver=resume_resolvers.retry_resume_parse
+    )
+    update_resume: ResumePayload = strawberry.mutation(
+        resolver=resume_resolvers.update_resume
+    )
+    delete_resume: DeleteResumePayload = strawberry.mutation(
+        resolver=resume_resolvers.delete_resume,
+        description="Deletes the resume with its cover letters and outreach.",
+    )
+    set_master_resume: ResumePayload = strawberry.mutation(
+        resolver=resume_resolvers.set_master_resume
+    )
+    export_resume_rows: ExportResumeRowsPayload = strawberry.mutation(
+        resolver=resume_resolvers.export_resume_rows,
+        description="The display rows as CSV behind an expiring signed link.",
+    )
+    preview_import: PreviewImportPayload = strawberry.mutation(
+        resolver=resume_resolvers.preview_import,
+        description="What importing a parsed resume (or an uploaded file) into the "
+        "profile would add, change or leave, per section.",
+    )
+    commit_import: CommitImportPayload = strawberry.mutation(
+        resolver=resume_resolvers.commit_import,
+        description="Apply a preview's chosen sections in one transaction.",
+    )
     reset_resume_content: ResetResumeContentPayload = strawberry.mutation(
         resolver=profiles.reset_resume_content,
         description="Delete every section entry; account, profile fields, theme and "
@@ -172,6 +228,11 @@ class Subscription:
     security_events: SecurityEventNode = strawberry.subscription(  # type: ignore[assignment]
         resolver=accounts.security_events,
         description="Security events of the viewer's organization as they happen.",
+    )
+    resume_events: ResumeEvent = strawberry.subscription(  # type: ignore[assignment]
+        resolver=resume_resolvers.resume_events,
+        description="A resume's parsing: its current state first, then each stage, "
+        "ending on READY or FAILED.",
     )
 
 
@@ -210,6 +271,7 @@ def build_schema(
             EducationNode,
             ProjectNode,
             CertificationNode,
+            ResumeNode,
         ],
         extensions=[guards],
         config=StrawberryConfig(disable_field_suggestions=False),

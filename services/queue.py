@@ -18,6 +18,7 @@ from taskiq_redis import RedisStreamBroker
 from tortoise import Tortoise
 
 from models.accounts import RefreshToken
+from services import resumes
 
 
 def _make_broker() -> AsyncBroker:
@@ -60,3 +61,20 @@ async def prune_refresh_tokens(*, older_than_days: int = 7) -> dict[str, Any]:
     cutoff = datetime.now(UTC) - timedelta(days=older_than_days)
     deleted = await RefreshToken.filter(expires_at__lt=cutoff).delete()
     return {"deleted": deleted}
+
+
+def set_parse_deps(deps: resumes.ParseDeps) -> None:
+    """What parse jobs of this process use (pub/sub, engine, bounds)."""
+    broker.state.parse_deps = deps
+
+
+@broker.task(task_name="resumes.parse")
+async def parse_resume(*, resume_id: int) -> str:
+    """Parse one resume. Idempotent: a resume that is not PROCESSING is left alone,
+    so a redelivered job after a crash does the right thing."""
+    deps: resumes.ParseDeps = broker.state.parse_deps
+    return await resumes.parse(resume_id=resume_id, deps=deps)
+
+
+async def enqueue_parse(resume_id: int) -> None:
+    await parse_resume.kiq(resume_id=resume_id)

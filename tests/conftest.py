@@ -36,6 +36,8 @@ if BACKEND == "postgres" and not (POSTGRES_URL and REDIS_URL):
         "TEST_BACKEND=postgres needs TEST_POSTGRES_URL and TEST_REDIS_URL"
     )
 TABLES = [  # children before parents
+    "import_previews",
+    "resumes",
     "stored_files",
     "profile_views",
     "skills",

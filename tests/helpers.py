@@ -59,3 +59,87 @@ async def set_plan(plan: str, email: str = "ada@example.com") -> None:
 
     user = await User.get(email=email)
     await billing.set_plan(organization_id=user.default_organization_id, plan_id=plan)
+
+
+def text_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF whose text is `lines` (Helvetica), built by hand."""
+
+    def escape(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    stream = "BT /F1 11 Tf 14 TL 56 800 Td " + " ".join(
+        f"({escape(line)}) Tj T*" for line in lines
+    )
+    stream += " ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] "
+        "/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Length {len(stream.encode('latin-1'))} >>\nstream\n{stream}\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n"
+        f"startxref\n{xref}\n%%EOF\n"
+    ).encode()
+    return bytes(out)
+
+
+UPLOAD = """
+mutation Upload($input: UploadResumeInput!) {
+  uploadResume(input: $input) {
+    resume { id status isMaster fileType title tags locale }
+    userErrors { field message code }
+  }
+}
+"""
+
+
+async def upload(
+    client: TestClient,
+    token: str,
+    data: bytes,
+    *,
+    filename: str = "resume.pdf",
+    variables: dict[str, Any] | None = None,
+    preflight: bool = True,
+    status: int = 200,
+    query: str = UPLOAD,
+) -> dict[str, Any]:
+    """`uploadResume` (or `query`) over the GraphQL multipart request spec."""
+    import json
+
+    from aiohttp import FormData
+
+    form = FormData()
+    input_vars = {"file": None, **(variables or {})}
+    form.add_field(
+        "operations",
+        json.dumps({"query": query, "variables": {"input": input_vars}}),
+        content_type="application/json",
+    )
+    form.add_field(
+        "map",
+        json.dumps({"0": ["variables.input.file"]}),
+        content_type="application/json",
+    )
+    form.add_field(
+        "0", data, filename=filename, content_type="application/octet-stream"
+    )
+    headers = {"Authorization": f"Bearer {token}"}
+    if preflight:
+        headers["GraphQL-Require-Preflight"] = "1"
+    response = await client.post("/graphql", data=form, headers=headers)
+    body: dict[str, Any] = await response.json(content_type=None)
+    assert response.status == status, (response.status, body)
+    return body

@@ -23,7 +23,7 @@ from models.accounts import RefreshToken
 from models.billing import CreditEntry
 from settings import Settings
 from tests.conftest import BACKEND
-from tests.helpers import gql, sign_up
+from tests.helpers import UPLOAD, gql, sign_up, text_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 needs_redis = pytest.mark.skipif(
@@ -205,3 +205,160 @@ async def test_admin_commands_set_plan_and_grant_credits(
         (20, 20, "signup_grant"),
         (15, 35, "support"),
     ]
+
+
+def _start(settings: Settings, *args: str, **env: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "server.py", *args],
+        cwd=ROOT,
+        env=_env(settings, **env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _wait_port(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+async def _multipart_upload(
+    session: aiohttp.ClientSession, url: str, token: str, data: bytes
+) -> str:
+    form = aiohttp.FormData()
+    form.add_field(
+        "operations",
+        json.dumps({"query": UPLOAD, "variables": {"input": {"file": None}}}),
+    )
+    form.add_field("map", json.dumps({"0": ["variables.input.file"]}))
+    form.add_field("0", data, filename="cv.pdf")
+    response = await session.post(
+        f"{url}/graphql",
+        data=form,
+        headers={"Authorization": f"Bearer {token}", "GraphQL-Require-Preflight": "1"},
+    )
+    body = await response.json()
+    payload = body["data"]["uploadResume"]
+    assert payload["userErrors"] == [], payload
+    resume_id: str = payload["resume"]["id"]
+    return resume_id
+
+
+@needs_redis
+async def test_resume_parsed_by_a_worker_streams_to_a_server_subscriber(
+    client: TestClient, settings: Settings
+) -> None:
+    """Two real processes: `serve` (running no jobs) takes the upload and the
+    subscription; `worker` parses; its events reach the subscriber through Redis."""
+    queue = f"careergraph-test-{uuid.uuid4().hex[:8]}"
+    port = _free_port()
+    serve = _start(
+        settings, "serve", PORT=str(port), QUEUE_NAME=queue, JOBS_IN_SERVER="0"
+    )
+    worker: subprocess.Popen[bytes] | None = None
+    try:
+        _wait_port(port)
+        url = f"http://127.0.0.1:{port}"
+        token = (await sign_up(client))["accessToken"]
+        async with aiohttp.ClientSession() as session:
+            resume_id = await _multipart_upload(
+                session, url, token, text_pdf(["Jane Doe", "jane@example.com"])
+            )
+            ws = await session.ws_connect(
+                f"{url}/graphql", protocols=["graphql-transport-ws"]
+            )
+            await ws.send_json(
+                {"type": "connection_init", "payload": {"authorization": token}}
+            )
+            assert json.loads((await ws.receive(timeout=10)).data)["type"] == (
+                "connection_ack"
+            )
+            await ws.send_json(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {
+                        "query": "subscription S($id: ID!) { resumeEvents("
+                        "resumeId: $id) { status stage } }",
+                        "variables": {"id": resume_id},
+                    },
+                }
+            )
+            first = json.loads((await ws.receive(timeout=10)).data)
+            assert first["payload"]["data"]["resumeEvents"] == {
+                "status": "PROCESSING",
+                "stage": "received",
+            }
+            worker = _start(settings, "worker", QUEUE_NAME=queue)
+            stages = []
+            while True:
+                message = json.loads((await ws.receive(timeout=60)).data)
+                if message["type"] == "complete":
+                    break
+                stages.append(message["payload"]["data"]["resumeEvents"]["stage"])
+            assert stages == ["extracting", "structuring", "saving", "done"]
+            await ws.close()
+    finally:
+        for proc in (serve, worker):
+            if proc is not None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=20)
+                finally:
+                    proc.kill()
+
+
+@needs_redis
+async def test_a_job_of_a_killed_worker_runs_again(
+    client: TestClient, settings: Settings
+) -> None:
+    """SIGKILL a worker in the middle of a parse: after a restart the resume is
+    parsed; it does not stay PROCESSING."""
+    from models.resumes import Resume
+
+    queue = f"careergraph-test-{uuid.uuid4().hex[:8]}"
+    port = _free_port()
+    serve = _start(
+        settings, "serve", PORT=str(port), QUEUE_NAME=queue, JOBS_IN_SERVER="0"
+    )
+    slow = _start(settings, "worker", QUEUE_NAME=queue, PARSE_FAULT_DELAY="60")
+    worker: subprocess.Popen[bytes] | None = None
+    try:
+        _wait_port(port)
+        token = (await sign_up(client))["accessToken"]
+        async with aiohttp.ClientSession() as session:
+            await _multipart_upload(
+                session,
+                f"http://127.0.0.1:{port}",
+                token,
+                text_pdf(["Jane Doe", "jane@example.com"]),
+            )
+        deadline = time.monotonic() + 30
+        while not await Resume.filter(stage="extracting").exists():
+            assert time.monotonic() < deadline, "the slow worker never started"
+            await asyncio.sleep(0.1)
+        slow.kill()  # SIGKILL: no clean-up, the job is neither acked nor finished
+        slow.wait(timeout=10)
+        assert (await Resume.get()).status == "PROCESSING"
+        worker = _start(settings, "worker", QUEUE_NAME=queue, STUCK_AFTER="2")
+        deadline = time.monotonic() + 60
+        while (await Resume.get()).status == "PROCESSING":
+            assert time.monotonic() < deadline, "the job was not run again"
+            await asyncio.sleep(0.2)
+        resume = await Resume.get()
+        assert resume.status == "READY"
+        assert resume.attempts == 2
+    finally:
+        for proc in (serve, slow, worker):
+            if proc is not None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=20)
+                finally:
+                    proc.kill()

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
-from aiohttp import web
+from aiohttp import BodyPartReader, MultipartReader, web
 from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
@@ -38,6 +38,7 @@ from schema.context import Context
 from services import accounts
 from services.accounts import Actor, RequestMeta
 from services.errors import AuthError
+from services.resumes import UploadedFile
 from services.runtime import Runtime
 from transport.extensions import _parse
 from transport.keys import ACTOR_KEY, OPERATION_KEY, RUNTIME_KEY
@@ -104,6 +105,48 @@ def _operation_count(query: str, max_tokens: int) -> int:
     return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
 
 
+PREFLIGHT_HEADERS = ("GraphQL-Require-Preflight", "Apollo-Require-Preflight")
+MAX_UPLOAD_FILES = 10
+
+
+async def _read_file_part(part: BodyPartReader, limit: int) -> UploadedFile:
+    data = bytearray()
+    too_large = False
+    while chunk := await part.read_chunk(65536):
+        data.extend(chunk)
+        if len(data) > limit:
+            too_large = True
+            data.clear()
+            break
+    return UploadedFile(
+        filename=part.filename or "",
+        content_type=part.headers.get("Content-Type", ""),
+        data=bytes(data),
+        too_large=too_large,
+        limit=limit,
+    )
+
+
+def _put(operations: dict[str, Any], path: str, value: object) -> None:
+    """Set `value` at a dotted path such as `variables.input.file`."""
+    keys = path.split(".")
+    missing = BadRequest(f"Upload path {path[:100]!r} does not exist in `operations`")
+    if len(keys) < 2 or keys[0] != "variables":
+        raise missing
+    target: Any = operations
+    try:
+        for key in keys[:-1]:
+            target = target[int(key)] if isinstance(target, list) else target[key]
+        if isinstance(target, list):
+            target[int(keys[-1])] = value
+        elif isinstance(target, dict):
+            target[keys[-1]] = value
+        else:
+            raise missing
+    except (ValueError, IndexError, KeyError, TypeError):
+        raise missing from None
+
+
 class CareergraphView(GraphQLView[Context, None]):
     def __init__(self, schema: BaseSchema, runtime: Runtime) -> None:
         settings = runtime.settings
@@ -148,6 +191,8 @@ class CareergraphView(GraphQLView[Context, None]):
             for key in ("variables", "extensions"):
                 if isinstance(params.get(key), str) and params[key]:
                     params[key] = self._decode(params[key], key)
+        elif request.content_type == "multipart/form-data":
+            params = await self._read_multipart(request)
         else:
             content_type = request.content_type
             if content_type != "application/json":
@@ -182,6 +227,74 @@ class CareergraphView(GraphQLView[Context, None]):
         if name is not None and not isinstance(name, str):
             raise BadRequest("`operationName` must be a string")
         return params
+
+    async def _read_multipart(self, request: web.Request) -> dict[str, Any]:
+        """The GraphQL multipart request spec: `operations`, `map`, then files.
+
+        A file part is read up to the upload limit and no further: a bigger file is
+        handed on marked `too_large` (the mutation answers PAYLOAD_TOO_LARGE), and
+        the rest of the body is never buffered. A preflight header is required, so
+        a browser form on another site cannot post here (CSRF)."""
+        if not any(h in request.headers for h in PREFLIGHT_HEADERS):
+            raise BadRequest(
+                "Multipart requests need a `GraphQL-Require-Preflight` (or "
+                "`Apollo-Require-Preflight`) header"
+            )
+        settings = self.runtime.settings
+        limit = settings.max_upload_bytes
+        try:
+            reader = await request.multipart()
+            operations = await self._small_part(reader, "operations")
+            mapping = await self._small_part(reader, "map")
+            if not isinstance(operations, dict):
+                raise BadRequest("`operations` must be a JSON object")
+            if not isinstance(mapping, dict) or len(mapping) > MAX_UPLOAD_FILES:
+                raise BadRequest(
+                    f"`map` must be a JSON object of at most {MAX_UPLOAD_FILES} files"
+                )
+            files: dict[str, UploadedFile] = {}
+            while len(files) < len(mapping):
+                part = await reader.next()
+                if part is None:
+                    break
+                if not isinstance(part, BodyPartReader) or part.name not in mapping:
+                    raise BadRequest("Unexpected part in the multipart request")
+                upload = await _read_file_part(part, limit)
+                files[str(part.name)] = upload
+                if upload.too_large:
+                    break  # stop reading the body here
+        except ValueError as exc:  # malformed multipart framing
+            raise BadRequest(f"Malformed multipart request: {exc}") from None
+        variables = operations.setdefault("variables", {})
+        if not isinstance(variables, dict):
+            raise BadRequest("`variables` must be a JSON object")
+        for key, paths in mapping.items():
+            if key not in files:
+                if any(f.too_large for f in files.values()):
+                    continue
+                raise BadRequest(f"File {key!r} named in `map` is missing")
+            if not isinstance(paths, list):
+                raise BadRequest("`map` values must be lists of paths")
+            for path in paths:
+                _put(operations, str(path), files[key])
+        if any(f.too_large for f in files.values()):
+            for key, paths in mapping.items():
+                if key not in files and isinstance(paths, list):
+                    for path in paths:
+                        _put(operations, str(path), None)
+        return operations
+
+    async def _small_part(self, reader: MultipartReader, name: str) -> Any:
+        part = await reader.next()
+        if not isinstance(part, BodyPartReader) or part.name != name:
+            raise BadRequest(f"The multipart request must start with `{name}`")
+        limit = self.runtime.settings.max_query_bytes
+        raw = bytearray()
+        while chunk := await part.read_chunk(65536):
+            raw.extend(chunk)
+            if len(raw) > limit:
+                raise BadRequest(f"`{name}` exceeds {limit} bytes", status=413)
+        return self._decode(bytes(raw), name)
 
     @staticmethod
     def _decode(raw: str | bytes, what: str) -> Any:

@@ -14,8 +14,9 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from models.accounts import ApiKey, Membership, Organization, SecurityEvent, User
+from models.resumes import Resume
 from resolvers.loaders.profiles import ProfileLoaders
-from services import accounts, billing, usage
+from services import accounts, billing, resumes, usage
 from services.accounts import Actor
 
 M = TypeVar("M", bound=Model)
@@ -38,6 +39,7 @@ class Loaders:
             load_fn=self._security_events
         )
         self.profiles = ProfileLoaders(actor, self._plan_of)
+        self.resume_by_id = DataLoader[int, Resume | None](load_fn=self._resumes)
 
     async def _plan_of(self, organization_id: int) -> str:
         org = await self.organization_by_id.load(organization_id)
@@ -56,6 +58,13 @@ class Loaders:
             organization_id=org, user_id__in=ids
         ).values_list("user_id", flat=True)
         return _by_id(await User.filter(id__in=list(member_ids)), ids)
+
+    async def _resumes(self, ids: list[int]) -> list[Resume | None]:
+        org = self._org()
+        if org is None:
+            return [None] * len(ids)
+        rows = await resumes.get_resumes(organization_id=org, ids=ids)
+        return _by_id(rows, ids)
 
     async def _organizations(self, ids: list[int]) -> list[Organization | None]:
         org = self._org()

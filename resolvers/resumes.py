@@ -1,0 +1,425 @@
+"""Resolvers of the resumes domain: upload, parsing state and its live stream,
+listing, editing, the master resume, and flat display rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncGenerator
+from datetime import timedelta
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from models.resumes import ImportPreview
+from resolvers.errors import user_errors
+from schema.base import (
+    Edge,
+    ErrorCode,
+    PageInfo,
+    UserError,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+)
+from schema.context import Info
+from schema.profiles import ProfileNode, SectionKind
+from schema.resumes import (
+    CommitImportInput,
+    CommitImportPayload,
+    DeleteResumePayload,
+    ExportResumeRowsInput,
+    ExportResumeRowsPayload,
+    ImportPreviewType,
+    PreviewImportInput,
+    PreviewImportPayload,
+    ProfileFieldChange,
+    ResumeConnection,
+    ResumeDisplayRow,
+    ResumeEvent,
+    ResumeFilter,
+    ResumeIdInput,
+    ResumeNode,
+    ResumePayload,
+    ResumeRowConnection,
+    SectionChange,
+    SectionImport,
+    UpdateResumeInput,
+    UploadResumeInput,
+    UploadResumePayload,
+)
+from services import files, imports, profiles, resumes
+from services.documents.extract import sniff
+from services.errors import NotFound, ServiceError, ValidationFailed
+from services.queue import enqueue_parse
+
+
+def _resume_id(global_id: str, field: str = "id") -> int:
+    try:
+        gid = relay.GlobalID.from_id(global_id)
+        if gid.type_name != "Resume":
+            raise ValueError(gid.type_name)
+        return int(gid.node_id)
+    except ValueError:
+        raise NotFound("Resume not found", field=[field]) from None
+
+
+def _filter(given: ResumeFilter | None) -> resumes.ResumeFilter:
+    if given is None:
+        return resumes.ResumeFilter()
+    return resumes.ResumeFilter(
+        status=given.status.value if given.status else None,
+        tags=tuple(given.tags or ()),
+        is_master=given.is_master,
+        updated_since=given.updated_since,
+    )
+
+
+async def upload_resume(info: Info, input: UploadResumeInput) -> UploadResumePayload:
+    upload = input.file
+    if not isinstance(upload, resumes.UploadedFile):
+        return UploadResumePayload(
+            user_errors=[
+                UserError(
+                    field=["input", "file"],
+                    message="Send the file as a multipart request (GraphQL multipart "
+                    "request spec)",
+                    code=ErrorCode.VALIDATION_ERROR,
+                )
+            ]
+        )
+    try:
+        row = await resumes.upload_resume(
+            actor=info.context.require_actor(),
+            file=upload,
+            set_as_master=input.set_as_master,
+            tags=input.tags,
+            locale=input.locale,
+            title=input.title,
+        )
+    except resumes.DuplicateUpload as exc:
+        return UploadResumePayload(
+            resume=ResumeNode.from_row(exc.existing), user_errors=user_errors(exc)
+        )
+    except ServiceError as exc:
+        return UploadResumePayload(user_errors=user_errors(exc))
+    await enqueue_parse(row.id)
+    return UploadResumePayload(resume=ResumeNode.from_row(row))
+
+
+async def retry_resume_parse(info: Info, input: ResumeIdInput) -> ResumePayload:
+    try:
+        row = await resumes.retry_parse(
+            actor=info.context.require_actor(), resume_id=_resume_id(input.id)
+        )
+    except ServiceError as exc:
+        return ResumePayload(user_errors=user_errors(exc))
+    await enqueue_parse(row.id)
+    return ResumePayload(resume=ResumeNode.from_row(row))
+
+
+async def update_resume(info: Info, input: UpdateResumeInput) -> ResumePayload:
+    try:
+        row = await resumes.update_resume(
+            actor=info.context.require_actor(),
+            resume_id=_resume_id(input.id),
+            title=input.title,
+            tags=input.tags,
+            structured_data=input.structured_data,
+        )
+    except ServiceError as exc:
+        return ResumePayload(user_errors=user_errors(exc))
+    return ResumePayload(resume=ResumeNode.from_row(row))
+
+
+async def delete_resume(info: Info, input: ResumeIdInput) -> DeleteResumePayload:
+    try:
+        await resumes.delete_resume(
+            actor=info.context.require_actor(), resume_id=_resume_id(input.id)
+        )
+    except ServiceError as exc:
+        return DeleteResumePayload(user_errors=user_errors(exc))
+    return DeleteResumePayload(deleted_id=input.id)
+
+
+async def set_master_resume(info: Info, input: ResumeIdInput) -> ResumePayload:
+    try:
+        row = await resumes.set_master(
+            actor=info.context.require_actor(), resume_id=_resume_id(input.id)
+        )
+    except ServiceError as exc:
+        return ResumePayload(user_errors=user_errors(exc))
+    return ResumePayload(resume=ResumeNode.from_row(row))
+
+
+async def resume(info: Info, id: strawberry.ID) -> ResumeNode | None:
+    info.context.require_actor()
+    try:
+        key = _resume_id(id)
+    except NotFound:
+        return None
+    row = await info.context.loaders.resume_by_id.load(key)
+    return ResumeNode.from_row(row) if row else None
+
+
+async def list_resumes(
+    info: Info,
+    first: int | None = 20,
+    after: str | None = None,
+    filter: ResumeFilter | None = None,
+) -> ResumeConnection:
+    actor = info.context.require_actor()
+    size = page_size(first)
+    rows = await resumes.list_resumes(
+        organization_id=actor.organization_id,
+        filter=_filter(filter),
+        first=size,
+        before_id=decode_cursor("resume", after),
+    )
+    edges = [
+        Edge(cursor=encode_cursor("resume", r.id), node=ResumeNode.from_row(r))
+        for r in rows[:size]
+    ]
+    return ResumeConnection(edges=edges, page_info=_page_info(edges, rows, size, after))
+
+
+def _page_info(edges: list, rows: list, size: int, after: str | None) -> PageInfo:  # type: ignore[type-arg]
+    return PageInfo(
+        has_next_page=len(rows) > size,
+        has_previous_page=after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+
+
+async def resume_rows(
+    info: Info,
+    first: int | None = 20,
+    after: str | None = None,
+    filter: ResumeFilter | None = None,
+) -> ResumeRowConnection:
+    actor = info.context.require_actor()
+    size = page_size(first)
+    rows = await resumes.list_resumes(
+        organization_id=actor.organization_id,
+        filter=_filter(filter),
+        first=size,
+        before_id=decode_cursor("resume", after),
+    )
+    edges = [
+        Edge(
+            cursor=encode_cursor("resume", r.id),
+            node=ResumeDisplayRow.from_row(resumes.display_row(r)),
+        )
+        for r in rows[:size]
+    ]
+    return ResumeRowConnection(
+        edges=edges, page_info=_page_info(edges, rows, size, after)
+    )
+
+
+ROW_COLUMNS = (
+    "resume_id",
+    "title",
+    "status",
+    "name",
+    "email",
+    "job_title",
+    "current_company",
+    "skills",
+    "years_of_experience",
+    "tags",
+    "is_master",
+    "updated_at",
+)
+MAX_EXPORT_ROWS = 10_000
+
+
+async def export_resume_rows(
+    info: Info, input: ExportResumeRowsInput
+) -> ExportResumeRowsPayload:
+    actor = info.context.require_actor()
+    rows = await resumes.list_resumes(
+        organization_id=actor.organization_id,
+        filter=_filter(input.filter),
+        first=MAX_EXPORT_ROWS,
+        before_id=None,
+    )
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(ROW_COLUMNS)
+    for row in rows[:MAX_EXPORT_ROWS]:
+        d = resumes.display_row(row)
+        writer.writerow(
+            [
+                relay.to_base64("Resume", d.resume_id),
+                d.title,
+                d.status,
+                d.name,
+                d.email,
+                d.job_title,
+                d.current_company,
+                " | ".join(d.skills),
+                "" if d.years_of_experience is None else f"{d.years_of_experience:g}",
+                " | ".join(d.tags),
+                "yes" if d.is_master else "no",
+                d.updated_at.isoformat(),
+            ]
+        )
+    stored = await files.store(
+        organization_id=actor.organization_id,
+        kind="export:resume_rows",
+        filename="resumes.csv",
+        content_type="text/csv; charset=utf-8",
+        data=out.getvalue().encode(),
+        keep_for=timedelta(days=1),
+    )
+    token, expires_at = info.context.runtime.files.sign(stored.id)
+    return ExportResumeRowsPayload(
+        url=f"{info.context.meta.base_url}/files/{token}",
+        expires_at=expires_at,
+        rows=min(len(rows), MAX_EXPORT_ROWS),
+    )
+
+
+async def resume_events(
+    info: Info, resume_id: strawberry.ID
+) -> AsyncGenerator[ResumeEvent, None]:
+    """First the current state, then each stage, ending on READY or FAILED."""
+    actor = info.context.require_actor()
+    key = _resume_id(resume_id, "resumeId")
+    async with info.context.runtime.pubsub.subscribe(resumes.channel(key)) as stream:
+        row = await resumes.get_resume(actor=actor, resume_id=key)
+        current = resumes.event(row)
+        yield ResumeEvent.from_message(current)
+        if row.status in resumes.TERMINAL:
+            return
+        async for message in stream:
+            if message["progress"] < current["progress"]:
+                continue  # published before the state we already sent
+            yield ResumeEvent.from_message(message)
+            if message["status"] in resumes.TERMINAL:
+                return
+
+
+# -- import into the profile -----------------------------------------------------------
+
+
+def _api(values: dict[str, Any]) -> Any:
+    """Column names as the API spells them (start_date -> startDate)."""
+    out = {}
+    for key, value in values.items():
+        out[_camel(key)] = value
+    return out
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _preview_type(row: ImportPreview) -> ImportPreviewType:
+    plan = row.plan
+    return ImportPreviewType(
+        id=strawberry.ID(relay.to_base64("ImportPreview", row.id)),
+        expires_at=row.expires_at,
+        profile=[
+            ProfileFieldChange(
+                field=_camel(item["field"]),
+                current=item["from"],
+                proposed=item["to"],
+                action=item["action"],
+            )
+            for item in plan["profile"]
+        ],
+        sections=[
+            SectionImport(
+                section=SectionKind(kind),
+                add=[_api(v) for v in section["add"]],
+                change=[
+                    SectionChange(
+                        id=strawberry.ID(
+                            relay.to_base64(profiles.SINGULAR[kind], c["id"])
+                        ),
+                        values=_api(c["values"]),
+                        current=_api(c["current"]),
+                    )
+                    for c in section["change"]
+                ],
+                keep=[_api(k["values"]) for k in section["keep"]],
+            )
+            for kind, section in plan["sections"].items()
+        ],
+    )
+
+
+async def preview_import(info: Info, input: PreviewImportInput) -> PreviewImportPayload:
+    from services.documents.extract import DocumentError
+    from services.documents.sandbox import parse_in_sandbox
+
+    actor = info.context.require_actor()
+    try:
+        if (input.resume_id is None) == (input.file is None):
+            raise ValidationFailed("Give exactly one of resumeId and file")
+        resume_id: int | None = None
+        if input.resume_id is not None:
+            resume_id = _resume_id(input.resume_id, "resumeId")
+            row = await resumes.get_resume(actor=actor, resume_id=resume_id)
+            if row.status != "READY" or not row.structured_data:
+                raise ValidationFailed(
+                    "The resume is not parsed yet (status READY needed)",
+                    field=["resumeId"],
+                )
+            data = row.structured_data
+        else:
+            upload = input.file
+            if not isinstance(upload, resumes.UploadedFile):
+                raise ValidationFailed("Send the file as a multipart request")
+            if upload.too_large:
+                raise resumes.PayloadTooLarge("The file is too large", field=["file"])
+            kind = sniff(upload.data)
+            if kind is None:
+                raise resumes.UnsupportedMediaType(
+                    "Only PDF, DOCX and JSON resumes are accepted", field=["file"]
+                )
+            settings = info.context.runtime.settings
+            try:
+                parsed = await parse_in_sandbox(
+                    data=upload.data,
+                    kind=kind,
+                    timeout=settings.parse_timeout,
+                    memory_mb=settings.parse_memory_mb,
+                )
+            except DocumentError as exc:
+                raise ValidationFailed(
+                    f"{exc.code}: {exc.message}", field=["file"]
+                ) from None
+            data = dict(parsed.structured)
+        preview = await imports.preview(actor=actor, data=data, resume_id=resume_id)
+    except ServiceError as exc:
+        return PreviewImportPayload(user_errors=user_errors(exc))
+    return PreviewImportPayload(preview=_preview_type(preview))
+
+
+async def commit_import(info: Info, input: CommitImportInput) -> CommitImportPayload:
+    try:
+        try:
+            gid = relay.GlobalID.from_id(input.preview_id)
+            if gid.type_name != "ImportPreview":
+                raise ValueError(gid.type_name)
+            preview_id = int(gid.node_id)
+        except ValueError:
+            raise NotFound("Import preview not found", field=["previewId"]) from None
+        profile = await imports.commit(
+            actor=info.context.require_actor(),
+            preview_id=preview_id,
+            sections=[s.value for s in input.sections]
+            if input.sections is not None
+            else None,
+            include_profile=input.include_profile,
+        )
+    except ServiceError as exc:
+        return CommitImportPayload(user_errors=user_errors(exc))
+    info.context.loaders.profiles.forget()
+    return CommitImportPayload(profile=ProfileNode.from_row(profile))

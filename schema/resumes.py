@@ -1,0 +1,291 @@
+"""GraphQL types of the resumes domain: the Resume node, its live events, flat
+display rows, and the resume mutations' inputs and payloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Self
+
+import strawberry
+from strawberry import relay
+from strawberry.file_uploads import Upload
+from strawberry.scalars import JSON
+
+from schema.base import Connection, UserError
+from schema.base import int_ids as _int_ids
+from schema.context import Info
+from schema.profiles import ProfileNode, SectionKind
+
+if TYPE_CHECKING:
+    from models.resumes import Resume as ResumeRow
+    from services.resumes import ResumeRow as DisplayRow
+
+
+@strawberry.enum
+class ResumeStatus(Enum):
+    PROCESSING = "PROCESSING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+@strawberry.type(name="Resume")
+class ResumeNode(relay.Node):
+    id: relay.NodeID[int]
+    title: str
+    filename: str
+    file_type: str = strawberry.field(description="pdf, docx or json, by content.")
+    size: int
+    status: ResumeStatus
+    stage: str = strawberry.field(
+        description="received, extracting, structuring, saving, done or failed."
+    )
+    progress: int = strawberry.field(description="Percent, 0 to 100.")
+    is_master: bool
+    tags: list[str]
+    locale: str
+    error_code: str | None
+    error_message: str | None
+    engine: str = strawberry.field(description="What structured the text.")
+    warnings: list[str]
+    structured_data: JSON | None = strawberry.field(
+        description="ResumeData: personalInfo, summary, workExperience, education, "
+        "personalProjects, additional, customSections."
+    )
+    text: str = strawberry.field(description="The text extracted from the file.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    parent_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The resume this one was tailored from.")
+    def parent(self) -> strawberry.ID | None:
+        if self.parent_id is None:
+            return None
+        return strawberry.ID(relay.to_base64("Resume", self.parent_id))
+
+    @classmethod
+    def from_row(cls, row: ResumeRow) -> Self:
+        return cls(
+            id=row.id,
+            title=row.title,
+            filename=row.filename,
+            file_type=row.kind,
+            size=row.size,
+            status=ResumeStatus(row.status),
+            stage=row.stage,
+            progress=row.progress,
+            is_master=row.is_master,
+            tags=list(row.tags),
+            locale=row.locale,
+            error_code=row.error_code,
+            error_message=row.error_message,
+            engine=row.engine,
+            warnings=list(row.warnings),
+            structured_data=row.structured_data,  # type: ignore[arg-type]
+            text=row.text,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            parent_id=row.parent_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = await info.context.loaders.resume_by_id.load_many(_int_ids(node_ids))
+        return [cls.from_row(r) if r else None for r in rows]
+
+
+ResumeConnection = Connection[ResumeNode]
+
+
+@strawberry.type(description="A step of a resume's parsing.")
+class ResumeEvent:
+    resume_id: strawberry.ID
+    status: ResumeStatus
+    stage: str
+    progress: int
+    error_code: str | None
+    error_message: str | None
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> Self:
+        return cls(
+            resume_id=strawberry.ID(relay.to_base64("Resume", message["resume_id"])),
+            status=ResumeStatus(message["status"]),
+            stage=message["stage"],
+            progress=message["progress"],
+            error_code=message["error_code"],
+            error_message=message["error_message"],
+        )
+
+
+@strawberry.type(description="One resume as a flat row, for spreadsheets and BI.")
+class ResumeDisplayRow:
+    resume_id: strawberry.ID
+    title: str
+    status: ResumeStatus
+    name: str
+    email: str
+    job_title: str
+    current_company: str
+    skills: list[str]
+    years_of_experience: float | None
+    tags: list[str]
+    is_master: bool
+    updated_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: DisplayRow) -> Self:
+        return cls(
+            resume_id=strawberry.ID(relay.to_base64("Resume", row.resume_id)),
+            title=row.title,
+            status=ResumeStatus(row.status),
+            name=row.name,
+            email=row.email,
+            job_title=row.job_title,
+            current_company=row.current_company,
+            skills=row.skills,
+            years_of_experience=row.years_of_experience,
+            tags=row.tags,
+            is_master=row.is_master,
+            updated_at=row.updated_at,
+        )
+
+
+ResumeRowConnection = Connection[ResumeDisplayRow]
+
+
+@strawberry.input
+class ResumeFilter:
+    status: ResumeStatus | None = None
+    tags: list[str] | None = strawberry.field(
+        default=None, description="Resumes with any of these tags."
+    )
+    is_master: bool | None = None
+    updated_since: dt.datetime | None = None
+
+
+# -- inputs and payloads ---------------------------------------------------------------
+
+
+@strawberry.input
+class UploadResumeInput:
+    file: Upload = strawberry.field(
+        description="PDF, DOCX or JSON (ResumeData or JSON Resume), at most 10 MiB."
+    )
+    set_as_master: bool = False
+    tags: list[str] = strawberry.field(default_factory=list)
+    locale: str | None = None
+    title: str | None = None
+
+
+@strawberry.type
+class UploadResumePayload:
+    resume: ResumeNode | None = strawberry.field(
+        default=None,
+        description="The new resume (PROCESSING); for DUPLICATE_UPLOAD, the existing "
+        "one.",
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class ResumeIdInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class UpdateResumeInput:
+    id: strawberry.ID
+    title: str | None = None
+    tags: list[str] | None = None
+    structured_data: JSON | None = strawberry.field(
+        default=None, description="A whole ResumeData object, validated."
+    )
+
+
+@strawberry.type
+class ResumePayload:
+    resume: ResumeNode | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DeleteResumePayload:
+    deleted_id: strawberry.ID | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class ExportResumeRowsInput:
+    filter: ResumeFilter | None = None
+
+
+@strawberry.type
+class ExportResumeRowsPayload:
+    url: str | None = None
+    expires_at: dt.datetime | None = None
+    rows: int | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ProfileFieldChange:
+    field: str
+    current: str | None
+    proposed: str
+    action: str = strawberry.field(description="add, change or keep")
+
+
+@strawberry.type
+class SectionChange:
+    id: strawberry.ID = strawberry.field(description="The existing entry.")
+    values: JSON = strawberry.field(description="The fields that would change.")
+    current: JSON
+
+
+@strawberry.type(description="What importing would do to one section.")
+class SectionImport:
+    section: SectionKind
+    add: list[JSON] = strawberry.field(description="New entries.")
+    change: list[SectionChange] = strawberry.field(
+        description="Duplicates of existing entries that bring new values."
+    )
+    keep: list[JSON] = strawberry.field(description="Duplicates with nothing new.")
+
+
+@strawberry.type(name="ImportPreview")
+class ImportPreviewType:
+    id: strawberry.ID
+    expires_at: dt.datetime
+    profile: list[ProfileFieldChange]
+    sections: list[SectionImport]
+
+
+@strawberry.input(description="Exactly one of resumeId and file.")
+class PreviewImportInput:
+    resume_id: strawberry.ID | None = None
+    file: Upload | None = None
+
+
+@strawberry.type
+class PreviewImportPayload:
+    preview: ImportPreviewType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CommitImportInput:
+    preview_id: strawberry.ID
+    sections: list[SectionKind] | None = strawberry.field(
+        default=None, description="Sections to apply; all when left out."
+    )
+    include_profile: bool = True
+
+
+@strawberry.type
+class CommitImportPayload:
+    profile: ProfileNode | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)

@@ -1,0 +1,543 @@
+"""Resumes: upload (one credit, charged once), background parsing with live
+progress, the master resume, listing and editing, and flat display rows.
+
+Parsing runs as a job (`services.queue.parse_resume`) that takes the resume id,
+is idempotent, and publishes each stage on `resume:{id}` after the stage's state is
+committed, so a subscriber that reads the row first and then listens never misses
+the end. Errors of the file itself (encrypted, corrupt, too many pages...) end the
+resume FAILED with their code; server-side failures (timeout, crash, model down
+with no fallback) also refund the credit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from models.resumes import Resume
+from services import billing
+from services.accounts import Actor
+from services.documents.extract import DocumentError, sniff
+from services.documents.resumedata import validate_resume_data
+from services.errors import NotFound, ServiceError, ValidationFailed
+from services.pubsub import PubSub
+
+log = logging.getLogger("careergraph.resumes")
+
+UPLOAD_COST = 1
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 40
+MAX_ATTEMPTS = 3
+LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")
+TERMINAL = ("READY", "FAILED")
+# failures of the file itself: the credit is not refunded
+CLIENT_FAULTS = frozenset(
+    {
+        "UNSUPPORTED_MEDIA_TYPE",
+        "EMPTY_FILE",
+        "ENCRYPTED_PDF",
+        "CORRUPT_FILE",
+        "TOO_MANY_PAGES",
+        "ARCHIVE_TOO_LARGE",
+        "INVALID_JSON",
+        "JSON_TOO_DEEP",
+        "NO_TEXT",
+    }
+)
+
+
+class PayloadTooLarge(ServiceError):
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class UnsupportedMediaType(ServiceError):
+    code = "UNSUPPORTED_MEDIA_TYPE"
+
+
+class DuplicateUpload(ServiceError):
+    code = "DUPLICATE_UPLOAD"
+
+    def __init__(self, message: str, *, existing: Resume) -> None:
+        super().__init__(message, field=["file"])
+        self.existing = existing
+
+
+@dataclass(slots=True)
+class UploadedFile:
+    """A file part of a multipart request, read up to the size limit only."""
+
+    filename: str
+    content_type: str
+    data: bytes
+    too_large: bool = False
+    limit: int = 0
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024 and count % (1024 * 1024) == 0:
+        return f"{count // (1024 * 1024)} MiB"
+    if count >= 1024:
+        return f"{count / 1024:g} KiB"
+    return f"{count} bytes"
+
+
+# -- events ----------------------------------------------------------------------------
+
+
+def channel(resume_id: int) -> str:
+    return f"resume:{resume_id}"
+
+
+def event(resume: Resume) -> dict[str, Any]:
+    return {
+        "resume_id": resume.id,
+        "status": resume.status,
+        "stage": resume.stage,
+        "progress": resume.progress,
+        "error_code": resume.error_code,
+        "error_message": resume.error_message,
+    }
+
+
+async def _set_stage(
+    pubsub: PubSub, resume: Resume, *, stage: str, progress: int, **values: Any
+) -> None:
+    resume.update_from_dict({"stage": stage, "progress": progress, **values})
+    await resume.save(update_fields=["stage", "progress", *values, "updated_at"])
+    await pubsub.publish(channel(resume.id), event(resume))
+
+
+# -- upload ----------------------------------------------------------------------------
+
+
+def _clean_tags(tags: list[str]) -> list[str]:
+    out: list[str] = []
+    for tag in tags:
+        value = tag.strip().lower()
+        if not value:
+            continue
+        if len(value) > MAX_TAG_LENGTH:
+            raise ValidationFailed(
+                f"Tags are at most {MAX_TAG_LENGTH} characters", field=["tags"]
+            )
+        if value not in out:
+            out.append(value)
+    if len(out) > MAX_TAGS:
+        raise ValidationFailed(f"At most {MAX_TAGS} tags", field=["tags"])
+    return out
+
+
+def _clean_locale(locale: str | None) -> str:
+    if locale is None or not locale.strip():
+        return "en"
+    if not LOCALE_RE.match(locale.strip()):
+        raise ValidationFailed(
+            "locale must be a BCP 47 language tag such as en or pt-BR",
+            field=["locale"],
+        )
+    return locale.strip()
+
+
+async def upload_resume(
+    *,
+    actor: Actor,
+    file: UploadedFile,
+    set_as_master: bool,
+    tags: list[str],
+    locale: str | None,
+    title: str | None,
+) -> Resume:
+    """Store the file and charge one credit; parsing is queued by the caller
+    (`enqueue_parse`) once this returns, i.e. after the commit."""
+    if file.too_large:
+        raise PayloadTooLarge(
+            f"The file is larger than the limit of {_size(file.limit)}", field=["file"]
+        )
+    if not file.data:
+        raise ValidationFailed("The file is empty", field=["file"])
+    kind = sniff(file.data)
+    if kind is None:
+        raise UnsupportedMediaType(
+            "Only PDF, DOCX and JSON resumes are accepted (decided by the content, "
+            "not the file name)",
+            field=["file"],
+        )
+    clean_tags = _clean_tags(tags)
+    clean_locale = _clean_locale(locale)
+    name = (title or "").strip() or file.filename.strip() or f"resume.{kind}"
+    if len(name) > 200:
+        raise ValidationFailed("title is at most 200 characters", field=["title"])
+    digest = hashlib.sha256(file.data).hexdigest()
+    existing = await Resume.get_or_none(
+        organization_id=actor.organization_id, sha256=digest
+    )
+    if existing is not None:
+        raise DuplicateUpload("This file was uploaded already", existing=existing)
+    try:
+        async with in_transaction():
+            await billing.change_credits(
+                organization_id=actor.organization_id,
+                delta=-UPLOAD_COST,
+                reason="resume_upload",
+            )
+            has_master = await Resume.filter(
+                organization_id=actor.organization_id, is_master=True
+            ).exists()
+            master = set_as_master or not has_master
+            if master and has_master:
+                await Resume.filter(
+                    organization_id=actor.organization_id, is_master=True
+                ).update(is_master=False)
+            resume = await Resume.create(
+                organization_id=actor.organization_id,
+                title=name,
+                filename=file.filename[:255],
+                kind=kind,
+                size=len(file.data),
+                sha256=digest,
+                source=file.data,
+                status="PROCESSING",
+                stage="received",
+                progress=0,
+                is_master=master,
+                tags=clean_tags,
+                locale=clean_locale,
+                charged=True,
+            )
+    except IntegrityError:  # the same file, uploaded concurrently
+        existing = await Resume.get(
+            organization_id=actor.organization_id, sha256=digest
+        )
+        raise DuplicateUpload(
+            "This file was uploaded already", existing=existing
+        ) from None
+    return resume
+
+
+# -- parsing ---------------------------------------------------------------------------
+
+
+class Engine(Protocol):
+    """Turns extracted text into ResumeData (a model); None means offline only."""
+
+    name: str
+
+    async def structure_resume(self, *, text: str) -> dict[str, Any]: ...
+
+
+@dataclass(slots=True)
+class ParseDeps:
+    pubsub: PubSub
+    timeout: float = 30.0
+    memory_mb: int = 1024
+    engine: Engine | None = None
+    fault_delay: float = 0.0  # tests only: simulates a long job to crash
+    slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
+
+
+async def _fail(deps: ParseDeps, resume: Resume, *, code: str, message: str) -> None:
+    await _set_stage(
+        deps.pubsub,
+        resume,
+        stage="failed",
+        progress=100,
+        status="FAILED",
+        error_code=code,
+        error_message=message[:500],
+    )
+    if code not in CLIENT_FAULTS:
+        await refund(resume)
+
+
+async def refund(resume: Resume) -> None:
+    """Give the upload's credit back, once."""
+    claimed = await Resume.filter(id=resume.id, charged=True, refunded=False).update(
+        refunded=True
+    )
+    if claimed:
+        await billing.change_credits(
+            organization_id=resume.organization_id,
+            delta=UPLOAD_COST,
+            reason="resume_parse_refund",
+        )
+
+
+async def parse(*, resume_id: int, deps: ParseDeps) -> str:
+    """Run (or re-run) the parse of one resume; returns its final status.
+    Safe to run twice: a resume that is not PROCESSING is left alone."""
+    from services.documents.sandbox import parse_in_sandbox
+
+    claimed = await Resume.filter(
+        id=resume_id, status="PROCESSING", attempts__lt=MAX_ATTEMPTS
+    ).update(attempts=F("attempts") + 1)
+    resume = await Resume.get_or_none(id=resume_id)
+    if resume is None or resume.status != "PROCESSING":
+        return resume.status if resume else "GONE"
+    if not claimed:  # it crashed its worker MAX_ATTEMPTS times: give up
+        await _fail(
+            deps,
+            resume,
+            code="PARSE_FAILED",
+            message="Parsing failed repeatedly; try retryResumeParse later",
+        )
+        return "FAILED"
+    if resume.source is None:
+        await _fail(deps, resume, code="PARSE_FAILED", message="The file is missing")
+        return "FAILED"
+    await _set_stage(deps.pubsub, resume, stage="extracting", progress=10)
+    if deps.fault_delay:
+        await asyncio.sleep(deps.fault_delay)
+    try:
+        async with deps.slots:  # extraction processes at once, per process
+            result = await parse_in_sandbox(
+                data=bytes(resume.source),
+                kind=resume.kind,
+                timeout=deps.timeout,
+                memory_mb=deps.memory_mb,
+            )
+    except DocumentError as exc:
+        await _fail(deps, resume, code=exc.code, message=exc.message)
+        return "FAILED"
+    await _set_stage(deps.pubsub, resume, stage="structuring", progress=50)
+    structured: dict[str, Any] = dict(result.structured)
+    engine_name = "offline"
+    warnings: list[str] = []
+    if deps.engine is not None and resume.kind != "json":
+        try:
+            candidate = await deps.engine.structure_resume(text=result.text)
+            problems = validate_resume_data(candidate)
+            if problems:
+                raise ValueError("; ".join(problems[:3]))
+            structured, engine_name = candidate, deps.engine.name
+        except Exception as exc:  # a model that is down, slow or returns garbage
+            log.warning("model structuring failed for resume %s: %s", resume_id, exc)
+            warnings.append(
+                "The model did not return a valid resume; the offline engine's "
+                "result is used"
+            )
+            engine_name = "offline (fallback)"
+    await _set_stage(deps.pubsub, resume, stage="saving", progress=90)
+    await _set_stage(
+        deps.pubsub,
+        resume,
+        stage="done",
+        progress=100,
+        status="READY",
+        text=result.text,
+        structured_data=structured,
+        engine=engine_name,
+        warnings=warnings,
+        error_code=None,
+        error_message=None,
+    )
+    return "READY"
+
+
+async def retry_parse(*, actor: Actor, resume_id: int) -> Resume:
+    resume = await get_resume(actor=actor, resume_id=resume_id)
+    if resume.status == "PROCESSING":
+        raise ValidationFailed("The resume is being parsed already", field=["id"])
+    if resume.source is None:
+        raise ValidationFailed("This resume has no uploaded file", field=["id"])
+    await Resume.filter(id=resume.id).update(
+        status="PROCESSING",
+        stage="received",
+        progress=0,
+        attempts=0,
+        error_code=None,
+        error_message=None,
+    )
+    await resume.refresh_from_db()
+    return resume
+
+
+async def stuck_resume_ids(*, older_than: datetime) -> list[int]:
+    """PROCESSING resumes not touched since `older_than`: their job was lost."""
+    ids = await Resume.filter(
+        status="PROCESSING", updated_at__lt=older_than
+    ).values_list("id", flat=True)
+    return [int(i) for i in ids]  # type: ignore[call-overload]
+
+
+# -- reading and editing ---------------------------------------------------------------
+
+
+async def get_resume(*, actor: Actor, resume_id: int) -> Resume:
+    resume = await Resume.get_or_none(
+        id=resume_id, organization_id=actor.organization_id
+    )
+    if resume is None:
+        raise NotFound("Resume not found", field=["id"])
+    return resume
+
+
+async def get_resumes(*, organization_id: int, ids: list[int]) -> list[Resume]:
+    return list(await Resume.filter(organization_id=organization_id, id__in=ids))
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeFilter:
+    status: str | None = None
+    tags: tuple[str, ...] = ()
+    is_master: bool | None = None
+    updated_since: datetime | None = None
+
+
+async def list_resumes(
+    *, organization_id: int, filter: ResumeFilter, first: int, before_id: int | None
+) -> list[Resume]:
+    """Newest first, keyset-paginated by id; up to `first + 1` rows."""
+    query = Resume.filter(organization_id=organization_id)
+    if filter.status:
+        query = query.filter(status=filter.status)
+    if filter.is_master is not None:
+        query = query.filter(is_master=filter.is_master)
+    if filter.updated_since is not None:
+        query = query.filter(updated_at__gte=filter.updated_since)
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    if not filter.tags:
+        return list(await query.order_by("-id").limit(first + 1))
+    # tags are a JSON list: filter in Python over bounded pages
+    out: list[Resume] = []
+    wanted = {t.lower() for t in filter.tags}
+    cursor = before_id
+    while len(out) < first + 1:
+        page = (
+            await query.filter(**({"id__lt": cursor} if cursor else {}))
+            .order_by("-id")
+            .limit(200)
+        )
+        if not page:
+            break
+        out.extend(r for r in page if wanted & set(r.tags))
+        cursor = page[-1].id
+    return out[: first + 1]
+
+
+async def update_resume(
+    *,
+    actor: Actor,
+    resume_id: int,
+    title: str | None,
+    tags: list[str] | None,
+    structured_data: Any,
+) -> Resume:
+    resume = await get_resume(actor=actor, resume_id=resume_id)
+    values: dict[str, Any] = {}
+    if title is not None:
+        if not title.strip() or len(title) > 200:
+            raise ValidationFailed("title must be 1 to 200 characters", field=["title"])
+        values["title"] = title.strip()
+    if tags is not None:
+        values["tags"] = _clean_tags(tags)
+    if structured_data is not None:
+        problems = validate_resume_data(structured_data)
+        if problems:
+            raise ValidationFailed(
+                problems[0],
+                field=["structuredData"],
+                problems=[(["structuredData"], p) for p in problems[:20]],
+            )
+        values["structured_data"] = structured_data
+    if values:
+        resume.update_from_dict(values)
+        await resume.save(update_fields=[*values, "updated_at"])
+    return resume
+
+
+async def delete_resume(*, actor: Actor, resume_id: int) -> int:
+    """Delete a resume (its cover letters and outreach go with it). If it was the
+    master, the newest remaining READY resume becomes the master."""
+    resume = await get_resume(actor=actor, resume_id=resume_id)
+    async with in_transaction():
+        await resume.delete()
+        if resume.is_master:
+            successor = (
+                await Resume.filter(
+                    organization_id=actor.organization_id, parent_id__isnull=True
+                )
+                .order_by("-id")
+                .first()
+            )
+            if successor is not None:
+                await Resume.filter(id=successor.id).update(is_master=True)
+    return resume_id
+
+
+async def set_master(*, actor: Actor, resume_id: int) -> Resume:
+    resume = await get_resume(actor=actor, resume_id=resume_id)
+    async with in_transaction():
+        await Resume.filter(
+            organization_id=actor.organization_id, is_master=True
+        ).update(is_master=False)
+        await Resume.filter(id=resume.id).update(is_master=True)
+    resume.is_master = True
+    return resume
+
+
+# -- flat display rows -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeRow:
+    resume_id: int
+    title: str
+    status: str
+    name: str
+    email: str
+    job_title: str
+    current_company: str
+    skills: list[str]
+    years_of_experience: float | None
+    tags: list[str]
+    is_master: bool
+    updated_at: datetime
+
+
+YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")
+
+
+def years_of_experience(data: dict[str, Any]) -> float | None:
+    """From the earliest year in work experience to the latest (or now)."""
+    years: list[int] = []
+    present = False
+    for job in data.get("workExperience") or []:
+        text = str(job.get("years") or "")
+        years.extend(int(m.group(0)) for m in YEAR_RE.finditer(text))
+        present = present or bool(re.search(r"present|current|now", text, re.I))
+    if not years:
+        return None
+    end = datetime.now().year if present else max(years)
+    return float(max(0, end - min(years)))
+
+
+def display_row(resume: Resume) -> ResumeRow:
+    data = resume.structured_data or {}
+    info = data.get("personalInfo") or {}
+    jobs = data.get("workExperience") or []
+    first_job = jobs[0] if jobs else {}
+    skills = (data.get("additional") or {}).get("technicalSkills") or []
+    return ResumeRow(
+        resume_id=resume.id,
+        title=resume.title,
+        status=resume.status,
+        name=str(info.get("name") or ""),
+        email=str(info.get("email") or ""),
+        job_title=str(info.get("title") or first_job.get("title") or ""),
+        current_company=str(first_job.get("company") or ""),
+        skills=[str(s) for s in skills][:50],
+        years_of_experience=years_of_experience(data),
+        tags=list(resume.tags),
+        is_master=resume.is_master,
+        updated_at=resume.updated_at,
+    )
