@@ -53,6 +53,9 @@ unit: $(STAMP)  ## the suite on SQLite, then on PostgreSQL + Redis when configur
 
 bench: $(STAMP)  ## benchmarks print ratios against a baseline measured in the same run
 	$(BIN)/python bench/viewer_throughput.py
+	$(BIN)/python bench/parse_eval.py
+	$(BIN)/python bench/parse_speed.py
+	$(BIN)/python bench/upload_latency.py
 
 audit: $(STAMP)  ## the GraphQL-over-HTTP reference audit against a server it starts
 	$(BIN)/pytest -q tests/test_http_audit.py

@@ -691,3 +691,40 @@ async def test_import_preview_from_a_file(client: TestClient) -> None:
     sections = {s["section"]: s for s in payload["preview"]["sections"]}
     assert any(job["company"] == "Globex" for job in sections["EXPERIENCE"]["add"])
     assert await Resume.all().count() == 0  # a preview stores no resume
+
+
+async def test_server_side_failure_refunds_and_retry_parses(
+    aiohttp_client: Any, settings: Settings
+) -> None:
+    """A parse killed by the wall clock ends FAILED/TIMEOUT and gives the credit
+    back (once); retryResumeParse runs it again."""
+    from services.queue import broker
+
+    app = server.create_app(replace(settings, parse_timeout=0.001))
+    client: TestClient = await aiohttp_client(app)
+    await reset_state(settings)
+    token = await _token(client)
+    credits = await _credits(token, client)
+    body = await upload(client, token, text_pdf(RESUME_LINES))
+    resume_id = body["data"]["uploadResume"]["resume"]["id"]
+    done = await wait_for(client, token, resume_id)
+    assert (done["status"], done["errorCode"]) == ("FAILED", "TIMEOUT"), done
+    assert await _credits(token, client) == credits  # refunded
+
+    broker.state.parse_deps.timeout = 30.0  # the operator raised PARSE_TIMEOUT
+    body = await gql(
+        client,
+        "mutation M($id: ID!) { retryResumeParse(input: {id: $id}) "
+        "{ resume { status stage progress } userErrors { code } } }",
+        {"id": resume_id},
+        token=token,
+    )
+    assert body["data"]["retryResumeParse"] == {
+        "resume": {"status": "PROCESSING", "stage": "received", "progress": 0},
+        "userErrors": [],
+    }
+    done = await wait_for(client, token, resume_id)
+    assert done["status"] == "READY", done
+    assert done["errorCode"] is None
+    # the retry is free: the credit was charged once and refunded once
+    assert await _credits(token, client) == credits
