@@ -98,7 +98,7 @@ def parse_deps(settings: Settings, pubsub: PubSub) -> ParseDeps:
 async def requeue_stuck(older_than: timedelta) -> int:
     """Queue again the parses whose job was lost (a crash of an in-process broker,
     or a worker that died: Redis only redelivers when new jobs arrive)."""
-    ids = await resumes.stuck_resume_ids(older_than=datetime.now(UTC) - older_than)
+    ids = await resumes.claim_stuck(older_than=datetime.now(UTC) - older_than)
     for resume_id in ids:
         log.warning("requeueing resume %s: its parse job was lost", resume_id)
         await enqueue_parse(resume_id)

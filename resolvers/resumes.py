@@ -136,7 +136,9 @@ async def update_resume(info: Info, input: UpdateResumeInput) -> ResumePayload:
 async def delete_resume(info: Info, input: ResumeIdInput) -> DeleteResumePayload:
     try:
         await resumes.delete_resume(
-            actor=info.context.require_actor(), resume_id=_resume_id(input.id)
+            actor=info.context.require_actor(),
+            resume_id=_resume_id(input.id),
+            pubsub=info.context.runtime.pubsub,
         )
     except ServiceError as exc:
         return DeleteResumePayload(user_errors=user_errors(exc))

@@ -10,7 +10,7 @@ from graphql import GraphQLError
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
-from resolvers import accounts, billing, nodes, profiles
+from resolvers import accounts, billing, nodes, profiles, tailoring
 from resolvers import resumes as resume_resolvers
 from schema.accounts import (
     ApiKeyNode,
@@ -58,6 +58,7 @@ from schema.resumes import (
     ResumeRowConnection,
     UploadResumePayload,
 )
+from schema.tailoring import JobKeywords, ResumeMatch
 from settings import Settings
 from transport.extensions import Guards, build_rules
 
@@ -87,6 +88,16 @@ class Query:
     resumes: ResumeConnection = strawberry.field(
         resolver=resume_resolvers.list_resumes,
         description="The organization's resumes, newest first.",
+    )
+    job_keywords: JobKeywords = strawberry.field(
+        resolver=tailoring.job_keywords,
+        description="Skills, keywords and responsibilities of a job description "
+        "(deterministic, offline).",
+    )
+    resume_match: ResumeMatch = strawberry.field(
+        resolver=tailoring.resume_match,
+        description="How well a resume (default: the master) covers a job "
+        "description, without tailoring: cheap and deterministic.",
     )
     resume_rows: ResumeRowConnection = strawberry.field(
         resolver=resume_resolvers.resume_rows,

@@ -16,7 +16,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from tortoise.exceptions import IntegrityError
@@ -108,11 +108,27 @@ def event(resume: Resume) -> dict[str, Any]:
     }
 
 
+class Superseded(Exception):
+    """Another run owns the resume now (a retry or a requeued job): stop quietly."""
+
+
 async def _set_stage(
-    pubsub: PubSub, resume: Resume, *, stage: str, progress: int, **values: Any
+    pubsub: PubSub,
+    resume: Resume,
+    *,
+    attempt: int,
+    stage: str,
+    progress: int,
+    **values: Any,
 ) -> None:
-    resume.update_from_dict({"stage": stage, "progress": progress, **values})
-    await resume.save(update_fields=["stage", "progress", *values, "updated_at"])
+    """Write a stage if this run (`attempt`) still owns the resume, then publish."""
+    changes = {"stage": stage, "progress": progress, **values}
+    updated = await Resume.filter(
+        id=resume.id, status="PROCESSING", attempts=attempt
+    ).update(**changes, updated_at=datetime.now(UTC))
+    if not updated:
+        raise Superseded(resume.id)
+    resume.update_from_dict(changes)
     await pubsub.publish(channel(resume.id), event(resume))
 
 
@@ -244,10 +260,13 @@ class ParseDeps:
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
 
 
-async def _fail(deps: ParseDeps, resume: Resume, *, code: str, message: str) -> None:
+async def _fail(
+    deps: ParseDeps, resume: Resume, *, attempt: int, code: str, message: str
+) -> None:
     await _set_stage(
         deps.pubsub,
         resume,
+        attempt=attempt,
         stage="failed",
         progress=100,
         status="FAILED",
@@ -259,45 +278,67 @@ async def _fail(deps: ParseDeps, resume: Resume, *, code: str, message: str) -> 
 
 
 async def refund(resume: Resume) -> None:
-    """Give the upload's credit back, once."""
-    claimed = await Resume.filter(id=resume.id, charged=True, refunded=False).update(
-        refunded=True
-    )
-    if claimed:
-        await billing.change_credits(
-            organization_id=resume.organization_id,
-            delta=UPLOAD_COST,
-            reason="resume_parse_refund",
-        )
+    """Give the upload's credit back, once (flag and ledger in one transaction)."""
+    async with in_transaction():
+        claimed = await Resume.filter(
+            id=resume.id, charged=True, refunded=False
+        ).update(refunded=True)
+        if claimed:
+            await billing.change_credits(
+                organization_id=resume.organization_id,
+                delta=UPLOAD_COST,
+                reason="resume_parse_refund",
+            )
 
 
 async def parse(*, resume_id: int, deps: ParseDeps) -> str:
     """Run (or re-run) the parse of one resume; returns its final status.
-    Safe to run twice: a resume that is not PROCESSING is left alone."""
+
+    Each run claims the resume by raising `attempts`, and writes every stage only
+    while `attempts` is still its own: a duplicate or requeued run takes over and
+    the older one stops without writing or publishing anything more."""
+    try:
+        return await _parse(resume_id=resume_id, deps=deps)
+    except Superseded:
+        log.info("parse of resume %s superseded by a newer run", resume_id)
+        return "SUPERSEDED"
+
+
+async def _parse(*, resume_id: int, deps: ParseDeps) -> str:
     from services.documents.sandbox import parse_in_sandbox
 
     claimed = await Resume.filter(
         id=resume_id, status="PROCESSING", attempts__lt=MAX_ATTEMPTS
-    ).update(attempts=F("attempts") + 1)
+    ).update(attempts=F("attempts") + 1, updated_at=datetime.now(UTC))
     resume = await Resume.get_or_none(id=resume_id)
     if resume is None or resume.status != "PROCESSING":
         return resume.status if resume else "GONE"
+    attempt = resume.attempts
     if not claimed:  # it crashed its worker MAX_ATTEMPTS times: give up
         await _fail(
             deps,
             resume,
+            attempt=attempt,
             code="PARSE_FAILED",
             message="Parsing failed repeatedly; try retryResumeParse later",
         )
         return "FAILED"
     if resume.source is None:
-        await _fail(deps, resume, code="PARSE_FAILED", message="The file is missing")
+        await _fail(
+            deps,
+            resume,
+            attempt=attempt,
+            code="PARSE_FAILED",
+            message="The file is missing",
+        )
         return "FAILED"
-    await _set_stage(deps.pubsub, resume, stage="extracting", progress=10)
-    if deps.fault_delay:
-        await asyncio.sleep(deps.fault_delay)
     try:
         async with deps.slots:  # extraction processes at once, per process
+            await _set_stage(
+                deps.pubsub, resume, attempt=attempt, stage="extracting", progress=10
+            )
+            if deps.fault_delay:
+                await asyncio.sleep(deps.fault_delay)
             result = await parse_in_sandbox(
                 data=bytes(resume.source),
                 kind=resume.kind,
@@ -305,9 +346,11 @@ async def parse(*, resume_id: int, deps: ParseDeps) -> str:
                 memory_mb=deps.memory_mb,
             )
     except DocumentError as exc:
-        await _fail(deps, resume, code=exc.code, message=exc.message)
+        await _fail(deps, resume, attempt=attempt, code=exc.code, message=exc.message)
         return "FAILED"
-    await _set_stage(deps.pubsub, resume, stage="structuring", progress=50)
+    await _set_stage(
+        deps.pubsub, resume, attempt=attempt, stage="structuring", progress=50
+    )
     structured: dict[str, Any] = dict(result.structured)
     engine_name = "offline"
     warnings: list[str] = []
@@ -325,10 +368,11 @@ async def parse(*, resume_id: int, deps: ParseDeps) -> str:
                 "result is used"
             )
             engine_name = "offline (fallback)"
-    await _set_stage(deps.pubsub, resume, stage="saving", progress=90)
+    await _set_stage(deps.pubsub, resume, attempt=attempt, stage="saving", progress=90)
     await _set_stage(
         deps.pubsub,
         resume,
+        attempt=attempt,
         stage="done",
         progress=100,
         status="READY",
@@ -343,29 +387,44 @@ async def parse(*, resume_id: int, deps: ParseDeps) -> str:
 
 
 async def retry_parse(*, actor: Actor, resume_id: int) -> Resume:
+    """Parse a FAILED resume again (free: a server-side failure was refunded)."""
     resume = await get_resume(actor=actor, resume_id=resume_id)
-    if resume.status == "PROCESSING":
-        raise ValidationFailed("The resume is being parsed already", field=["id"])
     if resume.source is None:
         raise ValidationFailed("This resume has no uploaded file", field=["id"])
-    await Resume.filter(id=resume.id).update(
+    updated = await Resume.filter(
+        id=resume.id, organization_id=actor.organization_id, status="FAILED"
+    ).update(
         status="PROCESSING",
         stage="received",
         progress=0,
         attempts=0,
         error_code=None,
         error_message=None,
+        updated_at=datetime.now(UTC),
     )
+    if not updated:
+        raise ValidationFailed(
+            f"Only a FAILED resume is parsed again; this one is {resume.status}",
+            field=["id"],
+        )
     await resume.refresh_from_db()
     return resume
 
 
-async def stuck_resume_ids(*, older_than: datetime) -> list[int]:
-    """PROCESSING resumes not touched since `older_than`: their job was lost."""
+async def claim_stuck(*, older_than: datetime) -> list[int]:
+    """PROCESSING resumes not touched since `older_than` (their job was lost),
+    each claimed by touching it, so that of several sweepers only one requeues it."""
     ids = await Resume.filter(
         status="PROCESSING", updated_at__lt=older_than
     ).values_list("id", flat=True)
-    return [int(i) for i in ids]  # type: ignore[call-overload]
+    claimed = []
+    for resume_id in ids:
+        touched = await Resume.filter(
+            id=resume_id, status="PROCESSING", updated_at__lt=older_than
+        ).update(updated_at=datetime.now(UTC))
+        if touched:
+            claimed.append(int(resume_id))  # type: ignore[call-overload]
+    return claimed
 
 
 # -- reading and editing ---------------------------------------------------------------
@@ -455,22 +514,35 @@ async def update_resume(
     return resume
 
 
-async def delete_resume(*, actor: Actor, resume_id: int) -> int:
+async def delete_resume(*, actor: Actor, resume_id: int, pubsub: PubSub) -> int:
     """Delete a resume (its cover letters and outreach go with it). If it was the
-    master, the newest remaining READY resume becomes the master."""
+    master, the newest remaining READY resume becomes the master. Subscribers of
+    its events get a last one (FAILED, `DELETED`) and their stream ends."""
     resume = await get_resume(actor=actor, resume_id=resume_id)
     async with in_transaction():
         await resume.delete()
         if resume.is_master:
             successor = (
                 await Resume.filter(
-                    organization_id=actor.organization_id, parent_id__isnull=True
+                    organization_id=actor.organization_id,
+                    parent_id__isnull=True,
+                    status="READY",
                 )
                 .order_by("-id")
                 .first()
             )
             if successor is not None:
                 await Resume.filter(id=successor.id).update(is_master=True)
+    resume.update_from_dict(
+        {
+            "status": "FAILED",
+            "stage": "deleted",
+            "progress": 100,
+            "error_code": "DELETED",
+            "error_message": "The resume was deleted",
+        }
+    )
+    await pubsub.publish(channel(resume_id), event(resume))
     return resume_id
 
 

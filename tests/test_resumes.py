@@ -728,3 +728,138 @@ async def test_server_side_failure_refunds_and_retry_parses(
     assert done["errorCode"] is None
     # the retry is free: the credit was charged once and refunded once
     assert await _credits(token, client) == credits
+
+
+async def test_a_superseded_run_writes_nothing(client: TestClient) -> None:
+    """Two runs of the same parse (a requeue while the first still runs): the
+    newer owns the resume; the older stops without writing, and a failure of the
+    newer is not overwritten by the older's READY."""
+    from services import resumes
+    from services.pubsub import MemoryPubSub
+
+    token = await _token(client)
+    org = await Organization.get()
+    actor_row = await Resume.create(
+        organization_id=org.id,
+        title="r",
+        kind="pdf",
+        source=text_pdf(RESUME_LINES),
+        sha256="x" * 64,
+        charged=True,
+    )
+    slow = resumes.ParseDeps(pubsub=MemoryPubSub(), fault_delay=1.0)
+    first = asyncio.create_task(resumes.parse(resume_id=actor_row.id, deps=slow))
+    await asyncio.sleep(0.3)  # the first run has claimed it and sleeps
+    broken = resumes.ParseDeps(pubsub=MemoryPubSub(), timeout=0.001)
+    assert await resumes.parse(resume_id=actor_row.id, deps=broken) == "FAILED"
+    assert await first == "SUPERSEDED"
+    row = await Resume.get(id=actor_row.id)
+    assert (row.status, row.error_code, row.refunded) == ("FAILED", "TIMEOUT", True)
+    assert token
+
+
+async def test_multipart_limits_hold_for_the_whole_request(
+    aiohttp_client: Any, settings: Settings
+) -> None:
+    app = server.create_app(replace(settings, max_upload_bytes=64 * 1024))
+    client: TestClient = await aiohttp_client(app)
+    await reset_state(settings)
+    token = await _token(client)
+    headers = {"Authorization": f"Bearer {token}", "GraphQL-Require-Preflight": "1"}
+    query = (
+        "mutation M($a: Upload!, $b: Upload!) { a: uploadResume(input: {file: $a}) "
+        "{ userErrors { code } } b: uploadResume(input: {file: $b}) "
+        "{ userErrors { code } } }"
+    )
+    operations = json.dumps({"query": query, "variables": {"a": None, "b": None}})
+    mapping = json.dumps({"0": ["variables.a"], "1": ["variables.b"]})
+
+    def form(parts: list[tuple[str, bytes]]) -> Any:
+        from aiohttp import FormData
+
+        data = FormData()
+        data.add_field("operations", operations)
+        data.add_field("map", mapping)
+        for name, blob in parts:
+            data.add_field(name, blob, filename=f"{name}.pdf")
+        return data
+
+    # two files of 40 KiB each: each under the limit, together over it
+    half = b"\x89PNG\r\n\x1a\n" + b"0" * (40 * 1024)  # refused at once: no job
+    response = await client.post(
+        "/graphql", data=form([("0", half), ("1", half + b"1")]), headers=headers
+    )
+    body = await response.json()
+    codes = [body["data"][k]["userErrors"][0]["code"] for k in ("a", "b")]
+    assert codes == ["UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE"]
+    # the same part twice
+    response = await client.post(
+        "/graphql", data=form([("0", b"a"), ("0", b"b")]), headers=headers
+    )
+    assert response.status == 400
+    # a body cut off before its closing boundary
+    boundary = "cgboundary"
+    raw = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n'
+        f"{json.dumps({'query': UPLOAD_ONE, 'variables': {'f': None}})}\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n'
+        f'{{"0": ["variables.f"]}}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="0"; '
+        f'filename="x.json"\r\n\r\n{{"a":'
+    ).encode()
+    response = await client.post(
+        "/graphql",
+        data=raw,
+        headers={
+            **headers,
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    assert response.status == 400, await response.text()
+    assert await Resume.all().count() == 0
+
+
+UPLOAD_ONE = (
+    "mutation M($f: Upload!) { uploadResume(input: {file: $f}) "
+    "{ resume { id } userErrors { code } } }"
+)
+
+
+async def test_deleting_a_resume_ends_its_event_stream(client: TestClient) -> None:
+    from strawberry import relay
+
+    token = await _token(client)
+    org = await Organization.get()
+    row = await Resume.create(
+        organization_id=org.id, title="r", kind="pdf", sha256="y" * 64
+    )
+    resume_id = relay.to_base64("Resume", row.id)
+    ws = await connect(client, {"Authorization": f"Bearer {token}"})
+    assert await receive(ws) == {"type": "connection_ack"}
+    await ws.send_json(
+        {
+            "id": "1",
+            "type": "subscribe",
+            "payload": {
+                "query": "subscription S($id: ID!) { resumeEvents(resumeId: $id) "
+                "{ status stage errorCode } }",
+                "variables": {"id": resume_id},
+            },
+        }
+    )
+    first = await receive(ws)
+    assert first["payload"]["data"]["resumeEvents"]["status"] == "PROCESSING"
+    await gql(
+        client,
+        "mutation M($id: ID!) { deleteResume(input: {id: $id}) { deletedId } }",
+        {"id": resume_id},
+        token=token,
+    )
+    last = await receive(ws)
+    assert last["payload"]["data"]["resumeEvents"] == {
+        "status": "FAILED",
+        "stage": "deleted",
+        "errorCode": "DELETED",
+    }
+    assert (await receive(ws))["type"] == "complete"
+    await ws.close()

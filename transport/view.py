@@ -109,12 +109,15 @@ PREFLIGHT_HEADERS = ("GraphQL-Require-Preflight", "Apollo-Require-Preflight")
 MAX_UPLOAD_FILES = 10
 
 
-async def _read_file_part(part: BodyPartReader, limit: int) -> UploadedFile:
+async def _read_file_part(
+    part: BodyPartReader, budget: int, limit: int
+) -> UploadedFile:
+    """Read a file part up to `budget` bytes (what the request has left)."""
     data = bytearray()
     too_large = False
     while chunk := await part.read_chunk(65536):
         data.extend(chunk)
-        if len(data) > limit:
+        if len(data) > budget:
             too_large = True
             data.clear()
             break
@@ -253,16 +256,26 @@ class CareergraphView(GraphQLView[Context, None]):
                     f"`map` must be a JSON object of at most {MAX_UPLOAD_FILES} files"
                 )
             files: dict[str, UploadedFile] = {}
+            budget = limit  # for all files of the request together
             while len(files) < len(mapping):
                 part = await reader.next()
                 if part is None:
                     break
                 if not isinstance(part, BodyPartReader) or part.name not in mapping:
                     raise BadRequest("Unexpected part in the multipart request")
-                upload = await _read_file_part(part, limit)
+                if str(part.name) in files:
+                    raise BadRequest(f"File part {part.name!r} is sent twice")
+                upload = await _read_file_part(part, budget, limit)
                 files[str(part.name)] = upload
                 if upload.too_large:
                     break  # stop reading the body here
+                budget -= len(upload.data)
+            else:
+                # every file arrived: the body must end here, closing boundary included
+                if await reader.next() is not None or not reader.at_eof():
+                    raise BadRequest(
+                        "The multipart request is truncated or has extra parts"
+                    )
         except ValueError as exc:  # malformed multipart framing
             raise BadRequest(f"Malformed multipart request: {exc}") from None
         variables = operations.setdefault("variables", {})

@@ -1,0 +1,1 @@
+"""Job-description analysis and resume matching for tailoring."""
