@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "models.profiles",
     "models.files",
     "models.resumes",
+    "models.tailoring",
 ]
 
 
@@ -62,6 +63,7 @@ class Settings:
     parse_concurrency: int = 2  # extraction processes at once, per server/worker
     stuck_after: float = 600.0  # a PROCESSING resume untouched this long is requeued
     parse_fault_delay: float = 0.0  # tests only: a pause inside each parse job
+    allow_private_llm_hosts: bool = False  # let organizations point at local models
     llm_provider: str = "offline"
     openai_base_url: str = ""
     openai_api_key: str = ""
@@ -104,6 +106,8 @@ class Settings:
             parse_concurrency=max(1, _int(env, "PARSE_CONCURRENCY", 2)),
             stuck_after=float(env.get("STUCK_AFTER") or 600),
             parse_fault_delay=float(env.get("PARSE_FAULT_DELAY") or 0),
+            allow_private_llm_hosts=env.get("ALLOW_PRIVATE_LLM_HOSTS", "0")
+            in ("1", "true", "yes"),
             llm_provider=env.get("LLM_PROVIDER") or "offline",
             openai_base_url=env.get("OPENAI_BASE_URL", ""),
             openai_api_key=env.get("OPENAI_API_KEY", ""),

@@ -3,11 +3,24 @@ deterministic, no model call)."""
 
 from __future__ import annotations
 
-import strawberry
+from enum import Enum
+from typing import Any
 
+import strawberry
+from strawberry.types.unset import UNSET
+
+from resolvers.errors import user_errors
 from resolvers.resumes import _resume_id
 from schema.context import Info
-from schema.tailoring import JobKeywords, ResumeMatch
+from schema.tailoring import (
+    JobKeywords,
+    LlmConfigType,
+    ResumeMatch,
+    UpdateLlmConfigInput,
+    UpdateLlmConfigPayload,
+)
+from services.errors import ServiceError
+from services.llm import config as llm_config
 from services.tailoring import service as tailoring
 
 
@@ -26,3 +39,34 @@ async def resume_match(
         actor=actor, resume_id=key, job_description=job_description
     )
     return ResumeMatch.from_match(match, keywords)
+
+
+def _config_type(row: Any) -> LlmConfigType:
+    return LlmConfigType.from_row(row, llm_config.masked(row))
+
+
+async def get_llm_config(info: Info) -> LlmConfigType:
+    actor = info.context.require_actor()
+    row = await llm_config.get_config(organization_id=actor.organization_id)
+    return _config_type(row)
+
+
+async def update_llm_config(
+    info: Info, input: UpdateLlmConfigInput
+) -> UpdateLlmConfigPayload:
+    changes = {
+        name: (value.value if isinstance(value, Enum) else value)
+        for name, value in vars(input).items()
+        if value is not UNSET
+    }
+    settings = info.context.runtime.settings
+    try:
+        row = await llm_config.update_config(
+            actor=info.context.require_actor(),
+            secret_key=settings.secret_key,
+            allow_private=settings.allow_private_llm_hosts,
+            changes=changes,
+        )
+    except ServiceError as exc:
+        return UpdateLlmConfigPayload(user_errors=user_errors(exc))
+    return UpdateLlmConfigPayload(llm_config=_config_type(row))

@@ -58,7 +58,12 @@ from schema.resumes import (
     ResumeRowConnection,
     UploadResumePayload,
 )
-from schema.tailoring import JobKeywords, ResumeMatch
+from schema.tailoring import (
+    JobKeywords,
+    LlmConfigType,
+    ResumeMatch,
+    UpdateLlmConfigPayload,
+)
 from settings import Settings
 from transport.extensions import Guards, build_rules
 
@@ -98,6 +103,10 @@ class Query:
         resolver=tailoring.resume_match,
         description="How well a resume (default: the master) covers a job "
         "description, without tailoring: cheap and deterministic.",
+    )
+    llm_config: LlmConfigType = strawberry.field(
+        resolver=tailoring.get_llm_config,
+        description="The organization's model settings (API key masked).",
     )
     resume_rows: ResumeRowConnection = strawberry.field(
         resolver=resume_resolvers.resume_rows,
@@ -226,6 +235,10 @@ class Mutation:
     commit_import: CommitImportPayload = strawberry.mutation(
         resolver=resume_resolvers.commit_import,
         description="Apply a preview's chosen sections in one transaction.",
+    )
+    update_llm_config: UpdateLlmConfigPayload = strawberry.mutation(
+        resolver=tailoring.update_llm_config,
+        description="Owner or admin. Fields left out keep their values.",
     )
     reset_resume_content: ResetResumeContentPayload = strawberry.mutation(
         resolver=profiles.reset_resume_content,

@@ -36,6 +36,7 @@ if BACKEND == "postgres" and not (POSTGRES_URL and REDIS_URL):
         "TEST_BACKEND=postgres needs TEST_POSTGRES_URL and TEST_REDIS_URL"
     )
 TABLES = [  # children before parents
+    "llm_configs",
     "import_previews",
     "resumes",
     "stored_files",
