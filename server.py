@@ -32,7 +32,12 @@ from services.accounts import AuthConfig
 from services.files import Signer
 from services.llm.openai_engine import OpenAIEngine
 from services.pubsub import MemoryPubSub, PubSub, RedisPubSub
-from services.queue import broker, enqueue_parse, set_parse_deps
+from services.queue import (
+    broker,
+    cancel_running_jobs,
+    enqueue_parse,
+    set_parse_deps,
+)
 from services.ratelimit import RateLimiter
 from services.resumes import ParseDeps
 from services.revocation import Denylist, MemoryDenylist, RedisDenylist
@@ -163,6 +168,7 @@ def create_app(
             if task is not None:
                 with contextlib.suppress(TimeoutError, asyncio.CancelledError):
                     await asyncio.wait_for(task, timeout=10)
+        await cancel_running_jobs()
         if not broker.is_worker_process:
             await broker.shutdown()
         await runtime.pubsub.close()
@@ -316,6 +322,7 @@ async def _worker(concurrency: int, grace: float = 10.0) -> None:
     finally:
         if not listening.done():
             listening.cancel()
+        await cancel_running_jobs()
         with contextlib.suppress(TimeoutError, asyncio.CancelledError):
             await asyncio.wait_for(sweeping, timeout=5)
         await asyncio.wait_for(broker.shutdown(), timeout=5)

@@ -9,6 +9,7 @@ Jobs take ids, run after their data is committed, and are idempotent.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -73,7 +74,28 @@ async def parse_resume(*, resume_id: int) -> str:
     """Parse one resume. Idempotent: a resume that is not PROCESSING is left alone,
     so a redelivered job after a crash does the right thing."""
     deps: resumes.ParseDeps = broker.state.parse_deps
-    return await resumes.parse(resume_id=resume_id, deps=deps)
+    task = asyncio.current_task()
+    if task is not None:
+        _running.add(task)
+    try:
+        return await resumes.parse(resume_id=resume_id, deps=deps)
+    finally:
+        if task is not None:
+            _running.discard(task)
+
+
+_running: set[asyncio.Task[Any]] = set()
+
+
+async def cancel_running_jobs(grace: float = 5.0) -> int:
+    """Stop this process's parse jobs before its connections close. They stay
+    PROCESSING and are requeued by a sweeper (jobs are idempotent)."""
+    tasks = [t for t in _running if not t.done()]
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.wait(tasks, timeout=grace)
+    return len(tasks)
 
 
 async def enqueue_parse(resume_id: int) -> None:

@@ -117,8 +117,8 @@ async def parse_in_sandbox(
         if process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
-            with contextlib.suppress(Exception):
-                await process.wait()
+            with contextlib.suppress(Exception):  # never hang a cancelled job
+                await asyncio.wait_for(process.wait(), 5)
     return _read_answer(process.returncode, stdout, stderr)
 
 
