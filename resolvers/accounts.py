@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator
 from strawberry import relay
 
 from resolvers.errors import user_errors
+from resolvers.inputs import decode_node_id
 from schema.accounts import (
     ApiKeyNode,
     AuthMethod,
@@ -28,7 +29,7 @@ from schema.accounts import (
 )
 from schema.context import Info
 from services import accounts
-from services.errors import NotFound, ServiceError
+from services.errors import ServiceError
 
 
 def _auth_payload(pair: accounts.TokenPair) -> AuthPayload:
@@ -150,14 +151,3 @@ async def security_events(info: Info) -> AsyncGenerator[SecurityEventNode, None]
     async with info.context.runtime.pubsub.subscribe(channel) as messages:
         async for message in messages:
             yield SecurityEventNode.from_message(message)
-
-
-def decode_node_id(global_id: str, type_name: str) -> int:
-    """The database id inside a global id of `type_name`, else NOT_FOUND."""
-    try:
-        gid = relay.GlobalID.from_id(global_id)
-        if gid.type_name != type_name:
-            raise ValueError(gid.type_name)
-        return int(gid.node_id)
-    except ValueError:
-        raise NotFound(f"{type_name} not found", field=["id"]) from None

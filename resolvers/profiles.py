@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from strawberry import relay
-from strawberry.types.unset import UNSET
-
 from resolvers.errors import user_errors
+from resolvers.inputs import decode_node_id, given_fields
 from schema.context import Info
 from schema.profiles import (
     CertificationNode,
@@ -58,25 +56,6 @@ from services import exports, profiles
 from services.errors import NotFound, ServiceError
 
 
-def _given(input: object, *, skip: tuple[str, ...] = ("id",)) -> dict[str, Any]:
-    """The input's fields the client sent (left-out fields are UNSET)."""
-    return {
-        name: value
-        for name, value in vars(input).items()
-        if value is not UNSET and name not in skip
-    }
-
-
-def _row_id(global_id: str, type_name: str) -> int:
-    try:
-        gid = relay.GlobalID.from_id(global_id)
-        if gid.type_name != type_name:
-            raise ValueError(gid.type_name)
-        return int(gid.node_id)
-    except ValueError:
-        raise NotFound(f"{type_name} not found", field=["id"]) from None
-
-
 async def _plan(info: Info) -> str:
     actor = info.context.require_actor()
     org = await info.context.loaders.organization_by_id.load(actor.organization_id)
@@ -90,7 +69,7 @@ async def _plan(info: Info) -> str:
 async def update_profile(info: Info, input: UpdateProfileInput) -> UpdateProfilePayload:
     try:
         row = await profiles.update_profile(
-            actor=info.context.require_actor(), changes=_given(input)
+            actor=info.context.require_actor(), changes=given_fields(input)
         )
     except ServiceError as exc:
         return UpdateProfilePayload(user_errors=user_errors(exc))
@@ -104,7 +83,7 @@ async def update_profile(info: Info, input: UpdateProfileInput) -> UpdateProfile
 async def _create(info: Info, kind: profiles.SectionKind, input: object) -> Any:
     actor = info.context.require_actor()
     row = await profiles.create_section_row(
-        actor=actor, kind=kind, values=_given(input)
+        actor=actor, kind=kind, values=given_fields(input)
     )
     info.context.loaders.profiles.forget()
     return row
@@ -112,9 +91,9 @@ async def _create(info: Info, kind: profiles.SectionKind, input: object) -> Any:
 
 async def _update(info: Info, kind: profiles.SectionKind, input: Any) -> Any:
     actor = info.context.require_actor()
-    row_id = _row_id(input.id, profiles.SINGULAR[kind])
+    row_id = decode_node_id(input.id, profiles.SINGULAR[kind])
     row = await profiles.update_section_row(
-        actor=actor, kind=kind, row_id=row_id, changes=_given(input)
+        actor=actor, kind=kind, row_id=row_id, changes=given_fields(input)
     )
     info.context.loaders.profiles.forget()
     return row
@@ -124,7 +103,7 @@ async def _delete(
     info: Info, kind: profiles.SectionKind, input: DeleteSectionEntryInput
 ) -> DeleteSectionEntryPayload:
     try:
-        row_id = _row_id(input.id, profiles.SINGULAR[kind])
+        row_id = decode_node_id(input.id, profiles.SINGULAR[kind])
         await profiles.delete_section_row(
             actor=info.context.require_actor(), kind=kind, row_id=row_id
         )
@@ -261,7 +240,7 @@ async def reorder_section(
     ids: list[int | None] = []
     for global_id in input.ids:
         try:
-            ids.append(_row_id(global_id, profiles.SINGULAR[kind]))
+            ids.append(decode_node_id(global_id, profiles.SINGULAR[kind]))
         except NotFound:
             ids.append(None)
     try:

@@ -14,13 +14,14 @@ from strawberry import relay
 
 from models.resumes import ImportPreview
 from resolvers.errors import user_errors
+from resolvers.inputs import decode_node_id
 from schema.base import (
     Edge,
     ErrorCode,
-    PageInfo,
     UserError,
     decode_cursor,
     encode_cursor,
+    page_info,
     page_size,
 )
 from schema.context import Info
@@ -50,19 +51,12 @@ from schema.resumes import (
     UploadResumePayload,
 )
 from services import files, imports, profiles, resumes
-from services.documents.extract import sniff
 from services.errors import NotFound, ServiceError, ValidationFailed
 from services.queue import enqueue_parse
 
 
 def _resume_id(global_id: str, field: str = "id") -> int:
-    try:
-        gid = relay.GlobalID.from_id(global_id)
-        if gid.type_name != "Resume":
-            raise ValueError(gid.type_name)
-        return int(gid.node_id)
-    except ValueError:
-        raise NotFound("Resume not found", field=[field]) from None
+    return decode_node_id(global_id, "Resume", field=field)
 
 
 def _filter(given: ResumeFilter | None) -> resumes.ResumeFilter:
@@ -183,16 +177,7 @@ async def list_resumes(
         Edge(cursor=encode_cursor("resume", r.id), node=ResumeNode.from_row(r))
         for r in rows[:size]
     ]
-    return ResumeConnection(edges=edges, page_info=_page_info(edges, rows, size, after))
-
-
-def _page_info(edges: list, rows: list, size: int, after: str | None) -> PageInfo:  # type: ignore[type-arg]
-    return PageInfo(
-        has_next_page=len(rows) > size,
-        has_previous_page=after is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
-    )
+    return ResumeConnection(edges=edges, page_info=page_info(edges, rows, size, after))
 
 
 async def resume_rows(
@@ -217,7 +202,7 @@ async def resume_rows(
         for r in rows[:size]
     ]
     return ResumeRowConnection(
-        edges=edges, page_info=_page_info(edges, rows, size, after)
+        edges=edges, page_info=page_info(edges, rows, size, after)
     )
 
 
@@ -269,7 +254,9 @@ async def export_resume_rows(
                 d.updated_at.isoformat(),
             ]
         )
-    stored = await files.store(
+    url, expires_at = await files.publish(
+        signer=info.context.runtime.files,
+        base_url=info.context.meta.base_url,
         organization_id=actor.organization_id,
         kind="export:resume_rows",
         filename="resumes.csv",
@@ -277,9 +264,8 @@ async def export_resume_rows(
         data=out.getvalue().encode(),
         keep_for=timedelta(days=1),
     )
-    token, expires_at = info.context.runtime.files.sign(stored.id)
     return ExportResumeRowsPayload(
-        url=f"{info.context.meta.base_url}/files/{token}",
+        url=url,
         expires_at=expires_at,
         rows=min(len(rows), MAX_EXPORT_ROWS),
     )
@@ -378,13 +364,7 @@ async def preview_import(info: Info, input: PreviewImportInput) -> PreviewImport
             upload = input.file
             if not isinstance(upload, resumes.UploadedFile):
                 raise ValidationFailed("Send the file as a multipart request")
-            if upload.too_large:
-                raise resumes.PayloadTooLarge("The file is too large", field=["file"])
-            kind = sniff(upload.data)
-            if kind is None:
-                raise resumes.UnsupportedMediaType(
-                    "Only PDF, DOCX and JSON resumes are accepted", field=["file"]
-                )
+            kind = resumes.accept_file(upload)
             settings = info.context.runtime.settings
             try:
                 parsed = await parse_in_sandbox(
@@ -406,13 +386,9 @@ async def preview_import(info: Info, input: PreviewImportInput) -> PreviewImport
 
 async def commit_import(info: Info, input: CommitImportInput) -> CommitImportPayload:
     try:
-        try:
-            gid = relay.GlobalID.from_id(input.preview_id)
-            if gid.type_name != "ImportPreview":
-                raise ValueError(gid.type_name)
-            preview_id = int(gid.node_id)
-        except ValueError:
-            raise NotFound("Import preview not found", field=["previewId"]) from None
+        preview_id = decode_node_id(
+            input.preview_id, "ImportPreview", field="previewId", label="Import preview"
+        )
         profile = await imports.commit(
             actor=info.context.require_actor(),
             preview_id=preview_id,

@@ -3,13 +3,12 @@ deterministic, no model call)."""
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any
 
 import strawberry
-from strawberry.types.unset import UNSET
 
 from resolvers.errors import user_errors
+from resolvers.inputs import given_fields
 from resolvers.resumes import _resume_id
 from schema.context import Info
 from schema.tailoring import (
@@ -54,11 +53,7 @@ async def get_llm_config(info: Info) -> LlmConfigType:
 async def update_llm_config(
     info: Info, input: UpdateLlmConfigInput
 ) -> UpdateLlmConfigPayload:
-    changes = {
-        name: (value.value if isinstance(value, Enum) else value)
-        for name, value in vars(input).items()
-        if value is not UNSET
-    }
+    changes = given_fields(input, skip=())
     settings = info.context.runtime.settings
     try:
         row = await llm_config.update_config(

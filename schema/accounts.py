@@ -15,10 +15,10 @@ from strawberry.scalars import JSON
 from schema.base import (
     Connection,
     Edge,
-    PageInfo,
     UserError,
     decode_cursor,
     encode_cursor,
+    page_info,
     page_size,
 )
 from schema.base import (
@@ -365,13 +365,7 @@ class Viewer:
             for r in rows[:size]
         ]
         return SecurityEventConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(rows) > size,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            edges=edges, page_info=page_info(edges, rows, size, after)
         )
 
     @strawberry.field(description="API-key requests per day, key and operation.")

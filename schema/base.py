@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence, Sized
 from enum import Enum
 from typing import Generic, TypeVar
 
@@ -82,6 +82,19 @@ class Connection(Generic[NodeT]):
     @strawberry.field
     def nodes(self) -> list[NodeT]:
         return [edge.node for edge in self.edges]
+
+
+def page_info(
+    edges: Sequence[Edge[NodeT]], rows: Sized, size: int, after: str | None
+) -> PageInfo:
+    """PageInfo of a keyset page: `rows` holds up to `size + 1` rows, one more
+    than the page when there is a next page."""
+    return PageInfo(
+        has_next_page=len(rows) > size,
+        has_previous_page=after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
 
 
 class InvalidArgument(ValueError):

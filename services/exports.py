@@ -208,8 +208,9 @@ async def export_profile(
         document = None
         content = _csv(data)
     filename, content_type = FORMATS[format]
-    await files.prune_expired(organization_id=actor.organization_id)
-    stored = await files.store(
+    url, expires_at = await files.publish(
+        signer=signer,
+        base_url=base_url,
         organization_id=actor.organization_id,
         kind=f"export:{format.lower()}",
         filename=filename,
@@ -217,9 +218,8 @@ async def export_profile(
         data=content.encode(),
         keep_for=KEEP_FILES_FOR,
     )
-    token, expires_at = signer.sign(stored.id)
     return ExportResult(
-        url=f"{base_url}/files/{token}",
+        url=url,
         expires_at=expires_at,
         filename=filename,
         content_type=content_type,

@@ -80,3 +80,29 @@ async def prune_expired(*, organization_id: int | None = None) -> int:
     if organization_id is not None:
         query = query.filter(organization_id=organization_id)
     return await query.delete()
+
+
+async def publish(
+    *,
+    signer: Signer,
+    base_url: str,
+    organization_id: int,
+    kind: str,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    keep_for: timedelta,
+) -> tuple[str, datetime]:
+    """Store a file (pruning the organization's expired ones) and return its
+    signed download link and the link's expiry."""
+    await prune_expired(organization_id=organization_id)
+    stored = await store(
+        organization_id=organization_id,
+        kind=kind,
+        filename=filename,
+        content_type=content_type,
+        data=data,
+        keep_for=keep_for,
+    )
+    token, expires_at = signer.sign(stored.id)
+    return f"{base_url}/files/{token}", expires_at

@@ -163,17 +163,8 @@ def _clean_locale(locale: str | None) -> str:
     return locale.strip()
 
 
-async def upload_resume(
-    *,
-    actor: Actor,
-    file: UploadedFile,
-    set_as_master: bool,
-    tags: list[str],
-    locale: str | None,
-    title: str | None,
-) -> Resume:
-    """Store the file and charge one credit; parsing is queued by the caller
-    (`enqueue_parse`) once this returns, i.e. after the commit."""
+def accept_file(file: UploadedFile) -> str:
+    """The file's kind (pdf, docx, json, by content), or the error refusing it."""
     if file.too_large:
         raise PayloadTooLarge(
             f"The file is larger than the limit of {_size(file.limit)}", field=["file"]
@@ -187,6 +178,21 @@ async def upload_resume(
             "not the file name)",
             field=["file"],
         )
+    return kind
+
+
+async def upload_resume(
+    *,
+    actor: Actor,
+    file: UploadedFile,
+    set_as_master: bool,
+    tags: list[str],
+    locale: str | None,
+    title: str | None,
+) -> Resume:
+    """Store the file and charge one credit; parsing is queued by the caller
+    (`enqueue_parse`) once this returns, i.e. after the commit."""
+    kind = accept_file(file)
     clean_tags = _clean_tags(tags)
     clean_locale = _clean_locale(locale)
     name = (title or "").strip() or file.filename.strip() or f"resume.{kind}"

@@ -1,0 +1,36 @@
+"""Reading mutation inputs: database ids inside global ids, and the fields a
+client actually sent."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from strawberry import relay
+from strawberry.types.unset import UNSET
+
+from services.errors import NotFound
+
+
+def decode_node_id(
+    global_id: str, type_name: str, *, field: str = "id", label: str | None = None
+) -> int:
+    """The database id inside a global id of `type_name`, else NOT_FOUND at
+    `field` ("<label or type_name> not found")."""
+    try:
+        gid = relay.GlobalID.from_id(global_id)
+        if gid.type_name != type_name:
+            raise ValueError(gid.type_name)
+        return int(gid.node_id)
+    except ValueError:
+        raise NotFound(f"{label or type_name} not found", field=[field]) from None
+
+
+def given_fields(input: object, *, skip: tuple[str, ...] = ("id",)) -> dict[str, Any]:
+    """The input's fields the client sent (left-out fields are UNSET), enums as
+    their values."""
+    return {
+        name: value.value if isinstance(value, Enum) else value
+        for name, value in vars(input).items()
+        if value is not UNSET and name not in skip
+    }
