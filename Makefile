@@ -7,12 +7,33 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck schema schema-check migrations migrations-check \
-        unit bench audit worker clean
+        unit bench audit worker clean system-deps
 
-$(STAMP): requirements.lock pyproject.toml
+# What weasyprint (PDF rendering) needs from the system: pango; harfbuzz's subsetter
+# (without it weasyprint subsets fonts with fontTools, seconds per CJK font); a font
+# with CJK glyphs for the `noto` theme (Noto Sans CJK, a 57 MB download, which also
+# brings Noto Serif CJK and Noto Sans Mono CJK for the other themes).
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
+                fonts-noto-cjk fonts-dejavu-core
+
+$(STAMP): requirements.lock pyproject.toml | system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $(STAMP)
+
+system-deps:  ## install pango, harfbuzz-subset and a CJK font with apt when missing
+	@libs=$$(ldconfig -p 2>/dev/null || /sbin/ldconfig -p); \
+	if echo "$$libs" | grep -q 'libpango-1.0' \
+	  && echo "$$libs" | grep -q 'libharfbuzz-subset' \
+	  && fc-list :lang=zh 2>/dev/null | grep -q .; then exit 0; fi; \
+	command -v apt-get >/dev/null || { echo "PDF rendering needs pango," \
+	  "libharfbuzz-subset and a CJK font (Noto Sans CJK): install them"; exit 1; }; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	elif [ -t 0 ]; then sudo="sudo"; else sudo="sudo -n"; fi; \
+	echo "installing $(APT_PACKAGES) (for PDF rendering)"; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+	  && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	     --no-install-recommends $(APT_PACKAGES) </dev/null
 
 run: $(STAMP)  ## serve the API (migrations applied on start)
 	$(BIN)/python server.py serve
@@ -56,6 +77,7 @@ bench: $(STAMP)  ## benchmarks print ratios against a baseline measured in the s
 	$(BIN)/python bench/parse_eval.py
 	$(BIN)/python bench/parse_speed.py
 	$(BIN)/python bench/upload_latency.py
+	$(BIN)/python bench/render.py
 
 audit: $(STAMP)  ## the GraphQL-over-HTTP reference audit against a server it starts
 	$(BIN)/pytest -q tests/test_http_audit.py

@@ -26,6 +26,7 @@ from taskiq.receiver import Receiver
 from taskiq_redis import RedisStreamBroker
 from tortoise import Tortoise
 
+from models.resumes import Resume
 from schema.root import build_schema
 from services import resumes
 from services.accounts import AuthConfig
@@ -36,12 +37,16 @@ from services.queue import (
     broker,
     cancel_running_jobs,
     enqueue_parse,
+    enqueue_tailor,
     set_parse_deps,
+    set_tailor_deps,
 )
 from services.ratelimit import RateLimiter
 from services.resumes import ParseDeps
 from services.revocation import Denylist, MemoryDenylist, RedisDenylist
 from services.runtime import Runtime
+from services.tailoring.engines import model_for
+from services.tailoring.pipeline import TailorDeps
 from settings import Settings, tortoise_config
 from transport.keys import METRICS_KEY, RUNTIME_KEY
 from transport.metrics import Metrics
@@ -83,18 +88,14 @@ def build_runtime(settings: Settings) -> Runtime:
 
 
 def parse_deps(settings: Settings, pubsub: PubSub) -> ParseDeps:
-    engine = None
-    if settings.llm_provider == "openai":
-        engine = OpenAIEngine(
-            base_url=settings.openai_base_url,
-            api_key=settings.openai_api_key,
-            model=settings.llm_model or "gpt-4o-mini",
-        )
+    async def models(organization_id: int) -> OpenAIEngine | None:
+        return await model_for(organization_id=organization_id, settings=settings)
+
     return ParseDeps(
         pubsub=pubsub,
         timeout=settings.parse_timeout,
         memory_mb=settings.parse_memory_mb,
-        engine=engine,
+        models=models,
         fault_delay=settings.parse_fault_delay,
         slots=asyncio.Semaphore(settings.parse_concurrency),
     )
@@ -104,9 +105,17 @@ async def requeue_stuck(older_than: timedelta) -> int:
     """Queue again the parses whose job was lost (a crash of an in-process broker,
     or a worker that died: Redis only redelivers when new jobs arrive)."""
     ids = await resumes.claim_stuck(older_than=datetime.now(UTC) - older_than)
+    tailored: set[int] = set()
+    for (resume_id,) in await Resume.filter(id__in=ids, kind="tailored").values_list(
+        "id"
+    ):
+        tailored.add(int(resume_id))
     for resume_id in ids:
-        log.warning("requeueing resume %s: its parse job was lost", resume_id)
-        await enqueue_parse(resume_id)
+        log.warning("requeueing resume %s: its job was lost", resume_id)
+        if resume_id in tailored:
+            await enqueue_tailor(resume_id)
+        else:
+            await enqueue_parse(resume_id)
     return len(ids)
 
 
@@ -150,6 +159,7 @@ def create_app(
                 _enable_global_fallback=True,
             )
         set_parse_deps(parse_deps(settings, runtime.pubsub))
+        set_tailor_deps(TailorDeps(pubsub=runtime.pubsub, settings=settings))
         receiving: asyncio.Task[None] | None = None
         sweeping: asyncio.Task[None] | None = None
         stop = asyncio.Event()
@@ -304,6 +314,7 @@ async def _worker(concurrency: int, grace: float = 10.0) -> None:
     settings = Settings.from_env()
     runtime = build_runtime(settings)
     set_parse_deps(parse_deps(settings, runtime.pubsub))
+    set_tailor_deps(TailorDeps(pubsub=runtime.pubsub, settings=settings))
     broker.is_worker_process = True
     await broker.startup()  # runs WORKER_STARTUP: the ORM connects
     sweeping = asyncio.create_task(sweep_stuck(settings, stop))

@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "models.files",
     "models.resumes",
     "models.tailoring",
+    "models.render",
 ]
 
 
@@ -68,6 +69,8 @@ class Settings:
     openai_base_url: str = ""
     openai_api_key: str = ""
     llm_model: str = ""
+    llm_timeout: float = 60.0  # seconds for one model request
+    tailor_timeout: float = 240.0  # hard limit of one tailoring run
     stripe_secret_key: str = ""
     stripe_webhook_secret: str = ""
     stripe_api_base: str = ""
@@ -112,6 +115,8 @@ class Settings:
             openai_base_url=env.get("OPENAI_BASE_URL", ""),
             openai_api_key=env.get("OPENAI_API_KEY", ""),
             llm_model=env.get("LLM_MODEL", ""),
+            llm_timeout=float(env.get("LLM_TIMEOUT") or 60),
+            tailor_timeout=float(env.get("TAILOR_TIMEOUT") or 240),
             stripe_secret_key=env.get("STRIPE_SECRET_KEY", ""),
             stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", ""),
             stripe_api_base=env.get("STRIPE_API_BASE", ""),

@@ -46,6 +46,14 @@ class Resume(Model):
     charged = fields.BooleanField(default=False)
     refunded = fields.BooleanField(default=False)
     attempts = fields.IntField(default=0)
+    # tailoring (set on a resume tailored from `parent`)
+    job_description = fields.TextField(null=True)
+    job_keywords: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    strategy = fields.CharField(max_length=16, null=True)
+    output_language = fields.CharField(max_length=35, null=True)
+    generate_pdf = fields.BooleanField(default=False)
+    refinement: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    pdf_hash = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

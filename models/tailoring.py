@@ -1,11 +1,15 @@
-"""Tailoring: the per-organization language-model configuration."""
+"""Tailoring: the per-organization model configuration, the monthly tailoring
+quota, and the cover letters and outreach messages written for a resume."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
 
 from models.accounts import Organization
+from models.resumes import Resume
 
 
 class LlmConfig(Model):
@@ -30,3 +34,50 @@ class LlmConfig(Model):
 
     class Meta:
         table = "llm_configs"
+
+
+class TailorUsage(Model):
+    """Tailoring calls of an organization in one calendar month (UTC), counted
+    against the plan's monthly quota."""
+
+    id = fields.IntField(primary_key=True)
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization", related_name=False, on_delete=fields.CASCADE
+    )
+    organization_id: int
+    month = fields.CharField(max_length=7)
+    count = fields.IntField(default=0)
+
+    class Meta:
+        table = "tailor_usage"
+        unique_together = (("organization", "month"),)
+
+
+class Letter(Model):
+    """A cover letter or outreach message written for one resume and one job."""
+
+    id = fields.IntField(primary_key=True)
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization", related_name=False, on_delete=fields.CASCADE
+    )
+    organization_id: int
+    resume: fields.ForeignKeyRelation[Resume] = fields.ForeignKeyField(
+        "models.Resume", related_name=False, on_delete=fields.CASCADE
+    )
+    resume_id: int
+    kind = fields.CharField(max_length=16)
+    content = fields.TextField(default="")
+    subject = fields.CharField(max_length=200, default="")
+    job_description = fields.TextField(default="")
+    company = fields.CharField(max_length=200, default="")
+    job_title = fields.CharField(max_length=200, default="")
+    language = fields.CharField(max_length=35, default="en")
+    engine = fields.CharField(max_length=32, default="")
+    removed: list[dict[str, Any]] = fields.JSONField(default=list)  # type: ignore[assignment]
+    warnings: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "letters"
+        indexes = (("resume_id", "kind", "id"),)

@@ -284,8 +284,11 @@ async def resume_events(
         if row.status in resumes.TERMINAL:
             return
         async for message in stream:
-            if message["progress"] < current["progress"]:
-                continue  # published before the state we already sent
+            if message["progress"] < current["progress"] or (
+                message["progress"] == current["progress"]
+                and message["stage"] == current["stage"]
+            ):
+                continue  # published before (or as) the state we already sent
             yield ResumeEvent.from_message(message)
             if message["status"] in resumes.TERMINAL:
                 return

@@ -13,10 +13,21 @@ from strawberry import relay
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
-from schema.base import Connection, UserError
+from schema.base import Connection, Edge, UserError, encode_cursor, page_info
+from schema.base import decode_cursor as _decode_cursor
 from schema.base import int_ids as _int_ids
+from schema.base import page_size as _page_size
 from schema.context import Info
 from schema.profiles import ProfileNode, SectionKind
+from schema.tailoring import (
+    CoverLetter,
+    CoverLetterConnection,
+    JobKeywords,
+    OutreachMessage,
+    OutreachMessageConnection,
+    RefinementStats,
+    TailorStrategy,
+)
 
 if TYPE_CHECKING:
     from models.resumes import Resume as ResumeRow
@@ -57,12 +68,55 @@ class ResumeNode(relay.Node):
     created_at: dt.datetime
     updated_at: dt.datetime
     parent_id: strawberry.Private[int | None]
+    job_description: str | None = strawberry.field(
+        description="The job a tailored resume was written for."
+    )
+    strategy: TailorStrategy | None
+    output_language: str | None
+    pdf_ready: bool = strawberry.field(
+        description="A PDF of this resume is rendered and cached (renderResumePdf "
+        "returns it at once)."
+    )
+    job_keywords_data: strawberry.Private[dict[str, Any] | None]
+    refinement_data: strawberry.Private[dict[str, Any] | None]
 
     @strawberry.field(description="The resume this one was tailored from.")
     def parent(self) -> strawberry.ID | None:
         if self.parent_id is None:
             return None
         return strawberry.ID(relay.to_base64("Resume", self.parent_id))
+
+    @strawberry.field(description="The job description's terms (tailored resumes).")
+    def job_keywords(self) -> JobKeywords | None:
+        if self.job_keywords_data is None:
+            return None
+        return JobKeywords.from_dict(self.job_keywords_data)
+
+    @strawberry.field(description="What tailoring did (tailored resumes, when READY).")
+    def refinement_stats(self) -> RefinementStats | None:
+        if self.refinement_data is None:
+            return None
+        return RefinementStats.from_dict(
+            self.refinement_data, JobKeywords.from_dict(self.job_keywords_data or {})
+        )
+
+    @strawberry.field(description="Cover letters of this resume, newest first.")
+    async def cover_letters(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> CoverLetterConnection:
+        rows = await _letters(info, self.id, "COVER_LETTER", first, after)
+        page: CoverLetterConnection = _letter_page(rows, CoverLetter, first, after)
+        return page
+
+    @strawberry.field(description="Outreach messages of this resume, newest first.")
+    async def outreach_messages(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> OutreachMessageConnection:
+        rows = await _letters(info, self.id, "OUTREACH", first, after)
+        page: OutreachMessageConnection = _letter_page(
+            rows, OutreachMessage, first, after
+        )
+        return page
 
     @classmethod
     def from_row(cls, row: ResumeRow) -> Self:
@@ -87,6 +141,12 @@ class ResumeNode(relay.Node):
             created_at=row.created_at,
             updated_at=row.updated_at,
             parent_id=row.parent_id,
+            job_description=row.job_description,
+            strategy=TailorStrategy(row.strategy) if row.strategy else None,
+            output_language=row.output_language,
+            pdf_ready=row.pdf_hash is not None,
+            job_keywords_data=row.job_keywords,
+            refinement_data=row.refinement,
         )
 
     @classmethod
@@ -98,6 +158,43 @@ class ResumeNode(relay.Node):
 
 
 ResumeConnection = Connection[ResumeNode]
+
+
+async def _letters(
+    info: Info, resume_id: int, kind: str, first: int | None, after: str | None
+) -> list[Any]:
+    from services.tailoring import letters
+
+    actor = info.context.require_actor()
+    size = _page_size(first)
+    return await letters.list_letters(
+        organization_id=actor.organization_id,
+        resume_id=resume_id,
+        kind=kind,
+        after=_decode_cursor(kind, after),
+        limit=size + 1,
+    )
+
+
+def _letter_page(
+    rows: list[Any], node: Any, first: int | None, after: str | None
+) -> Any:
+    size = _page_size(first)
+    edges = [
+        Edge(cursor=encode_cursor(row.kind, row.id), node=node.from_row(row))
+        for row in rows[:size]
+    ]
+    return Connection(edges=edges, page_info=page_info(edges, rows, size, after))
+
+
+@strawberry.type
+class TailorResumePayload:
+    resume: ResumeNode | None = strawberry.field(
+        default=None,
+        description="The new tailored resume, PROCESSING: follow it with "
+        "tailoringEvents.",
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type(description="A step of a resume's parsing.")

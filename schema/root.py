@@ -56,11 +56,18 @@ from schema.resumes import (
     ResumeNode,
     ResumePayload,
     ResumeRowConnection,
+    TailorResumePayload,
     UploadResumePayload,
 )
 from schema.tailoring import (
+    CoverLetter,
+    CoverLetterPayload,
+    DeleteLetterPayload,
     JobKeywords,
     LlmConfigType,
+    OutreachMessage,
+    OutreachMessagePayload,
+    RenderResumePdfPayload,
     ResumeMatch,
     UpdateLlmConfigPayload,
 )
@@ -236,6 +243,41 @@ class Mutation:
         resolver=resume_resolvers.commit_import,
         description="Apply a preview's chosen sections in one transaction.",
     )
+    tailor_resume: TailorResumePayload = strawberry.mutation(
+        resolver=tailoring.tailor_resume,
+        description="Starter plan and above; counts against the monthly tailoring "
+        "calls. Returns the new tailored resume at once, PROCESSING; "
+        "tailoringEvents follows each stage to READY or FAILED.",
+    )
+    generate_cover_letter: CoverLetterPayload = strawberry.mutation(
+        resolver=tailoring.generate_cover_letter,
+        description="A grounded cover letter for a READY resume; the job "
+        "description defaults to the resume's own (NO_JOB_DESCRIPTION without).",
+    )
+    regenerate_cover_letter: CoverLetterPayload = strawberry.mutation(
+        resolver=tailoring.regenerate_cover_letter,
+        description="Write the cover letter again in place (same id).",
+    )
+    delete_cover_letter: DeleteLetterPayload = strawberry.mutation(
+        resolver=tailoring.delete_cover_letter
+    )
+    generate_outreach_message: OutreachMessagePayload = strawberry.mutation(
+        resolver=tailoring.generate_outreach_message,
+        description="A short grounded message to a recruiter; job description as "
+        "for cover letters.",
+    )
+    regenerate_outreach_message: OutreachMessagePayload = strawberry.mutation(
+        resolver=tailoring.regenerate_outreach_message,
+        description="Write the message again in place (same id).",
+    )
+    delete_outreach_message: DeleteLetterPayload = strawberry.mutation(
+        resolver=tailoring.delete_outreach_message
+    )
+    render_resume_pdf: RenderResumePdfPayload = strawberry.mutation(
+        resolver=tailoring.render_resume_pdf,
+        description="A READY resume as PDF (weasyprint), cached by content hash, "
+        "behind an expiring signed link.",
+    )
     update_llm_config: UpdateLlmConfigPayload = strawberry.mutation(
         resolver=tailoring.update_llm_config,
         description="Owner or admin. Fields left out keep their values.",
@@ -257,6 +299,12 @@ class Subscription:
         resolver=resume_resolvers.resume_events,
         description="A resume's parsing: its current state first, then each stage, "
         "ending on READY or FAILED.",
+    )
+    tailoring_events: ResumeEvent = strawberry.subscription(  # type: ignore[assignment]
+        resolver=resume_resolvers.resume_events,
+        description="A tailored resume's run: its current state first, then "
+        "keywords, plan, rewrite, safety_nets, pass_1, pass_2, pass_3, letters, "
+        "render, ending on READY or FAILED (TIMEOUT after 240 s).",
     )
 
 
@@ -296,6 +344,8 @@ def build_schema(
             ProjectNode,
             CertificationNode,
             ResumeNode,
+            CoverLetter,
+            OutreachMessage,
         ],
         extensions=[guards],
         config=StrawberryConfig(disable_field_suggestions=False),

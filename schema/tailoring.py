@@ -1,17 +1,24 @@
-"""GraphQL types of the tailoring domain: job keywords and the match of a resume
-to a job description."""
+"""GraphQL types of the tailoring domain: job keywords, the match of a resume to
+a job description, tailoring's inputs and refinement report, cover letters and
+outreach messages, and the organization's model settings."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from enum import Enum
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import strawberry
+from strawberry import relay
 from strawberry.types.unset import UNSET
 
-from schema.base import UserError
+from schema.base import Connection, UserError
+from schema.base import int_ids as _int_ids
+from schema.context import Info
 
 if TYPE_CHECKING:
+    from models.tailoring import Letter as LetterRow
     from models.tailoring import LlmConfig as LlmConfigRow
     from services.tailoring.keywords import JobKeywords as KeywordsRow
     from services.tailoring.match import Match
@@ -25,6 +32,17 @@ class JobKeywords:
     key_responsibilities: list[str]
     experience_years: int | None
     seniority_level: str | None
+
+    @classmethod
+    def from_dict(cls, row: Mapping[str, Any]) -> Self:
+        return cls(
+            required_skills=list(row.get("required_skills") or []),
+            preferred_skills=list(row.get("preferred_skills") or []),
+            keywords=list(row.get("keywords") or []),
+            key_responsibilities=list(row.get("key_responsibilities") or []),
+            experience_years=row.get("experience_years"),
+            seniority_level=row.get("seniority_level"),
+        )
 
     @classmethod
     def from_row(cls, row: KeywordsRow) -> Self:
@@ -132,4 +150,261 @@ class UpdateLlmConfigInput:
 @strawberry.type
 class UpdateLlmConfigPayload:
     llm_config: LlmConfigType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type(
+    description="A fact a draft stated that the user's resumes do not "
+    "have; it was removed."
+)
+class Violation:
+    kind: str = strawberry.field(
+        description="skill, employer, school, project, certification, language, "
+        "award, title, date, number, term or name."
+    )
+    value: str
+    location: str = strawberry.field(description="Where it was, e.g. summary.")
+
+    @classmethod
+    def from_dict(cls, row: Mapping[str, Any]) -> Self:
+        return cls(kind=row["kind"], value=row["value"], location=row["location"])
+
+
+@strawberry.type(
+    description="What tailoring's passes did, with the match before and after."
+)
+class RefinementStats:
+    passes_completed: int
+    keywords_injected: int = strawberry.field(
+        description="Job terms the master supports that pass 1 added."
+    )
+    injected_keywords: list[str]
+    ai_phrases_removed: list[str] = strawberry.field(
+        description="Stock phrases pass 2 replaced (ones the job uses are kept)."
+    )
+    alignment_violations_fixed: int = strawberry.field(
+        description="Invented facts removed by the safety nets and pass 3."
+    )
+    violations: list[Violation]
+    initial_match_percentage: float
+    final_match_percentage: float
+    before: ResumeMatch | None
+    after: ResumeMatch | None
+    engine: str
+
+    @classmethod
+    def from_dict(cls, row: Mapping[str, Any], keywords: JobKeywords) -> Self:
+        def match(value: Any) -> ResumeMatch | None:
+            if not isinstance(value, Mapping):
+                return None
+            return ResumeMatch(
+                percentage=value["percentage"],
+                required_coverage=value["required_coverage"],
+                preferred_coverage=value["preferred_coverage"],
+                keyword_coverage=value["keyword_coverage"],
+                matched=list(value["matched"]),
+                missing=list(value["missing"]),
+                unsupportable=list(value["unsupportable"]),
+                keywords=keywords,
+            )
+
+        return cls(
+            passes_completed=row.get("passesCompleted", 0),
+            keywords_injected=row.get("keywordsInjected", 0),
+            injected_keywords=list(row.get("injectedKeywords") or []),
+            ai_phrases_removed=list(row.get("aiPhrasesRemoved") or []),
+            alignment_violations_fixed=row.get("alignmentViolationsFixed", 0),
+            violations=[Violation.from_dict(v) for v in row.get("violations") or []],
+            initial_match_percentage=row.get("initialMatchPercentage", 0.0),
+            final_match_percentage=row.get("finalMatchPercentage", 0.0),
+            before=match(row.get("before")),
+            after=match(row.get("after")),
+            engine=row.get("engine", ""),
+        )
+
+
+@strawberry.input
+class TailorResumeInput:
+    job_description: str = strawberry.field(description="100 to 8,000 words.")
+    resume_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Default: the master resume."
+    )
+    strategy: TailorStrategy | None = strawberry.field(
+        default=None,
+        description="NUDGE: reorder toward the job; KEYWORDS: also reorder and "
+        "reword bullets; FULL: also rewrite the summary. Default: the "
+        "organization's defaultStrategy.",
+    )
+    output_language: str | None = strawberry.field(
+        default=None,
+        description="BCP 47 tag. Default: the organization's contentLanguage. "
+        "Another language than the resume's needs the Pro plan.",
+    )
+    generate_pdf: bool = strawberry.field(
+        default=False, description="Render and cache the PDF when done."
+    )
+
+
+def _letter_values(row: LetterRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "resume_id": strawberry.ID(relay.to_base64("Resume", row.resume_id)),
+        "subject": row.subject,
+        "content": row.content,
+        "company": row.company or None,
+        "job_title": row.job_title or None,
+        "job_description": row.job_description,
+        "language": row.language,
+        "engine": row.engine,
+        "removed": [Violation.from_dict(v) for v in row.removed],
+        "warnings": list(row.warnings),
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
+
+
+async def _load_letters(info: Info, node_ids: Iterable[str], kind: str) -> list[Any]:
+    from services.tailoring import letters
+
+    actor = info.context.actor
+    if actor is None:
+        return [None for _ in node_ids]
+    keys = _int_ids(node_ids)
+    rows = await letters.get_letters(organization_id=actor.organization_id, ids=keys)
+    by_id = {row.id: row for row in rows if row.kind == kind}
+    return [by_id.get(key) for key in keys]
+
+
+@strawberry.type(description="A cover letter written for a resume and a job.")
+class CoverLetter(relay.Node):
+    id: relay.NodeID[int]
+    resume_id: strawberry.ID
+    subject: str
+    content: str
+    company: str | None = strawberry.field(description="From the job description.")
+    job_title: str | None
+    job_description: str
+    language: str
+    engine: str
+    removed: list[Violation] = strawberry.field(
+        description="Statements dropped because the resumes do not back them."
+    )
+    warnings: list[str]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: LetterRow) -> Self:
+        return cls(**_letter_values(row))
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = await _load_letters(info, node_ids, "COVER_LETTER")
+        return [cls.from_row(r) if r else None for r in rows]
+
+
+@strawberry.type(description="A short message to a recruiter or hiring manager.")
+class OutreachMessage(relay.Node):
+    id: relay.NodeID[int]
+    resume_id: strawberry.ID
+    subject: str
+    content: str
+    company: str | None = strawberry.field(description="From the job description.")
+    job_title: str | None
+    job_description: str
+    language: str
+    engine: str
+    removed: list[Violation] = strawberry.field(
+        description="Statements dropped because the resumes do not back them."
+    )
+    warnings: list[str]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: LetterRow) -> Self:
+        return cls(**_letter_values(row))
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = await _load_letters(info, node_ids, "OUTREACH")
+        return [cls.from_row(r) if r else None for r in rows]
+
+
+CoverLetterConnection = Connection[CoverLetter]
+OutreachMessageConnection = Connection[OutreachMessage]
+
+
+@strawberry.input
+class GenerateLetterInput:
+    resume_id: strawberry.ID
+    job_description: str | None = strawberry.field(
+        default=None, description="Default: the resume's own (a tailored resume's)."
+    )
+    language: str | None = strawberry.field(
+        default=None, description="BCP 47 tag. Default: the resume's language."
+    )
+
+
+@strawberry.input
+class RegenerateLetterInput:
+    id: strawberry.ID
+    job_description: str | None = strawberry.field(
+        default=None, description="Replaces the stored job description."
+    )
+
+
+@strawberry.input
+class DeleteLetterInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class CoverLetterPayload:
+    cover_letter: CoverLetter | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class OutreachMessagePayload:
+    outreach_message: OutreachMessage | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DeleteLetterPayload:
+    deleted_id: strawberry.ID | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class RenderResumePdfInput:
+    resume_id: strawberry.ID
+    theme: str | None = strawberry.field(
+        default=None,
+        description="classic, modern, noto (CJK), terminal or executive (the last "
+        "two need Starter). Default: the profile's theme.",
+    )
+
+
+@strawberry.type(description="A rendered PDF behind an expiring signed link.")
+class ResumePdf:
+    url: str = strawberry.field(description="GET it before expiresAt; no auth needed.")
+    expires_at: dt.datetime
+    theme: str
+    content_hash: str = strawberry.field(
+        description="Same content and theme, same hash: rendered once, then cached."
+    )
+    cached: bool
+    pages: int
+    size: int
+
+
+@strawberry.type
+class RenderResumePdfPayload:
+    pdf: ResumePdf | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)

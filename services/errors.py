@@ -6,6 +6,8 @@ ServiceError                 expected failure: a `userErrors` entry (code, field
   Conflict                   CONFLICT
   PlanRequired               PLAN_REQUIRED
   InsufficientCredits        INSUFFICIENT_CREDITS
+  QuotaExceeded              QUOTA_EXCEEDED (the plan's monthly tailoring calls)
+  NoJobDescription           NO_JOB_DESCRIPTION
 AuthError                    not the client's input: a top-level GraphQL error
   Unauthenticated            UNAUTHENTICATED (missing, expired, forged, revoked)
   Forbidden                  FORBIDDEN (authenticated; role or scope says no)
@@ -80,3 +82,11 @@ class RateLimited(AuthError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class QuotaExceeded(ServiceError):
+    code = "QUOTA_EXCEEDED"
+
+
+class NoJobDescription(ServiceError):
+    code = "NO_JOB_DESCRIPTION"

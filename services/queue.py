@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from tortoise import Tortoise
 
 from models.accounts import RefreshToken
 from services import resumes
+from services.tailoring import pipeline
 
 
 def _make_broker() -> AsyncBroker:
@@ -74,11 +76,28 @@ async def parse_resume(*, resume_id: int) -> str:
     """Parse one resume. Idempotent: a resume that is not PROCESSING is left alone,
     so a redelivered job after a crash does the right thing."""
     deps: resumes.ParseDeps = broker.state.parse_deps
+    return await _tracked(resumes.parse(resume_id=resume_id, deps=deps))
+
+
+def set_tailor_deps(deps: pipeline.TailorDeps) -> None:
+    broker.state.tailor_deps = deps
+
+
+@broker.task(task_name="tailoring.tailor")
+async def tailor_resume(*, resume_id: int) -> str:
+    """Tailor one resume. Idempotent like parsing: it runs only on a PROCESSING
+    resume, and a newer run supersedes an older one."""
+    deps: pipeline.TailorDeps = broker.state.tailor_deps
+    return await _tracked(pipeline.tailor(resume_id=resume_id, deps=deps))
+
+
+async def _tracked(job: Coroutine[Any, Any, str]) -> str:
+    """Run a job so that `cancel_running_jobs` can stop it."""
     task = asyncio.current_task()
     if task is not None:
         _running.add(task)
     try:
-        return await resumes.parse(resume_id=resume_id, deps=deps)
+        return await job
     finally:
         if task is not None:
             _running.discard(task)
@@ -88,7 +107,7 @@ _running: set[asyncio.Task[Any]] = set()
 
 
 async def cancel_running_jobs(grace: float = 5.0) -> int:
-    """Stop this process's parse jobs before its connections close. They stay
+    """Stop this process's jobs before its connections close. They stay
     PROCESSING and are requeued by a sweeper (jobs are idempotent)."""
     tasks = [t for t in _running if not t.done()]
     for task in tasks:
@@ -100,3 +119,7 @@ async def cancel_running_jobs(grace: float = 5.0) -> int:
 
 async def enqueue_parse(resume_id: int) -> None:
     await parse_resume.kiq(resume_id=resume_id)
+
+
+async def enqueue_tailor(resume_id: int) -> None:
+    await tailor_resume.kiq(resume_id=resume_id)

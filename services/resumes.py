@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -112,7 +113,7 @@ class Superseded(Exception):
     """Another run owns the resume now (a retry or a requeued job): stop quietly."""
 
 
-async def _set_stage(
+async def set_stage(
     pubsub: PubSub,
     resume: Resume,
     *,
@@ -262,6 +263,9 @@ class ParseDeps:
     timeout: float = 30.0
     memory_mb: int = 1024
     engine: Engine | None = None
+    # the model of an organization (its own settings, else the instance's), when
+    # given; takes the place of `engine`
+    models: Callable[[int], Awaitable[Engine | None]] | None = None
     fault_delay: float = 0.0  # tests only: simulates a long job to crash
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
 
@@ -269,7 +273,7 @@ class ParseDeps:
 async def _fail(
     deps: ParseDeps, resume: Resume, *, attempt: int, code: str, message: str
 ) -> None:
-    await _set_stage(
+    await set_stage(
         deps.pubsub,
         resume,
         attempt=attempt,
@@ -340,7 +344,7 @@ async def _parse(*, resume_id: int, deps: ParseDeps) -> str:
         return "FAILED"
     try:
         async with deps.slots:  # extraction processes at once, per process
-            await _set_stage(
+            await set_stage(
                 deps.pubsub, resume, attempt=attempt, stage="extracting", progress=10
             )
             if deps.fault_delay:
@@ -354,19 +358,26 @@ async def _parse(*, resume_id: int, deps: ParseDeps) -> str:
     except DocumentError as exc:
         await _fail(deps, resume, attempt=attempt, code=exc.code, message=exc.message)
         return "FAILED"
-    await _set_stage(
+    await set_stage(
         deps.pubsub, resume, attempt=attempt, stage="structuring", progress=50
     )
     structured: dict[str, Any] = dict(result.structured)
     engine_name = "offline"
     warnings: list[str] = []
-    if deps.engine is not None and resume.kind != "json":
+    engine = deps.engine
+    if deps.models is not None and resume.kind != "json":
         try:
-            candidate = await deps.engine.structure_resume(text=result.text)
+            engine = await deps.models(resume.organization_id)
+        except ServiceError as exc:  # its apiBase no longer passes the address guard
+            warnings.append(f"The organization's model is not used: {exc.message}")
+            engine = None
+    if engine is not None and resume.kind != "json":
+        try:
+            candidate = await engine.structure_resume(text=result.text)
             problems = validate_resume_data(candidate)
             if problems:
                 raise ValueError("; ".join(problems[:3]))
-            structured, engine_name = candidate, deps.engine.name
+            structured, engine_name = candidate, engine.name
         except Exception as exc:  # a model that is down, slow or returns garbage
             log.warning("model structuring failed for resume %s: %s", resume_id, exc)
             warnings.append(
@@ -374,8 +385,8 @@ async def _parse(*, resume_id: int, deps: ParseDeps) -> str:
                 "result is used"
             )
             engine_name = "offline (fallback)"
-    await _set_stage(deps.pubsub, resume, attempt=attempt, stage="saving", progress=90)
-    await _set_stage(
+    await set_stage(deps.pubsub, resume, attempt=attempt, stage="saving", progress=90)
+    await set_stage(
         deps.pubsub,
         resume,
         attempt=attempt,

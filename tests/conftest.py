@@ -37,6 +37,8 @@ if BACKEND == "postgres" and not (POSTGRES_URL and REDIS_URL):
     )
 TABLES = [  # children before parents
     "llm_configs",
+    "letters",
+    "tailor_usage",
     "import_previews",
     "resumes",
     "stored_files",
@@ -54,6 +56,7 @@ TABLES = [  # children before parents
     "refresh_tokens",
     "memberships",
     "users",
+    "rendered_pdfs",
     "organizations",
 ]
 

@@ -99,13 +99,24 @@ async def check_api_base(url: str, *, allow_private: bool) -> str:
     return url
 
 
-async def get_config(*, organization_id: int) -> LlmConfig:
+async def get_config(
+    *, organization_id: int, default_provider: str = "offline"
+) -> LlmConfig:
+    """The organization's settings; until it saves its own, the instance's
+    provider (`LLM_PROVIDER`) with the defaults."""
     config = await LlmConfig.get_or_none(organization_id=organization_id)
-    return config or LlmConfig(organization_id=organization_id)
+    return config or LlmConfig(
+        organization_id=organization_id, provider=default_provider
+    )
 
 
 async def update_config(
-    *, actor: Actor, secret_key: str, allow_private: bool, changes: dict[str, Any]
+    *,
+    actor: Actor,
+    secret_key: str,
+    allow_private: bool,
+    changes: dict[str, Any],
+    default_provider: str = "offline",
 ) -> LlmConfig:
     """Apply the given fields; left-out fields keep their values. An empty
     `api_key` or `api_base` clears it."""
@@ -165,7 +176,9 @@ async def update_config(
         values["api_base"] = (
             await check_api_base(base, allow_private=allow_private) if base else ""
         )
-    config = await get_config(organization_id=actor.organization_id)
+    config = await get_config(
+        organization_id=actor.organization_id, default_provider=default_provider
+    )
     config.update_from_dict(values)
     await config.save()
     return config

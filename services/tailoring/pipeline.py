@@ -1,0 +1,381 @@
+"""tailorResume: the request (checks, quota, a new PROCESSING resume) and the
+background run that fills it, stage by stage, on the resume's event channel.
+
+Stages: keywords, plan, rewrite, safety_nets, pass_1, pass_2, pass_3, letters,
+render, then done (READY) or failed (FAILED). A run claims the resume by raising
+`attempts`, as parsing does, so a requeued duplicate supersedes the older run.
+The whole run has a hard timeout (`TAILOR_TIMEOUT`, 240 s): past it the resume
+is FAILED with TIMEOUT. A failure that is not the client's gives the month's
+tailoring call back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from models.accounts import Organization
+from models.resumes import Resume
+from models.tailoring import TailorUsage
+from services import billing
+from services.accounts import Actor
+from services.documents.resumedata import validate_resume_data
+from services.errors import (
+    NotFound,
+    PlanRequired,
+    QuotaExceeded,
+    ValidationFailed,
+)
+from services.llm import config as llm_config
+from services.pubsub import PubSub
+from services.resumes import MAX_ATTEMPTS, Superseded, channel, event, set_stage
+from services.tailoring import letters, refine
+from services.tailoring.engines import LlmUnavailable, engine_for
+from services.tailoring.keywords import JobKeywords, extract_keywords
+from services.tailoring.match import Match, match_resume, resume_text
+from services.tailoring.service import NoMasterResume
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+MIN_WORDS, MAX_WORDS = 100, 8000
+STRATEGIES = ("NUDGE", "KEYWORDS", "FULL")
+
+
+@dataclass(slots=True)
+class TailorDeps:
+    pubsub: PubSub
+    settings: Settings
+
+
+def _month(now: datetime | None = None) -> str:
+    return (now or datetime.now(UTC)).strftime("%Y-%m")
+
+
+async def _consume_quota(organization_id: int, limit: int | None) -> None:
+    """Count one tailoring call this month, atomically refusing past `limit`."""
+    month = _month()
+    rows = TailorUsage.filter(organization_id=organization_id, month=month)
+    limited = rows if limit is None else rows.filter(count__lt=limit)
+    if await limited.update(count=F("count") + 1):
+        return
+    if not await rows.exists():
+        try:
+            await TailorUsage.create(
+                organization_id=organization_id, month=month, count=1
+            )
+            return
+        except IntegrityError:  # another request created this month's row first
+            if await limited.update(count=F("count") + 1):
+                return
+    raise QuotaExceeded(
+        f"This month's {limit} tailoring calls are used; they renew on the 1st "
+        "(UTC) or with a larger plan"
+    )
+
+
+async def calls_this_month(organization_id: int) -> int:
+    row = await TailorUsage.get_or_none(organization_id=organization_id, month=_month())
+    return row.count if row else 0
+
+
+async def give_back(resume: Resume) -> None:
+    """Return a failed run's tailoring call to its month, once."""
+    async with in_transaction():
+        claimed = await Resume.filter(
+            id=resume.id, charged=True, refunded=False
+        ).update(refunded=True)
+        if claimed:
+            await TailorUsage.filter(
+                organization_id=resume.organization_id,
+                month=_month(resume.created_at),
+                count__gt=0,
+            ).update(count=F("count") - 1)
+
+
+def check_job_description(text: str) -> str:
+    words = len(text.split())
+    if not MIN_WORDS <= words <= MAX_WORDS:
+        raise ValidationFailed(
+            f"jobDescription must be {MIN_WORDS} to {MAX_WORDS} words; it has {words}",
+            field=["jobDescription"],
+        )
+    return text.strip()
+
+
+def _primary(tag: str) -> str:
+    return tag.split("-", 1)[0].casefold()
+
+
+async def request_tailoring(
+    *,
+    actor: Actor,
+    settings: Settings,
+    resume_id: int | None,
+    job_description: str,
+    strategy: str | None,
+    output_language: str | None,
+    generate_pdf: bool,
+) -> Resume:
+    """Check everything, count the call, and create the PROCESSING resume that
+    the background run fills. The caller enqueues the run."""
+    org_id = actor.organization_id
+    org = await Organization.get(id=org_id).only("id", "plan")
+    plan = billing.get_plan(org.plan)
+    if not plan.allows("tailoring"):
+        raise PlanRequired("Tailoring needs the Starter plan or above")
+    job_description = check_job_description(job_description)
+    config = await llm_config.get_config(
+        organization_id=org_id, default_provider=settings.llm_provider
+    )
+    strategy = strategy or config.default_strategy
+    if strategy not in STRATEGIES:
+        raise ValidationFailed(
+            "strategy must be NUDGE, KEYWORDS or FULL", field=["strategy"]
+        )
+    if resume_id is None:
+        source = await Resume.get_or_none(organization_id=org_id, is_master=True)
+        if source is None:
+            raise NoMasterResume(
+                "The organization has no master resume; upload one or pass resumeId",
+                field=["resumeId"],
+            )
+    else:
+        found = await Resume.get_or_none(id=resume_id, organization_id=org_id)
+        if found is None:
+            raise NotFound("Resume not found", field=["resumeId"])
+        source = found
+    if source.status != "READY" or not source.structured_data:
+        raise ValidationFailed(
+            f"The resume is {source.status}; only a READY resume is tailored",
+            field=["resumeId"],
+        )
+    language = output_language or config.content_language or source.locale
+    if not llm_config.LANGUAGE_RE.match(language):
+        raise ValidationFailed(
+            "outputLanguage must be a BCP 47 tag such as en or es",
+            field=["outputLanguage"],
+        )
+    if _primary(language) != _primary(source.locale) and not plan.allows(
+        "multi_language"
+    ):
+        raise PlanRequired(
+            f"Writing a {source.locale} resume in {language} needs the Pro plan",
+            field=["outputLanguage"],
+        )
+    await _consume_quota(org_id, plan.tailor_calls_per_month)
+    title = source.title or source.filename or "Resume"
+    return await Resume.create(
+        organization_id=org_id,
+        parent_id=source.id,
+        title=f"{title} (tailored)"[:200],
+        filename=source.filename,
+        kind="tailored",
+        status="PROCESSING",
+        stage="received",
+        tags=list(source.tags),
+        locale=language,
+        charged=True,
+        job_description=job_description,
+        strategy=strategy,
+        output_language=language,
+        generate_pdf=generate_pdf,
+    )
+
+
+# -- the run ---------------------------------------------------------------------------
+
+_STAGES = {
+    "keywords": 10,
+    "plan": 20,
+    "rewrite": 30,
+    "safety_nets": 50,
+    "pass_1": 60,
+    "pass_2": 70,
+    "pass_3": 80,
+    "letters": 88,
+    "render": 94,
+}
+_CLIENT_FAULTS = frozenset({"NOT_FOUND", "VALIDATION_ERROR"})
+
+
+def _match_dict(match: Match) -> dict[str, Any]:
+    return asdict(match)
+
+
+async def _fail(
+    deps: TailorDeps, resume: Resume, *, attempt: int, code: str, message: str
+) -> None:
+    await set_stage(
+        deps.pubsub,
+        resume,
+        attempt=attempt,
+        stage="failed",
+        progress=100,
+        status="FAILED",
+        error_code=code,
+        error_message=message[:500],
+    )
+    if code not in _CLIENT_FAULTS:
+        await give_back(resume)
+
+
+async def tailor(*, resume_id: int, deps: TailorDeps) -> str:
+    """Run (or re-run) one tailoring; returns the final status."""
+    claimed = await Resume.filter(
+        id=resume_id, status="PROCESSING", attempts__lt=MAX_ATTEMPTS
+    ).update(attempts=F("attempts") + 1, updated_at=datetime.now(UTC))
+    resume = await Resume.get_or_none(id=resume_id)
+    if resume is None or resume.status != "PROCESSING":
+        return resume.status if resume else "GONE"
+    attempt = resume.attempts
+    try:
+        if not claimed:
+            await _fail(
+                deps,
+                resume,
+                attempt=attempt,
+                code="INTERNAL_ERROR",
+                message="Tailoring failed repeatedly; try again later",
+            )
+            return "FAILED"
+        try:
+            async with asyncio.timeout(deps.settings.tailor_timeout):
+                await _run(resume, attempt=attempt, deps=deps)
+            return "READY"
+        except TimeoutError:
+            code, message = (
+                "TIMEOUT",
+                (f"Tailoring took longer than {deps.settings.tailor_timeout:g} s"),
+            )
+        except LlmUnavailable as exc:
+            code, message = exc.code, exc.message
+        except (NotFound, ValidationFailed) as exc:
+            code, message = exc.code, exc.message
+        except Superseded:
+            raise
+        except Exception:
+            log.exception("tailoring of resume %s failed", resume_id)
+            code, message = "INTERNAL_ERROR", "Tailoring failed unexpectedly"
+        await _fail(deps, resume, attempt=attempt, code=code, message=message)
+        return "FAILED"
+    except Superseded:
+        log.info("tailoring of resume %s superseded by a newer run", resume_id)
+        return "SUPERSEDED"
+
+
+async def _stage(deps: TailorDeps, resume: Resume, attempt: int, name: str) -> None:
+    await set_stage(
+        deps.pubsub, resume, attempt=attempt, stage=name, progress=_STAGES[name]
+    )
+
+
+async def _run(resume: Resume, *, attempt: int, deps: TailorDeps) -> None:
+    org_id = resume.organization_id
+    source = await Resume.get_or_none(id=resume.parent_id, organization_id=org_id)
+    if source is None or not source.structured_data:
+        raise NotFound("The resume being tailored was deleted")
+    master = await Resume.get_or_none(organization_id=org_id, is_master=True)
+    master_data = master.structured_data if master and master.structured_data else None
+    source_data: dict[str, Any] = source.structured_data
+    evidence = refine.Evidence(*(d for d in (master_data, source_data) if d))
+    job_description = resume.job_description or ""
+    language = resume.output_language or "en"
+    strategy = resume.strategy or "NUDGE"
+
+    await _stage(deps, resume, attempt, "keywords")
+    keywords: JobKeywords = extract_keywords(job_description=job_description)
+    await _stage(deps, resume, attempt, "plan")
+    before = match_resume(resume=source_data, master=master_data, keywords=keywords)
+    await _stage(deps, resume, attempt, "rewrite")
+    engine = await engine_for(organization_id=org_id, settings=deps.settings)
+    draft = await engine.rewrite(
+        source=source_data,
+        keywords=keywords,
+        strategy=strategy,
+        language=language,
+        job_description=job_description,
+    )
+    warnings: list[str] = []
+    if engine.name == "offline" and _primary(language) != _primary(source.locale):
+        warnings.append(
+            "The offline engine does not translate: the content stays in "
+            + source.locale
+        )
+    await _stage(deps, resume, attempt, "safety_nets")
+    data, structural = refine.safety_nets(draft, source=source_data, evidence=evidence)
+    await _stage(deps, resume, attempt, "pass_1")
+    injected = refine.inject_keywords(data, evidence=evidence, keywords=keywords)
+    await _stage(deps, resume, attempt, "pass_2")
+    phrases = refine.remove_ai_phrases(data, job_description=job_description)
+    await _stage(deps, resume, attempt, "pass_3")
+    invented = refine.align(data, source=source_data, evidence=evidence)
+    problems = validate_resume_data(data)
+    if problems:
+        raise RuntimeError("tailored resume is not valid ResumeData: " + problems[0])
+    after = match_resume(resume=data, master=master_data, keywords=keywords)
+    violations = [v.as_dict() for v in (*structural, *invented)]
+    refinement = {
+        "passesCompleted": 3,
+        "keywordsInjected": len(injected),
+        "injectedKeywords": injected,
+        "aiPhrasesRemoved": phrases,
+        "alignmentViolationsFixed": len(violations),
+        "violations": violations,
+        "initialMatchPercentage": before.percentage,
+        "finalMatchPercentage": after.percentage,
+        "before": _match_dict(before),
+        "after": _match_dict(after),
+        "engine": engine.name,
+    }
+    await _stage(deps, resume, attempt, "letters")
+    warnings += await letters.write_automatic(
+        resume=resume, data=data, engine=engine, settings=deps.settings
+    )
+    await _stage(deps, resume, attempt, "render")
+    pdf_hash = None
+    if resume.generate_pdf:
+        from services import render
+
+        theme = await letters.theme_for(org_id)
+        try:
+            rendered = await render.resume_pdf(
+                organization_id=org_id, data=data, theme=theme, language=language
+            )
+            pdf_hash = rendered.content_hash
+        except render.PdfRenderFailed as exc:
+            warnings.append(f"PDF_RENDER_FAILED: {exc.message}")
+    await set_stage(
+        deps.pubsub,
+        resume,
+        attempt=attempt,
+        stage="done",
+        progress=100,
+        status="READY",
+        structured_data=data,
+        text=resume_text(data),
+        job_keywords=asdict(keywords),
+        refinement=refinement,
+        engine=engine.name,
+        warnings=warnings,
+        pdf_hash=pdf_hash,
+        error_code=None,
+        error_message=None,
+    )
+
+
+__all__ = [
+    "TailorDeps",
+    "calls_this_month",
+    "channel",
+    "event",
+    "request_tailoring",
+    "tailor",
+]

@@ -1,0 +1,489 @@
+"""The truthfulness passes of tailoring, enforced in code rather than by prompt.
+
+Evidence is what the user wrote themselves: the master resume and the resume
+being tailored. Every pass works on a ResumeData dict and reports what it did:
+
+- `safety_nets`: the structure a rewrite may not change. Contact details, custom
+  sections, and each job's, school's and project's title, dates and place come
+  back from the source; an entry whose employer, school or project the evidence
+  does not have is dropped; a certification, language or award not in the
+  evidence is dropped.
+- pass 1, `inject_keywords`: job terms the evidence supports (whole-word, or
+  implied: PostgreSQL shows SQL) but the draft does not show go into the skills.
+- pass 2, `remove_ai_phrases`: stock phrasing ("spearheaded", "results-driven")
+  is replaced by plain words or dropped, unless the job description uses it.
+- pass 3, `align`: a skill, a number (percentages, money, counts, years), a
+  vocabulary term or a proper name in the text that the evidence does not have
+  is removed: a bullet falls back to the source bullet it came from (or goes),
+  a summary sentence goes.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from services.tailoring.keywords import JobKeywords, find_terms, term_canonical
+from services.tailoring.match import resume_terms, resume_text, supports
+
+__all__ = [
+    "AI_PHRASES",
+    "Evidence",
+    "Violation",
+    "align",
+    "align_text",
+    "inject_keywords",
+    "remove_ai_phrases",
+    "safety_nets",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One fact a draft invented, and where; it was removed."""
+
+    kind: str  # skill, employer, school, project, certification, language,
+    # award, title, date, number, term, name
+    value: str
+    location: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "value": self.value, "location": self.location}
+
+
+def _all_strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _all_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _all_strings(item)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^\w+#]+", " ", text.casefold()).strip()
+
+
+# A number as a fact: 40%, $1.2M, 3,000, 12k, 2019, 4.5x. Digits inside words
+# (S3, EC2, Python3) are names, not figures.
+_NUMBER = re.compile(
+    r"(?<![\w.])[$€£¥]?\s?\d[\d,]*(?:\.\d+)?\s?(?:%|percent\b|[kKmMbB]\b|x\b|\+)?"
+)
+_CAPITALIZED = re.compile(r"\b[A-Z][\w&'.+-]*[\w+]|\b[A-Z]\b")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+_ALWAYS_ALLOWED = frozenset(
+    {
+        "I",
+        "I'm",
+        "I've",
+        "I'd",
+        "I'll",
+        "A",
+        "An",
+        "The",
+        "My",
+        "Dear",
+        "Hi",
+        "Hello",
+        "Sincerely",
+        "Regards",
+        "Best",
+        "Thank",
+        "Thanks",
+    }
+)
+
+
+def _number_key(token: str) -> str:
+    key = re.sub(r"[\s,$€£¥]", "", token.casefold()).replace("percent", "%")
+    return key.rstrip("+")
+
+
+def numbers_in(text: str) -> list[str]:
+    return [m.group(0).strip() for m in _NUMBER.finditer(text)]
+
+
+class Evidence:
+    """What the user wrote: the facts a tailored document may use."""
+
+    def __init__(
+        self, *documents: Mapping[str, Any], allowed: Iterable[str | None] = ()
+    ) -> None:
+        self.documents = [d for d in documents if d]
+        text = "\n".join(s for d in self.documents for s in _all_strings(d))
+        self.text = text
+        self.folded = text.casefold()
+        self.numbers = {_number_key(n) for n in numbers_in(text)}
+        self.doc_terms = [resume_terms(d) for d in self.documents]
+        self.terms: set[str] = set().union(*self.doc_terms)
+        # phrases a text may name beyond the evidence (a letter's company, role)
+        self.allowed = sorted({a for a in allowed if a}, key=len, reverse=True)
+
+    def supports(self, term: str) -> bool:
+        return any(
+            supports(d, term, terms=terms)
+            for d, terms in zip(self.documents, self.doc_terms, strict=True)
+        )
+
+    def has_text(self, value: str) -> bool:
+        key = _norm(value)
+        return bool(key) and any(
+            key == _norm(s) or key in _norm(s) for s in _all_strings(self.documents)
+        )
+
+    def problems(self, text: str) -> list[tuple[str, str]]:
+        """The facts of `text` that the evidence lacks, as (kind, value)."""
+        found: list[tuple[str, str]] = []
+        for phrase in self.allowed:
+            text = re.sub(re.escape(phrase), " ", text, flags=re.IGNORECASE)
+        for token in numbers_in(text):
+            if _number_key(token) not in self.numbers:
+                found.append(("number", token))
+        for term in find_terms(text):
+            if term_canonical(term) not in self.terms and not self.supports(term):
+                found.append(("term", term))
+        for sentence in _SENTENCE.split(text):
+            words = _CAPITALIZED.findall(sentence)
+            first = re.match(r"\W*(\w[\w&'.+-]*)", sentence)
+            for word in words:
+                if first is not None and word == first.group(1):
+                    first = None  # a sentence's first word is capitalized anyway
+                    continue
+                if word in _ALWAYS_ALLOWED or word.casefold() in self.folded:
+                    continue
+                found.append(("name", word))
+        return found
+
+
+# -- safety nets -----------------------------------------------------------------------
+
+
+def _by_key(entries: Iterable[Any], key: str) -> dict[str, Mapping[str, Any]]:
+    out: dict[str, Mapping[str, Any]] = {}
+    for entry in entries:
+        if isinstance(entry, Mapping) and isinstance(entry.get(key), str):
+            out.setdefault(_norm(entry[key]), entry)
+    return out
+
+
+def _restore_entries(
+    draft: list[Any],
+    source: list[Any],
+    *,
+    key: str,
+    kind: str,
+    fixed: tuple[str, ...],
+    section: str,
+    violations: list[Violation],
+) -> list[dict[str, Any]]:
+    """Entries of `draft` matched to `source` by `key`; unknown ones dropped,
+    the `fixed` fields restored, source entries the draft lost added back."""
+    known = _by_key(source, key)
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for entry in draft:
+        if not isinstance(entry, Mapping):
+            continue
+        name = str(entry.get(key) or "")
+        original = known.get(_norm(name))
+        if original is None or _norm(name) in seen:
+            if original is None and name.strip():
+                violations.append(Violation(kind, name, section))
+            continue
+        seen.add(_norm(name))
+        merged = dict(entry)
+        for field in fixed:
+            if field in original and merged.get(field) != original[field]:
+                if merged.get(field):
+                    what = "date" if field == "years" else "title"
+                    violations.append(
+                        Violation(what, str(merged.get(field)), f"{section}.{field}")
+                    )
+                merged[field] = original[field]
+        out.append(merged)
+    for name, original in known.items():
+        if name not in seen:
+            out.append(copy.deepcopy(dict(original)))
+    return out
+
+
+def _filter_list(
+    draft: Any, evidence: Evidence, *, kind: str, location: str
+) -> tuple[list[str], list[Violation]]:
+    kept: list[str] = []
+    dropped: list[Violation] = []
+    for item in draft if isinstance(draft, list) else []:
+        if not isinstance(item, str) or not item.strip():
+            continue
+        if evidence.has_text(item):
+            if item not in kept:
+                kept.append(item)
+        else:
+            dropped.append(Violation(kind, item, location))
+    return kept, dropped
+
+
+def safety_nets(
+    draft: Mapping[str, Any], *, source: Mapping[str, Any], evidence: Evidence
+) -> tuple[dict[str, Any], list[Violation]]:
+    data = copy.deepcopy(dict(draft))
+    violations: list[Violation] = []
+    data["personalInfo"] = copy.deepcopy(source.get("personalInfo") or {})
+    data["customSections"] = copy.deepcopy(source.get("customSections") or {})
+    data["workExperience"] = _restore_entries(
+        data.get("workExperience") or [],
+        source.get("workExperience") or [],
+        key="company",
+        kind="employer",
+        fixed=("id", "company", "title", "years", "location"),
+        section="workExperience",
+        violations=violations,
+    )
+    data["education"] = _restore_entries(
+        data.get("education") or [],
+        source.get("education") or [],
+        key="institution",
+        kind="school",
+        fixed=("id", "institution", "degree", "years"),
+        section="education",
+        violations=violations,
+    )
+    data["personalProjects"] = _restore_entries(
+        data.get("personalProjects") or [],
+        source.get("personalProjects") or [],
+        key="name",
+        kind="project",
+        fixed=("id", "name", "role", "years", "github", "website"),
+        section="personalProjects",
+        violations=violations,
+    )
+    additional = dict(data.get("additional") or {})
+    for key, kind in (
+        ("certificationsTraining", "certification"),
+        ("languages", "language"),
+        ("awards", "award"),
+    ):
+        kept, dropped = _filter_list(
+            additional.get(key), evidence, kind=kind, location=f"additional.{key}"
+        )
+        additional[key] = kept
+        violations.extend(dropped)
+    additional.setdefault("technicalSkills", [])
+    data["additional"] = additional
+    data.setdefault("summary", "")
+    return data, violations
+
+
+# -- pass 1: keywords ------------------------------------------------------------------
+
+
+def inject_keywords(
+    data: dict[str, Any], *, evidence: Evidence, keywords: JobKeywords
+) -> list[str]:
+    """Add to the skills each job term the evidence supports (literally or by
+    implication: PostgreSQL shows SQL) and the draft does not spell out, so a
+    reader or a keyword scanner finds the job's own word."""
+    additional = data.setdefault("additional", {})
+    skills: list[str] = additional.setdefault("technicalSkills", [])
+    text = resume_text(data)
+    written = set(find_terms(text))  # as written: no implied terms
+    injected: list[str] = []
+    ordered = [*keywords.required_skills, *keywords.preferred_skills]
+    ordered += keywords.keywords
+    for term in dict.fromkeys(ordered):
+        literal = rf"(?<![\w+#]){re.escape(term)}(?![\w+#])"
+        if term_canonical(term) in written or re.search(literal, text, re.I):
+            continue
+        if evidence.supports(term):
+            skills.append(term)
+            injected.append(term)
+    return injected
+
+
+# -- pass 2: stock phrasing ------------------------------------------------------------
+
+# phrase -> plain replacement ("" drops it). Matched case-insensitively, whole words.
+AI_PHRASES: dict[str, str] = {
+    "spearheaded": "led",
+    "spearheading": "leading",
+    "leveraged": "used",
+    "leveraging": "using",
+    "leverage": "use",
+    "utilized": "used",
+    "utilizing": "using",
+    "utilize": "use",
+    "orchestrated": "coordinated",
+    "synergized": "worked",
+    "championed": "led",
+    "harnessed": "used",
+    "facilitated": "ran",
+    "revolutionized": "changed",
+    "results-driven": "",
+    "detail-oriented": "",
+    "highly motivated": "",
+    "self-starter": "",
+    "go-getter": "",
+    "passionate": "",
+    "dynamic": "",
+    "cutting-edge": "",
+    "state-of-the-art": "",
+    "best-in-class": "",
+    "world-class": "",
+    "seamlessly": "",
+    "robust": "",
+    "synergy": "collaboration",
+    "synergies": "collaboration",
+    "proven track record of": "",
+    "proven track record": "record",
+    "in order to": "to",
+    "a wide range of": "many",
+    "thought leader": "expert",
+    "game-changing": "",
+    "innovative": "",
+    "delve into": "study",
+    "tapestry": "mix",
+}
+_PHRASE_RE = re.compile(
+    r"\b("
+    + "|".join(re.escape(p) for p in sorted(AI_PHRASES, key=len, reverse=True))
+    + r")\b",
+    re.IGNORECASE,
+)
+
+
+def _rephrase(text: str, protected: set[str], removed: list[str]) -> str:
+    def swap(match: re.Match[str]) -> str:
+        phrase = match.group(0)
+        if phrase.casefold() in protected:
+            return phrase
+        removed.append(phrase.casefold())
+        plain = AI_PHRASES[phrase.casefold()]
+        if plain and phrase[:1].isupper():
+            plain = plain[:1].upper() + plain[1:]
+        return plain
+
+    out = _PHRASE_RE.sub(swap, text)
+    out = re.sub(r"\s+([,.;:])", r"\1", re.sub(r"[ \t]{2,}", " ", out)).strip()
+    out = re.sub(r"\b(a|an)\s+(?=[,.]|and\b)", "", out)
+    if out and text[:1].isupper():
+        out = out[:1].upper() + out[1:]
+    return out
+
+
+def _texts(data: dict[str, Any]) -> Iterable[tuple[dict[str, Any] | list[Any], Any]]:
+    """(container, key) of every free-text field: summary and bullets."""
+    yield data, "summary"
+    for section in ("workExperience", "personalProjects"):
+        for entry in data.get(section) or []:
+            if isinstance(entry, dict) and isinstance(entry.get("description"), list):
+                bullets = entry["description"]
+                for index in range(len(bullets)):
+                    yield bullets, index
+
+
+def remove_ai_phrases(data: dict[str, Any], *, job_description: str) -> list[str]:
+    folded = job_description.casefold()
+    protected = {p for p in AI_PHRASES if re.search(rf"\b{re.escape(p)}\b", folded)}
+    removed: list[str] = []
+    for container, key in _texts(data):
+        value = container[key]
+        if isinstance(value, str) and value:
+            container[key] = _rephrase(value, protected, removed)
+    return list(dict.fromkeys(removed))
+
+
+# -- pass 3: alignment -----------------------------------------------------------------
+
+
+def align_text(
+    text: str, *, evidence: Evidence, location: str
+) -> tuple[str, list[Violation]]:
+    """`text` without its sentences that state a fact the evidence lacks."""
+    kept: list[str] = []
+    violations: list[Violation] = []
+    for paragraph in text.split("\n"):
+        sentences = []
+        for sentence in _SENTENCE.split(paragraph):
+            problems = evidence.problems(sentence)
+            if problems:
+                violations.extend(Violation(k, v, location) for k, v in problems)
+            else:
+                sentences.append(sentence)
+        kept.append(" ".join(sentences))
+    out = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    return out, violations
+
+
+def _overlap(a: str, b: str) -> float:
+    left, right = set(_norm(a).split()), set(_norm(b).split())
+    return len(left & right) / max(1, len(left | right))
+
+
+def _align_bullets(
+    bullets: list[Any],
+    originals: list[str],
+    *,
+    evidence: Evidence,
+    location: str,
+    violations: list[Violation],
+) -> list[str]:
+    out: list[str] = []
+    for bullet in bullets:
+        if not isinstance(bullet, str) or not bullet.strip():
+            continue
+        problems = evidence.problems(bullet)
+        if not problems:
+            out.append(bullet)
+            continue
+        violations.extend(Violation(k, v, location) for k, v in problems)
+        spare = [o for o in originals if o not in out and o not in bullets]
+        if spare:
+            best = max(spare, key=lambda o: _overlap(o, bullet))
+            if _overlap(best, bullet) > 0.2:
+                out.append(best)
+    return out
+
+
+def align(
+    data: dict[str, Any], *, source: Mapping[str, Any], evidence: Evidence
+) -> list[Violation]:
+    """Remove from `data` every fact the evidence lacks; return what went."""
+    violations: list[Violation] = []
+    additional = data.setdefault("additional", {})
+    skills: list[str] = []
+    for skill in additional.get("technicalSkills") or []:
+        if not isinstance(skill, str) or not skill.strip():
+            continue
+        if evidence.supports(skill) or evidence.has_text(skill):
+            if skill not in skills:
+                skills.append(skill)
+        else:
+            violations.append(Violation("skill", skill, "additional.technicalSkills"))
+    additional["technicalSkills"] = skills
+    summary = data.get("summary") or ""
+    if isinstance(summary, str) and summary:
+        aligned, found = align_text(summary, evidence=evidence, location="summary")
+        violations.extend(found)
+        data["summary"] = aligned or (
+            str(source.get("summary") or "") if found else aligned
+        )
+    for section in ("workExperience", "personalProjects"):
+        key = "company" if section == "workExperience" else "name"
+        originals = _by_key(source.get(section) or [], key)
+        for entry in data.get(section) or []:
+            if not isinstance(entry, dict):
+                continue
+            original = originals.get(_norm(str(entry.get(key) or "")), {})
+            entry["description"] = _align_bullets(
+                list(entry.get("description") or []),
+                [b for b in original.get("description") or [] if isinstance(b, str)],
+                evidence=evidence,
+                location=f"{section}.description",
+                violations=violations,
+            )
+    return violations
