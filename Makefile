@@ -78,6 +78,7 @@ bench: $(STAMP)  ## benchmarks print ratios against a baseline measured in the s
 	$(BIN)/python bench/parse_speed.py
 	$(BIN)/python bench/upload_latency.py
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/tailor_stages.py
 
 audit: $(STAMP)  ## the GraphQL-over-HTTP reference audit against a server it starts
 	$(BIN)/pytest -q tests/test_http_audit.py

@@ -745,3 +745,33 @@ async def test_an_organizations_own_model_serves_tailoring_and_parsing(
         assert len(fake[CALLS]) == asked + 1
     finally:
         await fake_server.close()
+
+
+async def test_a_lost_tailoring_job_is_requeued_by_the_sweeper(
+    client: TestClient,
+) -> None:
+    from datetime import timedelta
+
+    from models.resumes import Resume
+
+    token = await _master(client)
+    await set_plan("starter")
+    master = await Resume.get(is_master=True)
+    lost = await Resume.create(  # as tailorResume leaves it, its job never ran
+        organization_id=master.organization_id,
+        parent_id=master.id,
+        kind="tailored",
+        status="PROCESSING",
+        job_description=JOB,
+        strategy="KEYWORDS",
+        output_language="en",
+        charged=True,
+    )
+    old = datetime.now(UTC) - timedelta(hours=1)
+    await Resume.filter(id=lost.id).update(updated_at=old)
+    assert await server.requeue_stuck(timedelta(minutes=10)) == 1
+    from strawberry import relay
+
+    done = await _finished(client, token, relay.to_base64("Resume", lost.id))
+    assert done["status"] == "READY", done
+    assert done["refinementStats"]["passesCompleted"] == 3

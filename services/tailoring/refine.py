@@ -121,6 +121,9 @@ class Evidence:
         self.numbers = {_number_key(n) for n in numbers_in(text)}
         self.doc_terms = [resume_terms(d) for d in self.documents]
         self.terms: set[str] = set().union(*self.doc_terms)
+        # the words of supported vocabulary terms (an alias or an implied term may
+        # be written differently from the resume: "Unit testing" for "Jest")
+        self.term_words = {w.casefold() for t in self.terms for w in t.split()}
         # phrases a text may name beyond the evidence (a letter's company, role)
         self.allowed = sorted({a for a in allowed if a}, key=len, reverse=True)
 
@@ -154,7 +157,10 @@ class Evidence:
                 if first is not None and word == first.group(1):
                     first = None  # a sentence's first word is capitalized anyway
                     continue
-                if word in _ALWAYS_ALLOWED or word.casefold() in self.folded:
+                folded = word.casefold()
+                if word in _ALWAYS_ALLOWED or folded in self.term_words:
+                    continue
+                if folded in self.folded:
                     continue
                 found.append(("name", word))
         return found
@@ -370,9 +376,12 @@ def _rephrase(text: str, protected: set[str], removed: list[str]) -> str:
     out = _PHRASE_RE.sub(swap, text)
     out = re.sub(r"\s+([,.;:])", r"\1", re.sub(r"[ \t]{2,}", " ", out)).strip()
     out = re.sub(r"\b(a|an)\s+(?=[,.]|and\b)", "", out)
-    if out and text[:1].isupper():
-        out = out[:1].upper() + out[1:]
-    return out
+    if out == text:
+        return text
+    # a dropped sentence opener leaves its sentence lower-case
+    return re.sub(
+        r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), out
+    )
 
 
 def _texts(data: dict[str, Any]) -> Iterable[tuple[dict[str, Any] | list[Any], Any]]:
