@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.tailoring.keywords import extract_keywords, tokenize
-from services.tailoring.match import match_resume, resume_terms, supports
+from services.tailoring.keywords import extract_keywords, find_terms, tokenize
+from services.tailoring.match import (
+    ROLE_SHARE,
+    match_resume,
+    resume_terms,
+    supports,
+)
 
 JD = """Senior Backend Engineer
 
@@ -183,3 +188,212 @@ def test_deterministic() -> None:
     assert match_resume(resume=resume, master=None, keywords=first) == match_resume(
         resume=resume, master=None, keywords=second
     )
+
+
+# ------------------------------------------------------------ vocabulary rules
+
+PM_JD = """Product Manager
+
+Requirements:
+- Own the product roadmap and align stakeholders on objectives and key results
+- Run user testing and usability testing; write product requirement documents
+- Track key performance indicators; plan the go-to-market launch
+- Work in Scrum and Agile teams; A/B tests to validate ideas
+"""
+
+
+def test_product_management_vocabulary() -> None:
+    k = extract_keywords(job_description=PM_JD)
+    for term in (
+        "Product management",
+        "Roadmapping",
+        "Stakeholder management",
+        "OKRs",
+        "User research",
+        "PRDs",
+        "KPIs",
+        "Go-to-market",
+        "Scrum",
+        "Agile",
+        "A/B testing",
+    ):
+        assert term in k.required_skills, term
+    assert find_terms("Defined product strategies and the product vision.") == [
+        "Product strategy"
+    ]
+    assert find_terms("Ran competitor analysis") == ["Competitive analysis"]
+
+
+def test_front_end_vocabulary() -> None:
+    text = (
+        "Semantic HTML, ARIA and keyboard navigation for screen readers; "
+        "mobile-first layouts; state management; performance budgets; "
+        "cross-browser compatibility; a shared component library; SPAs."
+    )
+    assert find_terms(text) == [
+        "HTML",
+        "Accessibility",
+        "Responsive design",
+        "State management",
+        "Web performance",
+        "Cross-browser compatibility",
+        "Design systems",
+        "Single-page applications",
+    ]
+    assert "Single-page applications" not in find_terms("a day at the spa")
+
+
+def test_implications_of_front_end_and_agile_tools() -> None:
+    terms = resume_terms(_resume(["React", "Redux", "Sass", "Scrum", "Mixpanel"], []))
+    for term in ("JavaScript", "State management", "CSS", "Agile", "Analytics"):
+        assert term in terms, term
+    assert "HTML/CSS" in resume_terms(_resume(["HTML5", "CSS3"], []))
+    assert "HTML/CSS" not in resume_terms(_resume(["HTML5"], []))
+    assert {"HTML", "CSS"} <= resume_terms(_resume(["HTML/CSS"], []))
+
+
+def test_collaborators_are_not_skills() -> None:
+    k = extract_keywords(
+        job_description="You will work alongside engineering, design, data science, "
+        "and go-to-market teams. Requirements: SQL."
+    )
+    assert k.required_skills == ["SQL"]
+    assert find_terms("Collaborated with back-end developers and UX designers") == []
+    assert (
+        find_terms("Work with a team of engineers, product managers, and UX designers")
+        == []
+    )
+    # the collaboration itself, and a claim followed by other words, stay
+    assert find_terms("Collaborate with cross-functional teams") == [
+        "Cross-functional collaboration"
+    ]
+    assert find_terms(
+        "Experience with Docker and Kubernetes, working in agile teams"
+    ) == [
+        "Docker",
+        "Kubernetes",
+        "Agile",
+    ]
+    assert find_terms("Experience with Python or Java as a back-end engineer") == [
+        "Python",
+        "Java",
+        "Back-end",
+    ]
+    resume = _resume([], ["Collaborating with back-end developers on REST APIs."])
+    assert not supports(resume, "Back-end")
+    assert supports(resume, "REST APIs")
+
+
+def test_certification_issuer_is_not_the_product() -> None:
+    resume = _resume([], [])
+    resume["additional"]["certificationsTraining"] = [
+        "Oracle Certified Professional, Java SE 8 Programmer"
+    ]
+    assert supports(resume, "Java")
+    assert not supports(resume, "Oracle")
+    assert find_terms("Oracle Database administration; Oracle, MySQL") == [
+        "Oracle",
+        "MySQL",
+    ]
+
+
+# ---------------------------------------------------------------- role and or
+
+
+def test_role_terms_from_the_title() -> None:
+    labelled = extract_keywords(
+        job_description="Puesto de trabajo: Front-end\n\nRequisitos:\n- JavaScript"
+    )
+    assert labelled.role_terms == ["Front-end"]
+    assert labelled.required_skills == ["Front-end", "JavaScript"]
+    first_lines = extract_keywords(
+        job_description="Acme Corp\nSenior Backend Engineer\n\nRequirements:\n- Python"
+    )
+    assert first_lines.role_terms == ["Back-end"]
+    sentence = extract_keywords(
+        job_description="We are seeking a Machine Learning Engineer to join our "
+        "team. Requirements: PyTorch. Docker is a plus. Frontend work is a bonus."
+    )
+    assert sentence.role_terms == ["Machine Learning"]
+    assert sentence.required_skills == ["Machine Learning", "PyTorch"]
+    assert sentence.preferred_skills == ["Docker", "Front-end"]
+    none = extract_keywords(job_description="Software Engineer\n\nRequirements: Go.")
+    assert none.role_terms == []
+    assert extract_keywords(job_description="Requirements: Python.").role_terms == []
+
+
+def test_alternatives_form_groups() -> None:
+    k = extract_keywords(
+        job_description="Requirements: Vitest or Jest; analytics tools (Amplitude, "
+        "Mixpanel, or Looker); Python, Go and Rust; MySQL o PostgreSQL; "
+        "Spark or Ray. Experience with Spark."
+    )
+    assert k.alternatives == [
+        ["Vitest", "Jest"],
+        ["Amplitude", "Mixpanel", "Looker"],
+        ["MySQL", "PostgreSQL"],
+    ]  # Python/Go/Rust are all asked for; Spark is asked for on its own
+    assert {"Vitest", "Jest", "Spark", "Ray", "Rust"} <= set(k.required_skills)
+
+
+def test_alternatives_count_once_in_the_match() -> None:
+    k = extract_keywords(job_description="Requirements: Python; Vitest or Jest.")
+    m = match_resume(resume=_resume(["Python", "Jest"], []), master=None, keywords=k)
+    assert m.required_coverage == 100.0
+    assert m.matched == ["Python", "Jest"]
+    assert m.missing == []  # Vitest is an alternative to Jest, which is there
+    m = match_resume(resume=_resume(["Python"], []), master=None, keywords=k)
+    assert m.required_coverage == 50.0
+    assert m.missing == ["Vitest", "Jest"]
+
+
+def _titled(title: str, skills: list[str]) -> dict[str, Any]:
+    resume = _resume(skills, [])
+    resume["personalInfo"]["title"] = title
+    resume["workExperience"][0]["title"] = title
+    return resume
+
+
+def test_role_fit_held_beats_shown_beats_absent() -> None:
+    k = extract_keywords(
+        job_description="Front-end Engineer\n\nRequirements: JavaScript, SQL."
+    )
+    assert k.role_terms == ["Front-end"]
+    held = match_resume(
+        resume=_titled("Front-End Developer", ["JavaScript"]), master=None, keywords=k
+    )
+    shown = match_resume(  # full stack implies front end: shown, not held
+        resume=_titled("Full Stack Developer", ["JavaScript"]), master=None, keywords=k
+    )
+    absent = match_resume(
+        resume=_titled("Data Analyst", ["JavaScript"]), master=None, keywords=k
+    )
+    assert (held.role_fit, shown.role_fit, absent.role_fit) == (100.0, 50.0, 0.0)
+    rest = 50.0  # JavaScript of JavaScript, SQL
+    for m, fit in ((held, 100.0), (shown, 50.0), (absent, 0.0)):
+        assert m.required_coverage == round(
+            ROLE_SHARE * fit + (1 - ROLE_SHARE) * rest, 1
+        )
+    assert held.percentage > shown.percentage > absent.percentage
+    assert "Front-end" in held.matched
+    assert "Front-end" in shown.matched
+    assert "Front-end" in absent.missing
+    # no role named: coverage is the plain share of required terms
+    plain = extract_keywords(job_description="Requirements: JavaScript, SQL.")
+    m = match_resume(
+        resume=_titled("Front-End Developer", ["JavaScript"]),
+        master=None,
+        keywords=plain,
+    )
+    assert (m.role_fit, m.required_coverage) == (None, 50.0)
+
+
+def test_product_manager_title_outweighs_scattered_tool_overlap() -> None:
+    k = extract_keywords(job_description=PM_JD)
+    pm = _titled("Product Manager", ["Product management", "Agile", "Leadership"])
+    analyst = _titled("Data Scientist", ["A/B testing", "Scrum", "SQL"])
+    m_pm = match_resume(resume=pm, master=None, keywords=k)
+    m_analyst = match_resume(resume=analyst, master=None, keywords=k)
+    assert m_pm.role_fit == 100.0
+    assert m_analyst.role_fit == 0.0
+    assert m_pm.percentage > m_analyst.percentage

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "JobKeywords",
@@ -23,10 +23,11 @@ __all__ = [
     "tokenize",
 ]
 
-# One entry a line: "Canonical|alias|alias". The canonical name is an alias
-# itself. An alias starting with "=" is matched case-sensitively (for words that
-# are also ordinary English: "Spark", "Swift", "Excel"...). Go and R are handled
-# apart (see `_context_terms`).
+# One entry a line: "Canonical|alias|alias" (a line starting with "|" adds
+# aliases to the entry above). The canonical name is an alias itself. An alias
+# starting with "=" is matched case-sensitively (for words that are also
+# ordinary English: "Spark", "Swift", "Excel"...). Go and R are handled apart
+# (see `_context_terms`).
 _SKILLS = """
 Python|py
 Java
@@ -59,7 +60,7 @@ SQL
 NoSQL
 PL/SQL
 T-SQL
-HTML|html5
+HTML|html5|semantic html
 CSS|css3
 HTML/CSS
 Sass|scss
@@ -70,6 +71,11 @@ CSS-in-JS|styled-components|emotion css
 React|react.js|reactjs
 React Native
 Redux
+MobX
+Zustand
+Vuex
+Pinia
+NgRx
 Next.js|nextjs
 Vue.js|vue|vuejs
 Nuxt.js|nuxt
@@ -183,9 +189,9 @@ Reinforcement learning
 Statistics|statistical analysis
 Data visualization|data visualisation
 Data Analysis|data analytics|data analyst
-Data science
+Data science|data scientist
 Data engineering
-Data pipelines|data pipeline|etl
+Data pipelines|data pipeline|etl|data processing pipelines|data processing pipeline
 Feature stores|feature store
 Model registries|model registry
 MLOps
@@ -232,14 +238,20 @@ Test-Driven Development|tdd|test driven development
 Unit testing|unit tests|unit test|pruebas unitarias
 End-to-end testing|e2e testing|end-to-end tests
 Code review|code reviews|revisión de código
-Accessibility|wcag|a11y|accessible
-Responsive design|responsive web design|responsive
+Accessibility|wcag|a11y|accessible|web accessibility|=ARIA
+|screen reader|screen readers|keyboard navigation
+Responsive design|responsive web design|responsive|mobile first
 UI/UX|ui ux|ux/ui
 UX design|user experience design|user experience|ux
 UI design|user interface design|user interfaces|user interface
-Design systems|design system
+Design systems|design system|component library|component libraries
 Server-side rendering|ssr|server components
 Web performance|core web vitals|frontend performance|web vitals
+|performance budgets|performance budget
+State management
+Cross-browser compatibility|cross browser|browser compatibility
+Single-page applications|=SPA|=SPAs|single page application
+Progressive web apps|=PWA|=PWAs|progressive web app
 Front-end|frontend|front end|front-end development
 Back-end|backend|back end|back-end development
 Full stack|full-stack|fullstack
@@ -250,18 +262,20 @@ Caching|cache
 Query optimization|sql query optimization
 Data modeling|data modelling|schema design
 Product management|product manager|product management experience
-Product strategy
+Product strategy|product strategies|product vision
 Roadmapping|roadmap|product roadmap|roadmaps
-Stakeholder management|stakeholders|align stakeholders
+Stakeholder management|stakeholders|stakeholder|align stakeholders
 A/B testing|ab testing|a/b tests|a/b test|split testing
 Experimentation|experimentation frameworks
 User research|customer discovery|customer interviews|user interviews
+|usability testing|user testing
 Market research
-Competitive analysis|competitive research
+Competitive analysis|competitive research|competitor analysis|competitive landscape
 Backlog prioritization|backlog|prioritization|prioritisation
-PRDs|prd|product requirements documents|product requirements
-OKRs|okr
-KPIs|kpi
+PRDs|prd|product requirements documents|product requirements|product requirement
+|product specs|product specifications
+OKRs|okr|objectives and key results
+KPIs|kpi|key performance indicators|key performance indicator
 Go-to-market|go to market|go-to-market strategy|gtm
 Sprint planning
 Product discovery
@@ -315,7 +329,13 @@ innovation|innovación
 
 
 def _spec(text: str) -> list[list[str]]:
-    return [line.split("|") for line in text.strip().splitlines() if line.strip()]
+    entries: list[list[str]] = []
+    for line in text.strip().splitlines():
+        if line.startswith("|") and entries:
+            entries[-1].extend(line[1:].split("|"))
+        elif line.strip():
+            entries.append(line.split("|"))
+    return entries
 
 
 def _norm(text: str) -> str:
@@ -389,28 +409,71 @@ def _context_terms(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def find_terms(text: str) -> list[str]:
-    """Canonical vocabulary terms (skills and domain words) found in `text`, by
-    first appearance, each once. Longer aliases win over the shorter ones they
-    contain ("SQL Server" is not also "SQL")."""
+# A term naming the people one works with is not a skill one claims: "alongside
+# engineering, data science and go-to-market teams", "with back-end developers",
+# "with a team of engineers, product managers and UX designers". The list must
+# end with "and"/"or"/"&" when it has several items, and its words are not
+# function words, so "with Python or Go as back-end engineer" stays a claim.
+_LIST_WORD = (
+    r"(?!(?:and|or|as|a|an|the|in|on|for|to|of|at|by|from|using|via|into|our"
+    r"|your|their|other|who|which|that)\b)[\w./+#'-]+"
+)
+_CHUNK = rf"{_LIST_WORD}(?:[ \t]+{_LIST_WORD}){{0,2}}"
+_LAST_SEP = r"\s*,?\s+(?:and|or)\s+|\s+&\s+"
+_ANY_SEP = rf"\s*,\s*|{_LAST_SEP}"
+_COLLABORATORS = re.compile(  # bounded: at most six items, no nested ambiguity
+    r"\b(?:with|alongside)\s+(?:(?:the|our|other|fellow|a|an)\s+)*"
+    r"(?:(?:team|group)s?\s+of\s+)?"
+    rf"(?P<list>{_CHUNK}(?:(?:(?:{_ANY_SEP}){_CHUNK}){{0,4}}(?:{_LAST_SEP}){_CHUNK})?)"
+    r"\s+(?:teams?|developers?|engineers?|designers?|managers?|scientists?"
+    r"|analysts?|researchers?|specialists?|counterparts|colleagues|partners"
+    r"|peers)\b",
+    re.IGNORECASE,
+)
+# Terms that describe the collaboration itself ("with cross-functional teams").
+_COLLABORATION = frozenset({"Cross-functional collaboration"})
+# A vendor named as the issuer of a certification is not its product: "Oracle
+# Certified Professional, Java SE 8 Programmer" shows Java, not Oracle Database.
+_ISSUER = re.compile(r"\s+(?:Certified|Certification)\b", re.IGNORECASE)
+_ISSUERS = frozenset({"Oracle"})
+
+
+def _term_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, canonical) of each vocabulary term in `text`, in order,
+    without overlaps (the longer alias wins), collaborators and issuers."""
     vocab = _vocabulary()
     spans: list[tuple[int, int, str]] = []
     for pattern in (vocab.insensitive, vocab.sensitive):
         for match in pattern.finditer(text):
             name = vocab.canonical.get(_norm(match.group(0)))
+            if name in _ISSUERS and _ISSUER.match(text, match.end()):
+                continue
             if name is not None:
                 spans.append((match.start(), match.end(), name))
     spans.extend(_context_terms(text))
     spans.sort(key=lambda span: (span[0], -(span[1] - span[0])))
-    out: list[str] = []
+    masked = [m.span("list") for m in _COLLABORATORS.finditer(text)]
+    out: list[tuple[int, int, str]] = []
     end = -1
     for start, stop, name in spans:
         if start < end:
             continue
         end = stop
-        if name not in out:
-            out.append(name)
+        if name not in _COLLABORATION and any(
+            lo <= start and stop <= hi for lo, hi in masked
+        ):
+            continue
+        out.append((start, stop, name))
     return out
+
+
+def find_terms(text: str) -> list[str]:
+    """Canonical vocabulary terms (skills and domain words) found in `text`, by
+    first appearance, each once. Longer aliases win over the shorter ones they
+    contain ("SQL Server" is not also "SQL"). Terms naming collaborators ("with
+    data science teams", "with back-end developers") and a vendor named as a
+    certification's issuer ("Oracle Certified ...") are left out."""
+    return list(dict.fromkeys(name for _, _, name in _term_spans(text)))
 
 
 def term_canonical(term: str) -> str:
@@ -448,6 +511,12 @@ class JobKeywords:
     key_responsibilities: list[str]
     experience_years: int | None
     seniority_level: str | None
+    # The skills the posting's title names, its role ("Front-end" for "Senior
+    # Frontend Engineer"); they are required skills too.
+    role_terms: list[str] = field(default_factory=list)
+    # Interchangeable skills ("Vitest or Jest", "Amplitude, Mixpanel, or
+    # Looker"): each group is one requirement any member meets.
+    alternatives: list[list[str]] = field(default_factory=list)
 
 
 _HEADINGS: list[tuple[str, str]] = [
@@ -642,6 +711,89 @@ def _seniority(text: str) -> str | None:
     return None
 
 
+# Where a posting names its role: a "Job title:"/"Puesto de trabajo:" line near
+# the top, a short line opening it ("Senior Backend Engineer"), or the object of
+# "looking for"/"hiring"/"seeking" up to "to"/"who"/"for"... ("We are hiring a
+# Senior Frontend Engineer to lead ...").
+_TITLE_LABEL = re.compile(
+    r"^[ \t]*(?:job[ \t]+title|position|role|title|puesto(?:[ \t]+de[ \t]+trabajo)?"
+    r"|cargo|vacante)[ \t]*:[ \t]*(?P<title>\S[^\n]*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_ROLE_PHRASE = re.compile(
+    r"\b(?:looking for|hiring|seeking|searching for|join us as|buscando"
+    r"|b[uú]squeda de)\s+(?:an?\s+|un[a]?\s+)?(?P<title>[^.,;:()!?\n]{1,80})",
+    re.IGNORECASE,
+)
+_ROLE_END = re.compile(
+    r"\s(?:to|who|for|with|that|in|at|on|and|from|para|que|con|de|en|y)\s",
+    re.IGNORECASE,
+)
+_TITLE_MAX_WORDS = 8
+
+
+def _title_candidates(text: str) -> list[str]:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    head = "\n".join(lines[:5])
+    out = [m.group("title") for m in _TITLE_LABEL.finditer(head)]
+    for line in lines[:3]:  # "Acme Corp" / "Senior Backend Engineer" / "Remote"
+        if (
+            len(line.split()) > _TITLE_MAX_WORDS
+            or line.endswith((".", ":", "!", "?"))
+            or _HEADING.match(line) is not None
+        ):
+            break
+        out.append(line)
+    role = _ROLE_PHRASE.search(text)
+    if role is not None:
+        out.append(_ROLE_END.split(role.group("title"), maxsplit=1)[0])
+    return out
+
+
+def _role_terms(text: str) -> list[str]:
+    """The skills named by the posting's title (the first place naming any)."""
+    for title in _title_candidates(text):
+        terms = [term for term in find_terms(title) if is_skill(term)]
+        if terms:
+            return terms
+    return []
+
+
+# Separators of interchangeable items: "A or B", "A, B, or C", "A y/o B".
+_OR_GAP = re.compile(r"\s*,?\s*\b(?:or|o|u|and/or|y/o)\s*", re.IGNORECASE)
+_COMMA_GAP = re.compile(r"\s*,\s*")
+
+
+def _or_groups(
+    text: str, spans: list[tuple[int, int, str]]
+) -> tuple[list[list[str]], set[str]]:
+    """Groups of skills `text` (its term `spans`) lists as alternatives ("Spark
+    or Ray", "Amplitude, Mixpanel, or Looker"), and the skills it names outside
+    such a list."""
+    spans = [span for span in spans if is_skill(span[2])]
+    chains: list[tuple[list[str], bool]] = []
+    previous = -1
+    for start, stop, name in spans:
+        gap = text[previous:start] if chains else ""
+        if chains and _OR_GAP.fullmatch(gap):
+            chains[-1][0].append(name)
+            chains[-1] = (chains[-1][0], True)
+        elif chains and _COMMA_GAP.fullmatch(gap):
+            chains[-1][0].append(name)
+        else:
+            chains.append(([name], False))
+        previous = stop
+    groups: list[list[str]] = []
+    alone: set[str] = set()
+    for names, has_or in chains:
+        unique = list(dict.fromkeys(names))
+        if has_or and len(unique) > 1:
+            groups.append(unique)
+        else:
+            alone.update(unique)
+    return groups, alone
+
+
 _MAX_KEYWORDS = 25
 _MAX_RESPONSIBILITIES = 10
 
@@ -654,11 +806,17 @@ def extract_keywords(*, job_description: str) -> JobKeywords:
     sentences naming "must"/"required"/"qualifications" are required, and so is
     anything else (the default). Text under benefits/about-us/how-to-apply
     headings is ignored for skills. Lists keep the order of first appearance.
+
+    The skills the title names (`role_terms`) are required and come first.
+    Skills listed as alternatives ("Vitest or Jest") form a group of
+    `alternatives` unless one of them is also asked for on its own elsewhere.
     """
     required: list[str] = []
     preferred: list[str] = []
     keywords: list[str] = []
     responsibilities: list[str] = []
+    groups: list[list[str]] = []
+    alone: set[str] = set()
     for item in _items(job_description):
         if item.mode == "ignore":
             continue
@@ -672,7 +830,8 @@ def extract_keywords(*, job_description: str) -> JobKeywords:
             optional = item.mode == "preferred"
         if re.search(r"\bnot required\b", item.text, re.IGNORECASE):
             optional = True
-        for term in find_terms(item.text):
+        spans = _term_spans(item.text)
+        for term in dict.fromkeys(name for _, _, name in spans):
             if not is_skill(term):
                 if term not in keywords:
                     keywords.append(term)
@@ -681,6 +840,9 @@ def extract_keywords(*, job_description: str) -> JobKeywords:
                     preferred.append(term)
             elif term not in required:
                 required.append(term)
+        item_groups, item_alone = _or_groups(item.text, spans)
+        groups.extend(item_groups)
+        alone |= item_alone
         if (
             item.mode == "responsibilities"
             or (item.mode == "intro" and _ACTION.match(item.text))
@@ -689,6 +851,8 @@ def extract_keywords(*, job_description: str) -> JobKeywords:
             sentence = sentence[:1].upper() + sentence[1:]
             if sentence not in responsibilities:
                 responsibilities.append(sentence)
+    role = _role_terms(job_description)
+    required = role + [term for term in required if term not in role]
     preferred = [term for term in preferred if term not in required]
     return JobKeywords(
         required_skills=required,
@@ -697,4 +861,22 @@ def extract_keywords(*, job_description: str) -> JobKeywords:
         key_responsibilities=responsibilities,
         experience_years=_experience_years(job_description),
         seniority_level=_seniority(job_description),
+        role_terms=role,
+        alternatives=_alternatives(groups, alone | set(role), required, preferred),
     )
+
+
+def _alternatives(
+    groups: list[list[str]], alone: set[str], required: list[str], preferred: list[str]
+) -> list[list[str]]:
+    """The groups left once skills asked for on their own are taken out; each
+    skill in one group at most, all of a group's skills in one category."""
+    out: list[list[str]] = []
+    taken = set(alone)
+    for group in groups:
+        category = required if group[0] in required else preferred
+        members = [t for t in group if t not in taken and t in category]
+        if len(members) > 1:
+            out.append(members)
+            taken.update(members)
+    return out
