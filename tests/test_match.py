@@ -249,6 +249,7 @@ def test_implications_of_front_end_and_agile_tools() -> None:
         assert term in terms, term
     assert "HTML/CSS" in resume_terms(_resume(["HTML5", "CSS3"], []))
     assert "HTML/CSS" not in resume_terms(_resume(["HTML5"], []))
+    assert "HTML/CSS" in resume_terms(_resume(["HTML5", "Sass"], []))  # Sass: CSS
     assert {"HTML", "CSS"} <= resume_terms(_resume(["HTML/CSS"], []))
 
 
@@ -320,6 +321,8 @@ def test_role_terms_from_the_title() -> None:
     none = extract_keywords(job_description="Software Engineer\n\nRequirements: Go.")
     assert none.role_terms == []
     assert extract_keywords(job_description="Requirements: Python.").role_terms == []
+    hiring_for = "We are hiring for our Python platform team. Requirements: Go."
+    assert extract_keywords(job_description=hiring_for).role_terms == []
 
 
 def test_alternatives_form_groups() -> None:

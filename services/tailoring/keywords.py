@@ -4,8 +4,10 @@ This module owns the curated skill and domain vocabulary (with aliases), the
 term finder shared with resume matching (`find_terms`, `term_canonical`), and
 `extract_keywords`, which turns a job description into `JobKeywords`: required
 and preferred skills, other salient domain keywords, key responsibilities, the
-years of experience asked for and the seniority level. Everything here is
-deterministic and works without network access.
+years of experience asked for, the seniority level, the skills its title names
+(its role) and the groups of skills it lists as alternatives ("Vitest or
+Jest"). Terms naming collaborators ("with data science teams") are not skills.
+Everything here is deterministic and works without network access.
 """
 
 from __future__ import annotations
@@ -722,7 +724,9 @@ _TITLE_LABEL = re.compile(
 )
 _ROLE_PHRASE = re.compile(
     r"\b(?:looking for|hiring|seeking|searching for|join us as|buscando"
-    r"|b[uú]squeda de)\s+(?:an?\s+|un[a]?\s+)?(?P<title>[^.,;:()!?\n]{1,80})",
+    r"|b[uú]squeda de)\s+(?:an?\s+|un[a]?\s+)?"
+    r"(?!(?:for|to|in|at|on|by|with|our|the|para|en|con)\b)"
+    r"(?P<title>[^.,;:()!?\n]{1,80})",
     re.IGNORECASE,
 )
 _ROLE_END = re.compile(

@@ -191,15 +191,17 @@ def resume_text(data: Mapping[str, Any]) -> str:
 
 def _with_implied(found: set[str]) -> set[str]:
     found = set(found)
-    for key, parts in JOINT.items():
-        if all(part in found for part in parts):
-            found.add(key)
     pending = list(found)
     while pending:
-        for implied in IMPLIES.get(pending.pop(), ()):
-            if implied not in found:
-                found.add(implied)
-                pending.append(implied)
+        while pending:
+            for implied in IMPLIES.get(pending.pop(), ()):
+                if implied not in found:
+                    found.add(implied)
+                    pending.append(implied)
+        for key, parts in JOINT.items():
+            if key not in found and all(part in found for part in parts):
+                found.add(key)
+                pending.append(key)
     return found
 
 
