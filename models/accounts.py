@@ -29,6 +29,11 @@ class User(Model):
         fields.ForeignKeyField("models.Organization", related_name=False)
     )
     default_organization_id: int
+    avatar_url = fields.CharField(max_length=2048, null=True)
+    # Stripe Connect (Express) account that receives payouts of earned credits.
+    stripe_account_id = fields.CharField(max_length=64, null=True)
+    # none | pending | active | restricted, following Stripe's `account.updated`.
+    stripe_account_status = fields.CharField(max_length=16, default="none")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -18,6 +18,9 @@ class CreditEntry(Model):
     delta = fields.IntField()
     balance_after = fields.IntField()
     reason = fields.CharField(max_length=64)
+    # What the movement pays for, as "<kind>:<id>" (e.g. "job:42", "resume:7",
+    # "checkout:cs_123", "payout:tr_9"); empty for grants by hand.
+    subject = fields.CharField(max_length=64, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

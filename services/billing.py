@@ -75,7 +75,9 @@ async def set_plan(*, organization_id: int, plan_id: str) -> Organization:
     return await Organization.get(id=organization_id)
 
 
-async def change_credits(*, organization_id: int, delta: int, reason: str) -> int:
+async def change_credits(
+    *, organization_id: int, delta: int, reason: str, subject: str = ""
+) -> int:
     """Apply one ledger entry atomically; the balance never goes below zero.
 
     Returns the new balance. Raises InsufficientCredits when a debit exceeds it.
@@ -99,6 +101,7 @@ async def change_credits(*, organization_id: int, delta: int, reason: str) -> in
             delta=delta,
             balance_after=org.credits,
             reason=reason,
+            subject=subject,
         )
     return org.credits
 
