@@ -20,7 +20,8 @@ from taskiq_redis import RedisStreamBroker
 from tortoise import Tortoise
 
 from models.accounts import RefreshToken
-from services import resumes
+from services import jobs, resumes
+from services.pubsub import PubSub
 from services.tailoring import pipeline
 
 
@@ -123,3 +124,31 @@ async def enqueue_parse(resume_id: int) -> None:
 
 async def enqueue_tailor(resume_id: int) -> None:
     await tailor_resume.kiq(resume_id=resume_id)
+
+
+def set_jobs_pubsub(pubsub: PubSub) -> None:
+    """Where expiry publishes job events (this process's pub/sub)."""
+    broker.state.jobs_pubsub = pubsub
+
+
+@broker.task(task_name="jobs.expire_overdue")
+async def expire_overdue_jobs() -> int:
+    """Expire HELD or ACCEPTED jobs past their deadline, reward back to the poster.
+    Idempotent: each job expires once however many sweepers enqueue this."""
+    pubsub: PubSub = broker.state.jobs_pubsub
+    return await _tracked_int(jobs.expire_overdue(pubsub=pubsub))
+
+
+async def _tracked_int(job: Coroutine[Any, Any, int]) -> int:
+    task = asyncio.current_task()
+    if task is not None:
+        _running.add(task)
+    try:
+        return await job
+    finally:
+        if task is not None:
+            _running.discard(task)
+
+
+async def enqueue_expire_jobs() -> None:
+    await expire_overdue_jobs.kiq()
