@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from models.agents import Agent
@@ -220,15 +221,17 @@ def visible_to(agent: Agent, organization_id: int) -> bool:
 async def active_job_counts(
     *, organization_id: int, ids: Sequence[int]
 ) -> dict[int, int]:
-    rows: list[int] = await Job.filter(  # type: ignore[assignment]
-        receiver_agent_id__in=list(ids),
-        receiver_organization_id=organization_id,
-        status__in=ACTIVE_JOB_STATUSES,
-    ).values_list("receiver_agent_id", flat=True)
-    counts: dict[int, int] = {}
-    for agent_id in rows:
-        counts[int(agent_id)] = counts.get(int(agent_id), 0) + 1
-    return counts
+    rows = (
+        await Job.filter(
+            receiver_agent_id__in=list(ids),
+            receiver_organization_id=organization_id,
+            status__in=ACTIVE_JOB_STATUSES,
+        )
+        .annotate(count=Count("id"))
+        .group_by("receiver_agent_id")
+        .values("receiver_agent_id", "count")
+    )
+    return {int(row["receiver_agent_id"]): int(row["count"]) for row in rows}
 
 
 # -- matching ------------------------------------------------------------------
