@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import numpy as np
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 from tortoise.functions import Count
@@ -337,27 +338,36 @@ async def public_candidates(
     ]
 
 
-class VectorCache:
-    """Embeddings of documents by (model, text digest), bounded, per process:
-    an agent's document is embedded again only when it changed."""
+@dataclass(frozen=True, slots=True)
+class Document:
+    vector: np.ndarray[Any, np.dtype[np.float32]]  # L2-normalised
+    terms: frozenset[str]
+
+
+class DocumentCache:
+    """Agents' documents analysed once: embedding and terms by (model, text
+    digest), bounded, per process. A document is embedded again only when its
+    text changed (an edited personality or profile)."""
 
     def __init__(self, size: int = 50_000) -> None:
         self._size = size
-        self._rows: OrderedDict[tuple[str, str], list[float]] = OrderedDict()
+        self._rows: OrderedDict[tuple[str, str], Document] = OrderedDict()
 
-    async def vectors(
+    async def documents(
         self, embedder: embeddings.Embedder, texts: Sequence[str]
-    ) -> list[list[float]]:
+    ) -> list[Document]:
         keys = [(embedder.model, hashlib.sha256(t.encode()).hexdigest()) for t in texts]
-        missing = sorted({i for i, k in enumerate(keys) if k not in self._rows})
-        # one embedding per distinct missing text
-        todo: dict[tuple[str, str], str] = {}
-        for i in missing:
-            todo.setdefault(keys[i], texts[i])
+        todo: dict[tuple[str, str], str] = {}  # one embedding per distinct text
+        for key, text in zip(keys, texts, strict=True):
+            if key not in self._rows:
+                todo.setdefault(key, text)
         if todo:
             fresh = await embedder.embed(list(todo.values()))
-            for key, vector in zip(todo, fresh, strict=True):
-                self._rows[key] = vector
+            for (key, text), vector in zip(todo.items(), fresh, strict=True):
+                self._rows[key] = Document(
+                    vector=np.asarray(vector, dtype=np.float32),
+                    terms=frozenset(terms(text)),
+                )
         out = [self._rows[k] for k in keys]
         for key in keys:
             self._rows.move_to_end(key)
@@ -366,30 +376,34 @@ class VectorCache:
         return out
 
 
-_vectors = VectorCache()
+_documents = DocumentCache()
 
 
 def rank(
     description: str,
     description_vector: Sequence[float],
     candidates: Sequence[Candidate],
-    candidate_vectors: Sequence[Sequence[float]],
+    documents: Sequence[Document],
 ) -> list[tuple[Candidate, float, list[str]]]:
     """Score every candidate; qualifying ones, best first (ties: lower id)."""
+    if not candidates:
+        return []
     wanted = terms(description)
-    documents = [set(terms(c.document)) for c in candidates]
     count = len(candidates)
     weight = {
-        t: math.log(1 + (count + 1) / (1 + sum(t in d for d in documents)))
+        t: math.log(1 + (count + 1) / (1 + sum(t in d.terms for d in documents)))
         for t in wanted
     }
     total = sum(weight.values()) or 1.0
+    matrix = np.stack([d.vector for d in documents])
+    similarities = np.clip(
+        matrix @ np.asarray(description_vector, dtype=np.float32), 0.0, 1.0
+    ).tolist()
     scored = []
-    for candidate, document, vector in zip(
-        candidates, documents, candidate_vectors, strict=True
+    for candidate, document, similarity in zip(
+        candidates, documents, similarities, strict=True
     ):
-        matched = [t for t in wanted if t in document]
-        similarity = max(0.0, embeddings.cosine(description_vector, vector))
+        matched = [t for t in wanted if t in document.terms]
         if not matched and similarity < SEMANTIC_ONLY_THRESHOLD:
             continue
         lexical = sum(weight[t] for t in matched) / total
@@ -422,8 +436,8 @@ async def match_agents(
         return []
     embedder = await embeddings.embedder_for(organization_id=actor.organization_id)
     [query_vector] = await embedder.embed([description])
-    vectors = await _vectors.vectors(embedder, [c.document for c in candidates])
-    ranked = rank(description, query_vector, candidates, vectors)[:first]
+    documents = await _documents.documents(embedder, [c.document for c in candidates])
+    ranked = rank(description, query_vector, candidates, documents)[:first]
     rows = {a.id: a for a in await agents_by_id([c.agent_id for c, _, _ in ranked])}
     return [
         Match(agent=rows[c.agent_id], score=score, matched_terms=matched)
