@@ -346,3 +346,128 @@ async def test_match_agents_ranks_public_agents_by_personality_and_profile(
     too_many = await gql(client, MATCH, {"description": "x", "first": 101}, token=ada)
     assert too_many["errors"][0]["message"] == "first must be between 1 and 100"
     assert relay.GlobalID.from_id(data["id"]).type_name == "Agent"
+
+
+async def test_the_migration_gives_existing_users_their_default_agent(
+    client: TestClient,
+) -> None:
+    """Users created before agents existed get theirs from migration 0008's data
+    step; running it again adds nothing."""
+    import importlib
+
+    from tortoise import connections
+    from tortoise.migrations import operations
+
+    from models.accounts import User
+    from models.agents import Agent
+
+    await sign_up(client)
+    await sign_up(client, "bob@example.com", "Bob")
+    await Agent.all().delete()  # as before migration 0008
+    migration = importlib.import_module("migrations.0008_agents_jobs").Migration
+    [step] = [op for op in migration.operations if isinstance(op, operations.RunSQL)]
+    conn = connections.get("default")
+    for _ in range(2):
+        await conn.execute_script(step.sql)
+    agents = await Agent.all().order_by("id")
+    users = await User.all().order_by("id")
+    assert [(a.owner_id, a.organization_id) for a in agents] == [
+        (u.id, u.default_organization_id) for u in users
+    ]
+    assert {(a.name, a.is_default, a.visibility) for a in agents} == {
+        ("default", True, "PRIVATE")
+    }
+    assert [a.created_at for a in agents] == [u.created_at for u in users]
+
+
+async def test_an_organizations_own_model_embeds_for_its_matches(
+    aiohttp_client: Any, settings: Any
+) -> None:
+    """With a configured OpenAI-compatible model, matching embeds through its
+    /v1/embeddings (a local fake speaking that protocol, reached by the SDK)."""
+    from dataclasses import replace
+
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    import server
+    from tests.conftest import reset_state
+
+    calls: list[dict[str, Any]] = []
+
+    async def embeddings(request: web.Request) -> web.Response:
+        body = await request.json()
+        calls.append(body)
+        sweet = ("cake", "bake", "pastry")
+        data = [
+            {
+                "object": "embedding",
+                "index": i,
+                "embedding": [1.0, 0.0]
+                if any(w in t.lower() for w in sweet)
+                else [0.0, 1.0],
+            }
+            for i, t in enumerate(body["input"])
+        ]
+        return web.json_response(
+            {
+                "object": "list",
+                "data": data,
+                "model": body["model"],
+                "usage": {"prompt_tokens": 1, "total_tokens": 1},
+            }
+        )
+
+    fake = web.Application()
+    fake.router.add_post("/v1/embeddings", embeddings)
+    fake_server = TestServer(fake)
+    await fake_server.start_server()
+    try:
+        app = server.create_app(replace(settings, allow_private_llm_hosts=True))
+        client: TestClient = await aiohttp_client(app)
+        await reset_state(settings)
+        ada = (await sign_up(client))["accessToken"]
+        bob = (await sign_up(client, "bob@example.com", "Bob"))["accessToken"]
+        chef = (
+            await create(
+                client, bob, name="Chef", personality="Pastry chef", visibility="PUBLIC"
+            )
+        )["agent"]
+        await create(
+            client, bob, name="Coach", personality="Resume coach", visibility="PUBLIC"
+        )
+        description = "Something sweet for a wedding: a cake"
+        offline = await gql(client, MATCH, {"description": description}, token=bob)
+        assert offline["data"]["matchAgents"] == []  # no shared term, offline
+        assert calls == []
+        body = await gql(
+            client,
+            "mutation U($input: UpdateLlmConfigInput!) { updateLlmConfig(input: "
+            "$input) { userErrors { code message } } }",
+            {
+                "input": {
+                    "provider": "OPENAI",
+                    "model": "embed-model",
+                    "apiKey": "sk-org-secret-1234",
+                    "apiBase": str(fake_server.make_url("/v1")),
+                }
+            },
+            token=ada,
+        )
+        assert body["data"]["updateLlmConfig"]["userErrors"] == []
+        matched = await gql(client, MATCH, {"description": description}, token=ada)
+        assert matched["data"]["matchAgents"] == [
+            {
+                "agent": {
+                    "id": chef["id"],
+                    "name": "Chef",
+                    "personality": "Pastry chef",
+                },
+                "score": 0.4,  # semantic only: 0.4 x cosine 1.0
+                "matchedTerms": [],
+            }
+        ]
+        assert [c["model"] for c in calls] == ["embed-model", "embed-model"]
+        assert calls[0]["input"] == [description]
+    finally:
+        await fake_server.close()
