@@ -17,7 +17,6 @@ from schema.agents import (
     DeleteAgentPayload,
     UpdateAgentInput,
 )
-from schema.base import InvalidArgument
 from schema.context import Info
 from services import agents
 from services.errors import ServiceError
@@ -70,13 +69,13 @@ async def delete_agent(info: Info, input: DeleteAgentInput) -> DeleteAgentPayloa
 async def match_agents(
     info: Info, description: str, first: int | None = 10
 ) -> list[AgentMatch]:
-    actor = info.context.require_actor()
-    try:
-        matches = await agents.match_agents(
-            actor=actor, description=description, first=10 if first is None else first
-        )
-    except ServiceError as exc:
-        raise InvalidArgument(exc.message) from None
+    # expected failures (bad arguments, the organization's model unreachable) are
+    # top-level errors with their code: this is a query, not a mutation
+    matches = await agents.match_agents(
+        actor=info.context.require_actor(),
+        description=description,
+        first=10 if first is None else first,
+    )
     return [
         AgentMatch(
             agent=_node(info, m.agent), score=m.score, matched_terms=m.matched_terms

@@ -13,6 +13,7 @@ public username and does not hide those sections.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import re
 from collections import OrderedDict
@@ -41,6 +42,8 @@ from services.errors import (
 
 if TYPE_CHECKING:
     from services.accounts import Actor
+
+log = logging.getLogger(__name__)
 
 VISIBILITIES = ("PRIVATE", "PUBLIC")
 ACTIVE_JOB_STATUSES = ("HELD", "ACCEPTED", "SUBMITTED")
@@ -435,8 +438,22 @@ async def match_agents(
     if not candidates:
         return []
     embedder = await embeddings.embedder_for(organization_id=actor.organization_id)
-    [query_vector] = await embedder.embed([description])
-    documents = await _documents.documents(embedder, [c.document for c in candidates])
+    try:
+        [query_vector] = await embedder.embed([description])
+        documents = await _documents.documents(
+            embedder, [c.document for c in candidates]
+        )
+    except Exception as exc:
+        if embedder.engine == "offline":
+            raise
+        from services.tailoring.engines import LlmUnavailable
+
+        log.warning(
+            "embeddings of organization %s failed: %s", actor.organization_id, exc
+        )
+        raise LlmUnavailable(
+            "The organization's embedding model did not answer", field=["description"]
+        ) from None
     ranked = rank(description, query_vector, candidates, documents)[:first]
     rows = {a.id: a for a in await agents_by_id([c.agent_id for c, _, _ in ranked])}
     return [

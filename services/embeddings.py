@@ -73,7 +73,10 @@ class OpenAIEmbedder:
         from openai import AsyncOpenAI
 
         client = AsyncOpenAI(
-            base_url=self.base_url or None, api_key=self.api_key or "none"
+            base_url=self.base_url or None,
+            api_key=self.api_key or "none",
+            timeout=30.0,
+            max_retries=1,
         )
         try:
             answer = await client.embeddings.create(model=self.model, input=list(texts))

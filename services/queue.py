@@ -13,7 +13,7 @@ import asyncio
 import os
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
 from taskiq_redis import RedisStreamBroker
@@ -38,6 +38,7 @@ def _make_broker() -> AsyncBroker:
 
 
 broker = _make_broker()
+T = TypeVar("T")
 
 
 @broker.on_event(TaskiqEvents.WORKER_STARTUP)
@@ -92,7 +93,7 @@ async def tailor_resume(*, resume_id: int) -> str:
     return await _tracked(pipeline.tailor(resume_id=resume_id, deps=deps))
 
 
-async def _tracked(job: Coroutine[Any, Any, str]) -> str:
+async def _tracked(job: Coroutine[Any, Any, T]) -> T:
     """Run a job so that `cancel_running_jobs` can stop it."""
     task = asyncio.current_task()
     if task is not None:
@@ -136,18 +137,7 @@ async def expire_overdue_jobs() -> int:
     """Expire HELD or ACCEPTED jobs past their deadline, reward back to the poster.
     Idempotent: each job expires once however many sweepers enqueue this."""
     pubsub: PubSub = broker.state.jobs_pubsub
-    return await _tracked_int(jobs.expire_overdue(pubsub=pubsub))
-
-
-async def _tracked_int(job: Coroutine[Any, Any, int]) -> int:
-    task = asyncio.current_task()
-    if task is not None:
-        _running.add(task)
-    try:
-        return await job
-    finally:
-        if task is not None:
-            _running.discard(task)
+    return await _tracked(jobs.expire_overdue(pubsub=pubsub))
 
 
 async def enqueue_expire_jobs() -> None:

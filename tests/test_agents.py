@@ -469,5 +469,13 @@ async def test_an_organizations_own_model_embeds_for_its_matches(
         ]
         assert [c["model"] for c in calls] == ["embed-model", "embed-model"]
         assert calls[0]["input"] == [description]
+        # the model unreachable: a clear error, no silent offline answer
+        await fake_server.close()
+        down = await gql(client, MATCH, {"description": description}, token=ada)
+        assert down["data"] is None
+        assert down["errors"][0]["message"] == (
+            "The organization's embedding model did not answer"
+        )
+        assert down["errors"][0]["extensions"]["code"] == "LLM_UNAVAILABLE"
     finally:
         await fake_server.close()
