@@ -63,8 +63,11 @@ class JobHistoryEntry:
         return cls(status=JobStatus(row.status), at=row.at, actor=JobActor(row.actor))
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 def job_cursor(row: JobRow) -> str:
-    micros = int(row.updated_at.timestamp() * 1_000_000)
+    micros = (row.updated_at - _EPOCH) // dt.timedelta(microseconds=1)  # exact
     return base64.urlsafe_b64encode(f"job:{micros}:{row.id}".encode()).decode()
 
 
@@ -75,7 +78,7 @@ def decode_job_cursor(cursor: str | None) -> tuple[dt.datetime, int] | None:
         kind, micros, key = base64.urlsafe_b64decode(cursor).decode().split(":")
         if kind != "job":
             raise ValueError(kind)
-        at = dt.datetime.fromtimestamp(int(micros) / 1_000_000, tz=dt.UTC)
+        at = _EPOCH + dt.timedelta(microseconds=int(micros))
         return at, int(key)
     except (ValueError, OverflowError, OSError, binascii.Error, UnicodeDecodeError):
         raise InvalidArgument(f"Invalid cursor {cursor[:40]!r}") from None

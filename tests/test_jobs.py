@@ -458,6 +458,36 @@ async def test_job_lists_newest_update_first_with_status_filter(
     ] == []
     bad = await gql(client, WORKER_STATUS, {"after": "bm9wZQ=="}, token=m.bob)
     assert bad["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+    # the agent's own pages walk the same order
+    seen: list[str] = []
+    after = None
+    for _ in range(4):
+        page = await gql(
+            client, AGENT_JOBS, {"id": m.agent, "after": after}, token=m.bob
+        )
+        jobs = page["data"]["node"]["jobs"]
+        seen += [e["node"]["id"] for e in jobs["edges"]]
+        if not jobs["pageInfo"]["hasNextPage"]:
+            break
+        after = jobs["pageInfo"]["endCursor"]
+    assert seen == [first["id"], third["id"], second["id"]]
+    accepted = await gql(
+        client, AGENT_JOBS, {"id": m.agent, "status": "ACCEPTED"}, token=m.bob
+    )
+    assert [e["node"]["id"] for e in accepted["data"]["node"]["jobs"]["edges"]] == [
+        first["id"]
+    ]
+
+
+AGENT_JOBS = """
+query A($id: ID!, $after: String, $status: JobStatus) {
+  node(id: $id) { ... on Agent {
+    jobs(first: 1, after: $after, status: $status) {
+      edges { node { id } } pageInfo { hasNextPage endCursor }
+    }
+  } }
+}
+"""
 
 
 AGENTS_WITH_JOBS = """
