@@ -101,9 +101,16 @@ class UserNode(relay.Node):
 
     @strawberry.field(
         description="The balance the user spends and earns: their own "
-        "organization's credits."
+        "organization's credits. Null for a member whose own organization is "
+        "another than the viewer's."
     )
-    async def credits(self, info: Info) -> int:
+    async def credits(self, info: Info) -> int | None:
+        actor = info.context.actor
+        if actor is None or (
+            actor.user_id != self.id
+            and actor.organization_id != self.default_organization_id
+        ):
+            return None
         loader = info.context.loaders.agents.credits_by_organization_id
         return await loader.load(self.default_organization_id)
 

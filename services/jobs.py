@@ -145,7 +145,7 @@ async def post_job(
     if agent_id is None:
         matches = await agents.match_agents(
             actor=actor,
-            description=f"{title}\n{description}",
+            description=f"{title}\n{description}"[: agents.MAX_DESCRIPTION],
             first=1,
             exclude_organization_id=actor.organization_id,
         )
