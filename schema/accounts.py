@@ -478,8 +478,8 @@ class Viewer:
         return agent_connection(rows, size, after, self.organization_id)
 
     @strawberry.field(
-        description="Every job received by the organization's agents, newest update "
-        "first (the worker status)."
+        description="Every job received by any of the viewer's agents, newest "
+        "update first (the worker status)."
     )
     async def worker_status(
         self,

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from tortoise import connections
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
 from models.agents import Agent
@@ -342,10 +342,15 @@ def _check_status(status: str | None) -> None:
 async def worker_status(
     *, actor: Actor, first: int, after: Keyset | None, status: str | None
 ) -> list[Job]:
-    """Jobs received by any of the viewer's organization's agents, newest update
-    first: `first + 1` rows."""
+    """Jobs received by any of the viewer's agents (the seed's worker status),
+    newest update first: `first + 1` rows."""
     _check_status(status)
-    query = Job.filter(_after(after), receiver_organization_id=actor.organization_id)
+    own = Agent.filter(owner_id=actor.user_id, organization_id=actor.organization_id)
+    query = Job.filter(
+        _after(after),
+        receiver_organization_id=actor.organization_id,
+        receiver_agent_id__in=Subquery(own.values("id")),
+    )
     if status:
         query = query.filter(status=status)
     return await query.order_by("-updated_at", "-id").limit(first + 1)

@@ -578,3 +578,43 @@ async def test_job_events_reach_both_parties_live(client: TestClient) -> None:
     for ws in sockets:
         await ws.close()
     assert isinstance(ada_ws, aiohttp.ClientWebSocketResponse)
+
+
+async def test_worker_status_holds_the_viewers_own_agents_only(
+    client: TestClient,
+) -> None:
+    from models.accounts import Membership, User
+    from models.agents import Agent
+
+    m = await Market(client).setup()
+    bob = await User.get(email="bob@example.com")
+    teammate = await User.create(
+        email="tam@example.com",
+        name="Tam",
+        password_hash="x",
+        default_organization_id=bob.default_organization_id,
+    )
+    await Membership.create(
+        user_id=teammate.id, organization_id=bob.default_organization_id, role="member"
+    )
+    agent = await Agent.create(
+        organization_id=bob.default_organization_id,
+        owner_id=teammate.id,
+        name="Tam's agent",
+        name_key="tam's agent",
+        visibility="PUBLIC",
+    )
+    theirs = (await m.post(agentId=relay.to_base64("Agent", agent.id)))["job"]
+    mine = (await m.post())["job"]
+    body = await gql(client, WORKER_STATUS, token=m.bob)
+    assert [
+        e["node"]["id"] for e in body["data"]["viewer"]["workerStatus"]["edges"]
+    ] == [mine["id"]]
+    # the organization still sees the teammate's job (and may act on it)
+    node = await gql(
+        client,
+        "query($id: ID!) { node(id: $id) { ... on Job { status } } }",
+        {"id": theirs["id"]},
+        token=m.bob,
+    )
+    assert node["data"]["node"] == {"status": "HELD"}
