@@ -232,6 +232,13 @@ async def test_wrong_parties_and_wrong_states_change_nothing(
         assert body["data"][name]["userErrors"] == [
             {"field": ["input", "id"], "message": "Job not found", "code": "NOT_FOUND"}
         ]
+    hidden = await gql(
+        client,
+        "query($id: ID!) { node(id: $id) { id } }",
+        {"id": job["id"]},
+        token=m.eve,
+    )
+    assert hidden["data"]["node"] is None
     # a party without that right
     for name, token in (("acceptJob", m.ada), ("cancelJob", m.bob)):
         body = await m.act(name, token, job["id"])
