@@ -36,8 +36,10 @@ from services.pubsub import MemoryPubSub, PubSub, RedisPubSub
 from services.queue import (
     broker,
     cancel_running_jobs,
+    enqueue_expire_jobs,
     enqueue_parse,
     enqueue_tailor,
+    set_jobs_pubsub,
     set_parse_deps,
     set_tailor_deps,
 )
@@ -125,6 +127,7 @@ async def sweep_stuck(settings: Settings, stop: asyncio.Event) -> None:
     while True:
         try:
             await requeue_stuck(timedelta(seconds=settings.stuck_after))
+            await enqueue_expire_jobs()  # jobs past their deadline
         except Exception:  # the database may be down for a moment; try again later
             log.exception("could not sweep stuck resumes")
         with contextlib.suppress(TimeoutError):
@@ -160,6 +163,7 @@ def create_app(
             )
         set_parse_deps(parse_deps(settings, runtime.pubsub))
         set_tailor_deps(TailorDeps(pubsub=runtime.pubsub, settings=settings))
+        set_jobs_pubsub(runtime.pubsub)
         receiving: asyncio.Task[None] | None = None
         sweeping: asyncio.Task[None] | None = None
         stop = asyncio.Event()
@@ -315,6 +319,7 @@ async def _worker(concurrency: int, grace: float = 10.0) -> None:
     runtime = build_runtime(settings)
     set_parse_deps(parse_deps(settings, runtime.pubsub))
     set_tailor_deps(TailorDeps(pubsub=runtime.pubsub, settings=settings))
+    set_jobs_pubsub(runtime.pubsub)
     broker.is_worker_process = True
     await broker.startup()  # runs WORKER_STARTUP: the ORM connects
     sweeping = asyncio.create_task(sweep_stuck(settings, stop))

@@ -20,6 +20,8 @@ MODEL_MODULES = [
     "models.resumes",
     "models.tailoring",
     "models.render",
+    "models.agents",
+    "models.jobs",
 ]
 
 

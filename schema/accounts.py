@@ -12,6 +12,11 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from schema.agents import (
+    AgentConnection,
+    agent_connection,
+    decode_agent_cursor,
+)
 from schema.base import (
     Connection,
     Edge,
@@ -25,6 +30,13 @@ from schema.base import (
     int_ids as _int_ids,
 )
 from schema.context import Info
+from schema.jobs import (
+    JobConnection,
+    JobNode,
+    JobStatus,
+    decode_job_cursor,
+    job_connection,
+)
 from schema.profiles import (
     DailyViews,
     Font,
@@ -69,16 +81,50 @@ class SecurityEventKind(Enum):
     RESUME_CONTENT_RESET = "RESUME_CONTENT_RESET"
 
 
+@strawberry.enum(description="The user's Stripe Connect account, for payouts.")
+class StripeAccountStatus(Enum):
+    NONE = "none"
+    PENDING = "pending"
+    ACTIVE = "active"
+    RESTRICTED = "restricted"
+
+
 @strawberry.type(name="User")
 class UserNode(relay.Node):
     id: relay.NodeID[int]
     email: str
     name: str
     created_at: dt.datetime
+    avatar_url: str | None = None
+    stripe_account_status: StripeAccountStatus = StripeAccountStatus.NONE
+    default_organization_id: strawberry.Private[int] = 0
+
+    @strawberry.field(
+        description="The balance the user spends and earns: their own "
+        "organization's credits. Null for a member whose own organization is "
+        "another than the viewer's."
+    )
+    async def credits(self, info: Info) -> int | None:
+        actor = info.context.actor
+        if actor is None or (
+            actor.user_id != self.id
+            and actor.organization_id != self.default_organization_id
+        ):
+            return None
+        loader = info.context.loaders.agents.credits_by_organization_id
+        return await loader.load(self.default_organization_id)
 
     @classmethod
     def from_row(cls, row: UserRow) -> Self:
-        return cls(id=row.id, email=row.email, name=row.name, created_at=row.created_at)
+        return cls(
+            id=row.id,
+            email=row.email,
+            name=row.name,
+            created_at=row.created_at,
+            avatar_url=row.avatar_url,
+            stripe_account_status=StripeAccountStatus(row.stripe_account_status),
+            default_organization_id=row.default_organization_id,
+        )
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -418,3 +464,50 @@ class Viewer:
             total_views=sum(views for _, views in days),
             days=[DailyViews(day=day, views=views) for day, views in days],
         )
+
+    @strawberry.field(
+        description="The viewer's agents: the default first, then by creation."
+    )
+    async def agents(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> AgentConnection:
+        size = page_size(first)
+        rows = await info.context.loaders.agents.viewer_agents(
+            first=size, after=decode_agent_cursor(after)
+        )
+        return agent_connection(rows, size, after, self.organization_id)
+
+    @strawberry.field(
+        description="Every job received by any of the viewer's agents, newest "
+        "update first (the worker status)."
+    )
+    async def worker_status(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        status: JobStatus | None = None,
+    ) -> JobConnection:
+        size = page_size(first)
+        rows = await info.context.loaders.agents.worker_status(
+            first=size,
+            after=decode_job_cursor(after),
+            status=status.value if status else None,
+        )
+        return job_connection(rows, size, after, JobNode.from_row)
+
+    @strawberry.field(description="Jobs the organization posted, newest update first.")
+    async def posted_jobs(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        status: JobStatus | None = None,
+    ) -> JobConnection:
+        size = page_size(first)
+        rows = await info.context.loaders.agents.posted_jobs(
+            first=size,
+            after=decode_job_cursor(after),
+            status=status.value if status else None,
+        )
+        return job_connection(rows, size, after, JobNode.from_row)

@@ -11,6 +11,8 @@ from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers import accounts, billing, nodes, profiles, tailoring
+from resolvers import agents as agent_resolvers
+from resolvers import jobs as job_resolvers
 from resolvers import resumes as resume_resolvers
 from schema.accounts import (
     ApiKeyNode,
@@ -24,6 +26,8 @@ from schema.accounts import (
     UserNode,
     Viewer,
 )
+from schema.agents import AgentMatch, AgentNode, AgentPayload, DeleteAgentPayload
+from schema.jobs import JobEvent, JobNode, JobPayload
 from schema.profiles import (
     CertificationNode,
     CertificationPayload,
@@ -118,6 +122,12 @@ class Query:
     resume_rows: ResumeRowConnection = strawberry.field(
         resolver=resume_resolvers.resume_rows,
         description="One flat row per resume, for spreadsheets and BI.",
+    )
+    match_agents: list[AgentMatch] = strawberry.field(
+        resolver=agent_resolvers.match_agents,
+        description="PUBLIC agents of every organization ranked for a job "
+        "description (at most 100): deterministic, offline unless the "
+        "organization configured its own model.",
     )
 
 
@@ -287,6 +297,49 @@ class Mutation:
         description="Delete every section entry; account, profile fields, theme and "
         "layout stay. Recorded as a security event.",
     )
+    create_agent: AgentPayload = strawberry.mutation(
+        resolver=agent_resolvers.create_agent
+    )
+    update_agent: AgentPayload = strawberry.mutation(
+        resolver=agent_resolvers.update_agent,
+        description="Fields left out keep their values.",
+    )
+    delete_agent: DeleteAgentPayload = strawberry.mutation(
+        resolver=agent_resolvers.delete_agent,
+        description="Not the default agent (DEFAULT_AGENT), nor one with held, "
+        "accepted or submitted jobs (AGENT_HAS_ACTIVE_JOBS).",
+    )
+    post_job: JobPayload = strawberry.mutation(
+        resolver=job_resolvers.post_job,
+        description="Post a job to an agent (or the best match) and hold its reward "
+        "from your credits: status HELD.",
+    )
+    accept_job: JobPayload = strawberry.mutation(
+        resolver=job_resolvers.accept_job,
+        description="Receiver: HELD -> ACCEPTED.",
+    )
+    decline_job: JobPayload = strawberry.mutation(
+        resolver=job_resolvers.decline_job,
+        description="Receiver: HELD -> DECLINED; the reward goes back to the poster.",
+    )
+    submit_job: JobPayload = strawberry.mutation(
+        resolver=job_resolvers.submit_job,
+        description="Receiver: ACCEPTED -> SUBMITTED, with the work.",
+    )
+    approve_job: JobPayload = strawberry.mutation(
+        resolver=job_resolvers.approve_job,
+        description="Poster: SUBMITTED -> COMPLETED; the reward goes to the "
+        "receiving agent's owner.",
+    )
+    reject_job: JobPayload = strawberry.mutation(
+        resolver=job_resolvers.reject_job,
+        description="Poster: SUBMITTED -> REJECTED; the reward goes back to the "
+        "poster.",
+    )
+    cancel_job: JobPayload = strawberry.mutation(
+        resolver=job_resolvers.cancel_job,
+        description="Poster: HELD -> CANCELLED; the reward goes back.",
+    )
 
 
 @strawberry.type
@@ -305,6 +358,11 @@ class Subscription:
         description="A tailored resume's run: its current state first, then "
         "keywords, plan, rewrite, safety_nets, pass_1, pass_2, pass_3, letters, "
         "render, ending on READY or FAILED (TIMEOUT after 240 s).",
+    )
+    job_events: JobEvent = strawberry.subscription(  # type: ignore[assignment]
+        resolver=job_resolvers.job_events,
+        description="Each status change of a job the viewer's organization posted "
+        "or received, live (from any process).",
     )
 
 
@@ -346,6 +404,8 @@ def build_schema(
             ResumeNode,
             CoverLetter,
             OutreachMessage,
+            AgentNode,
+            JobNode,
         ],
         extensions=[guards],
         config=StrawberryConfig(disable_field_suggestions=False),

@@ -30,7 +30,7 @@ from models.accounts import (
     SecurityEvent,
     User,
 )
-from services import billing
+from services import agents, billing
 from services.errors import (
     Conflict,
     Forbidden,
@@ -359,6 +359,7 @@ async def sign_up(
             await Membership.create(
                 user_id=user.id, organization_id=org.id, role="owner"
             )
+            await agents.create_default_agent(organization_id=org.id, owner_id=user.id)
     except IntegrityError:
         raise Conflict(
             "An account with this email already exists", field=["email"]

@@ -8,6 +8,10 @@ ServiceError                 expected failure: a `userErrors` entry (code, field
   InsufficientCredits        INSUFFICIENT_CREDITS
   QuotaExceeded              QUOTA_EXCEEDED (the plan's monthly tailoring calls)
   NoJobDescription           NO_JOB_DESCRIPTION
+  InvalidState               INVALID_STATE (a job transition its state forbids)
+  DefaultAgent               DEFAULT_AGENT (the default agent cannot be deleted)
+  AgentHasActiveJobs         AGENT_HAS_ACTIVE_JOBS
+  NoMatchingAgent            NO_MATCHING_AGENT
 AuthError                    not the client's input: a top-level GraphQL error
   Unauthenticated            UNAUTHENTICATED (missing, expired, forged, revoked)
   Forbidden                  FORBIDDEN (authenticated; role or scope says no)
@@ -90,3 +94,21 @@ class QuotaExceeded(ServiceError):
 
 class NoJobDescription(ServiceError):
     code = "NO_JOB_DESCRIPTION"
+
+
+class InvalidState(ServiceError):
+    """A job transition from a state that does not allow it."""
+
+    code = "INVALID_STATE"
+
+
+class DefaultAgent(ServiceError):
+    code = "DEFAULT_AGENT"
+
+
+class AgentHasActiveJobs(ServiceError):
+    code = "AGENT_HAS_ACTIVE_JOBS"
+
+
+class NoMatchingAgent(ServiceError):
+    code = "NO_MATCHING_AGENT"

@@ -13,14 +13,15 @@ import asyncio
 import os
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
 from taskiq_redis import RedisStreamBroker
 from tortoise import Tortoise
 
 from models.accounts import RefreshToken
-from services import resumes
+from services import jobs, resumes
+from services.pubsub import PubSub
 from services.tailoring import pipeline
 
 
@@ -37,6 +38,7 @@ def _make_broker() -> AsyncBroker:
 
 
 broker = _make_broker()
+T = TypeVar("T")
 
 
 @broker.on_event(TaskiqEvents.WORKER_STARTUP)
@@ -91,7 +93,7 @@ async def tailor_resume(*, resume_id: int) -> str:
     return await _tracked(pipeline.tailor(resume_id=resume_id, deps=deps))
 
 
-async def _tracked(job: Coroutine[Any, Any, str]) -> str:
+async def _tracked(job: Coroutine[Any, Any, T]) -> T:
     """Run a job so that `cancel_running_jobs` can stop it."""
     task = asyncio.current_task()
     if task is not None:
@@ -123,3 +125,20 @@ async def enqueue_parse(resume_id: int) -> None:
 
 async def enqueue_tailor(resume_id: int) -> None:
     await tailor_resume.kiq(resume_id=resume_id)
+
+
+def set_jobs_pubsub(pubsub: PubSub) -> None:
+    """Where expiry publishes job events (this process's pub/sub)."""
+    broker.state.jobs_pubsub = pubsub
+
+
+@broker.task(task_name="jobs.expire_overdue")
+async def expire_overdue_jobs() -> int:
+    """Expire HELD or ACCEPTED jobs past their deadline, reward back to the poster.
+    Idempotent: each job expires once however many sweepers enqueue this."""
+    pubsub: PubSub = broker.state.jobs_pubsub
+    return await _tracked(jobs.expire_overdue(pubsub=pubsub))
+
+
+async def enqueue_expire_jobs() -> None:
+    await expire_overdue_jobs.kiq()

@@ -1,0 +1,217 @@
+"""GraphQL types of the agents domain: agents (worker personas), a public summary
+of users (owners and posters), matches, and the agent mutations' inputs and
+payloads. Of another organization's agent only the public fields show."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Iterable
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Self
+
+import strawberry
+from strawberry import relay
+
+from schema.base import Connection, Edge, InvalidArgument, UserError, page_size
+from schema.base import int_ids as _int_ids
+from schema.context import Info
+
+if TYPE_CHECKING:
+    from models.accounts import User as UserRow
+    from models.agents import Agent as AgentRow
+    from schema.jobs import JobConnection, JobStatus
+
+
+@strawberry.enum
+class AgentVisibility(Enum):
+    PRIVATE = "PRIVATE"
+    PUBLIC = "PUBLIC"
+
+
+@strawberry.type(description="What anyone may see of a user: id, name, avatar.")
+class UserSummary:
+    id: strawberry.ID = strawberry.field(description="Global id of the user.")
+    name: str
+    avatar_url: str | None
+
+    @classmethod
+    def from_row(cls, row: UserRow) -> Self:
+        return cls(
+            id=strawberry.ID(relay.to_base64("User", row.id)),
+            name=row.name,
+            avatar_url=row.avatar_url,
+        )
+
+
+def agent_cursor(row: AgentRow) -> str:
+    raw = f"agent:{int(row.is_default)}:{row.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_agent_cursor(cursor: str | None) -> tuple[bool, int] | None:
+    if cursor is None:
+        return None
+    try:
+        kind, default, key = base64.urlsafe_b64decode(cursor).decode().split(":")
+        if kind != "agent" or default not in ("0", "1"):
+            raise ValueError(kind)
+        return default == "1", int(key)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidArgument(f"Invalid cursor {cursor[:40]!r}") from None
+
+
+@strawberry.type(name="Agent", description="A worker persona that receives jobs.")
+class AgentNode(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    personality: str | None
+    avatar_url: str | None
+    is_default: bool
+    visibility: AgentVisibility
+    created_at: dt.datetime
+    owner_id: strawberry.Private[int]
+    organization_id: strawberry.Private[int]
+    mine: strawberry.Private[bool]
+
+    @classmethod
+    def from_row(cls, row: AgentRow, *, viewer_organization_id: int | None) -> Self:
+        mine = row.organization_id == viewer_organization_id
+        shown = mine or row.visibility == "PUBLIC"
+        return cls(
+            id=row.id,
+            name=row.name,
+            # a job's other party sees a private agent's name only
+            personality=row.personality if shown else None,
+            avatar_url=row.avatar_url,
+            is_default=row.is_default,
+            visibility=AgentVisibility(row.visibility),
+            created_at=row.created_at,
+            owner_id=row.owner_id,
+            organization_id=row.organization_id,
+            mine=mine,
+        )
+
+    @strawberry.field
+    async def owner(self, info: Info) -> UserSummary:
+        row = await info.context.loaders.agents.user_summary_by_id.load(self.owner_id)
+        assert row is not None
+        return UserSummary.from_row(row)
+
+    @strawberry.field(
+        description="Held, accepted or submitted jobs; null unless the agent is "
+        "the viewer's organization's."
+    )
+    async def active_job_count(self, info: Info) -> int | None:
+        if not self.mine:
+            return None
+        return await info.context.loaders.agents.active_job_count.load(self.id)
+
+    @strawberry.field(
+        description="Jobs the agent received, newest update first; null unless the "
+        "agent is the viewer's organization's."
+    )
+    async def jobs(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        status: Annotated[JobStatus, strawberry.lazy("schema.jobs")] | None = None,
+    ) -> Annotated[JobConnection, strawberry.lazy("schema.jobs")] | None:
+        from schema.jobs import JobNode, decode_job_cursor, job_connection
+
+        if not self.mine:
+            return None
+        size = page_size(first)
+        key = (
+            self.id,
+            size,
+            decode_job_cursor(after),
+            status.value if status else None,
+        )
+        rows = await info.context.loaders.agents.jobs_of_agent.load(key)
+        return job_connection(rows, size, after, JobNode.from_row)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        loaders = info.context.loaders.agents
+        org = loaders.organization_id()
+        rows = await loaders.agent_by_id.load_many(_int_ids(node_ids))
+        return [
+            cls.from_row(r, viewer_organization_id=org)
+            if r is not None
+            and org is not None
+            and (r.organization_id == org or r.visibility == "PUBLIC")
+            else None
+            for r in rows
+        ]
+
+
+AgentConnection = Connection[AgentNode]
+
+
+def agent_connection(
+    rows: list[AgentRow], size: int, after: str | None, org: int
+) -> AgentConnection:
+    from schema.base import page_info
+
+    edges = [
+        Edge(
+            cursor=agent_cursor(r),
+            node=AgentNode.from_row(r, viewer_organization_id=org),
+        )
+        for r in rows[:size]
+    ]
+    return AgentConnection(edges=edges, page_info=page_info(edges, rows, size, after))
+
+
+@strawberry.type(description="A PUBLIC agent ranked for a job description.")
+class AgentMatch:
+    agent: AgentNode
+    score: float = strawberry.field(
+        description="0-1: 0.6 x the share of the description's terms (weighted by "
+        "rarity) the agent's document holds + 0.4 x embedding cosine."
+    )
+    matched_terms: list[str]
+
+
+# -- inputs and payloads ---------------------------------------------------------------
+
+
+@strawberry.input
+class CreateAgentInput:
+    name: str = strawberry.field(description="1-64 characters, unique per user.")
+    personality: str | None = strawberry.field(
+        default=None, description="At most 4,000 characters; used for matching."
+    )
+    avatar_url: str | None = None
+    visibility: AgentVisibility = AgentVisibility.PRIVATE
+
+
+@strawberry.input(description="Fields left out keep their values.")
+class UpdateAgentInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    personality: str | None = strawberry.UNSET
+    avatar_url: str | None = strawberry.UNSET
+    visibility: AgentVisibility | None = strawberry.UNSET
+
+
+@strawberry.input
+class DeleteAgentInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class AgentPayload:
+    agent: AgentNode | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DeleteAgentPayload:
+    deleted_id: strawberry.ID | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
