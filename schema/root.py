@@ -11,6 +11,8 @@ from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers import accounts, billing, nodes, profiles, tailoring
+from resolvers import chat as chat_resolvers
+from resolvers import indexing as indexing_resolvers
 from resolvers import resumes as resume_resolvers
 from schema.accounts import (
     ApiKeyNode,
@@ -24,6 +26,14 @@ from schema.accounts import (
     UserNode,
     Viewer,
 )
+from schema.chat import (
+    AskProfilePayload,
+    ChatExportPayload,
+    DeleteTranscriptPayload,
+    ProfileAnswerEvent,
+    TranscriptNode,
+)
+from schema.indexing import IndexingEvent, ReindexProfilePayload
 from schema.profiles import (
     CertificationNode,
     CertificationPayload,
@@ -287,6 +297,27 @@ class Mutation:
         description="Delete every section entry; account, profile fields, theme and "
         "layout stay. Recorded as a security event.",
     )
+    reindex_profile: ReindexProfilePayload = strawberry.mutation(
+        resolver=indexing_resolvers.reindex_profile,
+        description="Index the profile again (after the usual short debounce).",
+    )
+    ask_profile: AskProfilePayload = strawberry.mutation(
+        resolver=chat_resolvers.ask_profile,
+        description="A visitor's question about a public profile; no sign-in. "
+        "Answers from public data only, with citations; limited per IP.",
+    )
+    delete_transcript: DeleteTranscriptPayload = strawberry.mutation(
+        resolver=chat_resolvers.delete_transcript, description="Pro."
+    )
+    export_transcripts: ChatExportPayload = strawberry.mutation(
+        resolver=chat_resolvers.export_transcripts,
+        description="Transcripts as JSON or CSV behind a signed link (Pro).",
+    )
+    export_insights: ChatExportPayload = strawberry.mutation(
+        resolver=chat_resolvers.export_insights,
+        description="Views and chat engagement per day as JSON or CSV behind a "
+        "signed link (Starter and above).",
+    )
 
 
 @strawberry.type
@@ -305,6 +336,15 @@ class Subscription:
         description="A tailored resume's run: its current state first, then "
         "keywords, plan, rewrite, safety_nets, pass_1, pass_2, pass_3, letters, "
         "render, ending on READY or FAILED (TIMEOUT after 240 s).",
+    )
+    indexing_events: IndexingEvent = strawberry.subscription(  # type: ignore[assignment]
+        resolver=indexing_resolvers.indexing_events,
+        description="The viewer's profile index: current state first, then each "
+        "step, ending on READY or FAILED.",
+    )
+    profile_answer: ProfileAnswerEvent = strawberry.subscription(  # type: ignore[assignment]
+        resolver=chat_resolvers.profile_answer,
+        description="askProfile's answer streamed in pieces; the last has done true.",
     )
 
 
@@ -346,6 +386,7 @@ def build_schema(
             ResumeNode,
             CoverLetter,
             OutreachMessage,
+            TranscriptNode,
         ],
         extensions=[guards],
         config=StrawberryConfig(disable_field_suggestions=False),
