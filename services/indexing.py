@@ -47,6 +47,7 @@ from models.profiles import (
     Skill,
 )
 from models.resumes import Resume
+from models.tailoring import LlmConfig
 from services import embeddings
 from services.embeddings import EmbeddingUnavailable
 from services.pubsub import PubSub
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("careergraph.indexing")
 
 STATES = ("IDLE", "QUEUED", "INDEXING", "READY", "FAILED")
-TERMINAL = ("IDLE", "READY", "FAILED")
+TERMINAL = ("READY", "FAILED")  # where indexingEvents ends
 EMBED_BATCH = 32  # chunks per embedding call (one progress event each)
 MAX_CHUNK_CHARS = 700
 SECTION_MODELS: dict[str, type[SectionRow]] = {
@@ -532,10 +533,9 @@ async def _on_save(
     using_db: BaseDBAsyncClient | None,
     update_fields: Iterable[str] | None,
 ) -> None:
-    if (
-        isinstance(instance, Profile)
-        and update_fields is not None
-        and set(update_fields) <= _PRESENTATION
+    if isinstance(instance, Profile) and (
+        created  # created empty on first use: nothing to index yet
+        or (update_fields is not None and set(update_fields) <= _PRESENTATION)
     ):
         return
     if isinstance(instance, Resume) and not instance.is_master:
@@ -562,9 +562,10 @@ async def changed(*, organization_id: int, using_db: Any = None) -> None:
         log.exception("could not mark profile of organization %s", organization_id)
 
 
-post_save(Profile, Skill, Experience, Education, Project, Certification, Resume)(
-    _on_save
-)
+# an organization's model settings decide the embedding model: a change re-indexes
+post_save(
+    Profile, Skill, Experience, Education, Project, Certification, Resume, LlmConfig
+)(_on_save)
 post_delete(Profile, Skill, Experience, Education, Project, Certification, Resume)(
     _on_delete
 )
