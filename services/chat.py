@@ -141,6 +141,10 @@ def clean_question(question: str) -> str:
     return text
 
 
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+
+
 def _snippet(text: str, query_terms: set[str]) -> str:
     """The chunk's head (what the entry is) and its sentence that shares most
     words with the question, cut to MAX_SNIPPET_CHARS."""
@@ -211,15 +215,15 @@ async def _model_answer(
         {"excerpts": list(evidence_texts)},
         allowed=[profile.full_name, profile.username],
     )
-    text, violations = refine.align_text(
-        result["answer"][:4000], evidence=evidence, location="answer"
-    )
+    drafted = result["answer"][:4000]
+    text, _violations = refine.align_text(drafted, evidence=evidence, location="answer")
+    removed = len(_sentences(drafted)) - len(_sentences(text))
     sources = [
         int(s)
         for s in result.get("sources") or []
         if isinstance(s, int) and 1 <= s <= len(hits)
     ]
-    return text, sources, len(violations)
+    return text, sources, removed
 
 
 async def _visible_texts(profile: Profile) -> list[str]:

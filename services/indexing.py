@@ -187,6 +187,41 @@ def _stem(word: str) -> str:
     return word
 
 
+# words a question uses for a section that its entries rarely say themselves
+# ("where did she study?" and "BSc at Leeds"): added to each chunk's BM25 tokens
+# and, as a label, to the text that is embedded (document expansion)
+SECTION_WORDS: dict[str, str] = {
+    "about": "about summary bio based located location lives",
+    "links": "website github linkedin links online",
+    "contact": "contact reach",
+    "skills": "skills technologies tools expertise proficient stack",
+    "experience": "experience work worked job employer company role career",
+    "education": "education study studied school university college degree",
+    "projects": "projects project built portfolio",
+    "certifications": "certifications certified certificate credential",
+    "resume": "resume",
+}
+SECTION_LABELS: dict[str, str] = {
+    "about": "About",
+    "links": "Links",
+    "contact": "Contact",
+    "skills": "Skills",
+    "experience": "Work experience",
+    "education": "Education",
+    "projects": "Projects",
+    "certifications": "Certifications",
+    "resume": "Resume",
+}
+
+
+def chunk_tokens(section: str, text: str) -> list[str]:
+    return tokenize(text) + tokenize(SECTION_WORDS.get(section, ""))
+
+
+def embed_text(section: str, text: str) -> str:
+    return f"{SECTION_LABELS.get(section, section)}: {text}"
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased words without stop words, lightly stemmed; keeps C++, C#,
     Node.js and version-like tokens whole."""
@@ -680,7 +715,9 @@ async def _index(row: ProfileIndex, *, attempt: int, deps: IndexDeps) -> str:
     vectors: list[list[float]] = []
     for start in range(0, len(drafts), EMBED_BATCH):
         batch = drafts[start : start + EMBED_BATCH]
-        vectors.extend(await embedder.embed([d.text for d in batch]))
+        vectors.extend(
+            await embedder.embed([embed_text(d.section, d.text) for d in batch])
+        )
         done = len(vectors)
         await _step(
             row,
@@ -714,7 +751,7 @@ async def _index(row: ProfileIndex, *, attempt: int, deps: IndexDeps) -> str:
                     entry_id=d.entry_id,
                     visibility=d.visibility,
                     text=d.text,
-                    tokens=tokenize(d.text),
+                    tokens=chunk_tokens(d.section, d.text),
                     vector=pack(v),
                     dim=len(v),
                     engine=embedder.engine,
@@ -887,13 +924,15 @@ def rank(
     query_vector: Sequence[float] | None,
     allowed: Sequence[bool],
     mode: str = "hybrid",
+    ignore: Iterable[str] = (),
 ) -> list[Hit]:
     """Score every allowed chunk: BM25, cosine, and their reciprocal-rank fusion
     (`mode` hybrid, bm25 or embeddings). Best first."""
     n = len(index.chunks)
     if n == 0:
         return []
-    terms = [t for t in tokenize(query) if t in index.vocab]
+    skip = set(ignore)
+    terms = [t for t in tokenize(query) if t in index.vocab and t not in skip]
     bm25 = (
         np.asarray(index.bm25.get_scores(terms), dtype=np.float64)
         if terms and index.bm25 is not None
@@ -963,8 +1002,16 @@ async def search(
                     await touch(organization_id=profile.organization_id)
         except EmbeddingUnavailable:
             query_vector = None  # lexical only while the model is down
+    # the owner's name is in the question ("where did Ada study?") but says
+    # nothing about which passage answers it
+    name = tokenize(f"{profile.full_name or ''} {profile.username or ''}")
     hits = rank(
-        index, query=query, query_vector=query_vector, allowed=allowed, mode=mode
+        index,
+        query=query,
+        query_vector=query_vector,
+        allowed=allowed,
+        mode=mode,
+        ignore=name,
     )
     if query_vector is None and mode == "hybrid":
         hits = [h for h in hits if h.bm25 > 0] or hits
