@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import math
 import re
@@ -526,9 +527,15 @@ async def touch(*, organization_id: int, using_db: Any = None) -> bool:
 
 
 async def _enqueue(profile_id: int) -> None:
+    """Queue the job from a fresh context: a mark made inside a transaction (a
+    signal of a write in `in_transaction`) must not hand the transaction's
+    connection to the job, which outlives it (the in-process broker runs jobs as
+    tasks that copy the caller's context). The job waits for the debounce before
+    it reads, by which time the marking transaction has committed."""
     deps = current_deps()
     if deps is not None and deps.enqueue is not None:
-        await deps.enqueue(profile_id)
+        loop = asyncio.get_running_loop()
+        await loop.create_task(deps.enqueue(profile_id), context=contextvars.Context())
 
 
 async def request_reindex(*, organization_id: int) -> ProfileIndex:
@@ -1004,7 +1011,7 @@ async def search(
             query_vector = None  # lexical only while the model is down
     # the owner's name is in the question ("where did Ada study?") but says
     # nothing about which passage answers it
-    name = tokenize(f"{profile.full_name or ''} {profile.username or ''}")
+    name = tokenize(profile.full_name or "")
     hits = rank(
         index,
         query=query,
