@@ -3,7 +3,7 @@
     .venv/bin/python bench/indexing.py
 
 1. Time to index a full profile: the largest corpus resume imported as a profile
-   (every section), median of 7 runs of the whole index job (chunking, embedding,
+   (every section), median of 15 runs of the whole index job (chunking, embedding,
    storing), with the share spent embedding.
 2. Time to index a 2-page resume: the same profile with the 2-page corpus resume
    as its master resume (its structured data is chunked too).
@@ -33,7 +33,7 @@ from tortoise import Tortoise
 from models.resumes import Resume
 from services import chat, embeddings, indexing
 
-RUNS = 7
+RUNS = 15
 
 
 async def _time_index(profile: indexing.Profile, settings: indexing.Settings) -> float:
