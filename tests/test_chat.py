@@ -337,6 +337,13 @@ async def test_transcripts_need_pro_and_hold_the_conversation(
     assert older[0]["messages"][0]["citations"][0] == {"section": "EDUCATION"}
     # the same visitor (IP and browser family) hashes alike; nothing else is kept
     assert older[0]["visitorHash"] == newest["visitorHash"]
+    body = await gql(
+        chat_client,
+        '{ viewer { transcripts(from: "2020-01-01", to: "2020-12-31") '
+        "{ nodes { id } } } }",
+        token=token,
+    )
+    assert body["data"]["viewer"]["transcripts"]["nodes"] == []
     stored = await Conversation.all().values_list("visitor_hash", flat=True)
     assert "127.0.0.1" not in json.dumps(list(stored))
 
@@ -472,6 +479,34 @@ async def test_exports_go_through_signed_links(chat_client: TestClient) -> None:
     )
     assert "'=HYPERLINK" in lines[1]  # a formula is defused
     assert lines[1].endswith(",true,education")
+
+    body = await gql(
+        chat_client,
+        "mutation E($input: ExportTranscriptsInput!) { exportTranscripts(input: "
+        "$input) { url filename userErrors { code } } }",
+        {"input": {"format": "JSON", "from": today, "to": today}},
+        token=token,
+    )
+    payload = body["data"]["exportTranscripts"]
+    assert payload["filename"] == "transcripts.json"
+    response = await chat_client.get("/" + payload["url"].split("/", 3)[3])
+    document = json.loads(await response.text())
+    assert len(document) == 1
+    assert [m["question"] for m in document[0]["messages"]] == [
+        '=HYPERLINK("http://evil") Where did she study?'
+    ]
+    assert document[0]["messages"][0]["citations"][0]["section"] == "education"
+    body = await gql(
+        chat_client,
+        "mutation E($input: ExportTranscriptsInput!) { exportTranscripts(input: "
+        "$input) { url userErrors { field code } } }",
+        {"input": {"format": "JSON", "from": today, "to": "2020-01-01"}},
+        token=token,
+    )
+    assert body["data"]["exportTranscripts"] == {
+        "url": None,
+        "userErrors": [{"field": ["input", "to"], "code": "VALIDATION_ERROR"}],
+    }
 
 
 async def test_transcript_listing_costs_constant_queries(

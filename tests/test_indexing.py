@@ -249,3 +249,29 @@ async def test_a_model_that_is_down_fails_the_run_and_keeps_the_old_index(
     )
     assert await ProfileChunk.all().count() == CHUNKS  # the old index still serves
     assert {c.engine for c in await ProfileChunk.all()} == {"offline"}
+
+
+async def test_a_run_lost_with_its_process_is_queued_again(fast: TestClient) -> None:
+    """A profile left INDEXING (its process died mid-run) is claimed again by the
+    sweeper once it is older than STUCK_AFTER, and ends READY."""
+    from datetime import UTC, datetime, timedelta
+
+    token = (await sign_up(fast))["accessToken"]
+    await fill_profile(fast, token)
+    await wait_ready(fast, token)
+    row = await ProfileIndex.get()
+    await ProfileIndex.filter(id=row.id).update(
+        state="INDEXING",
+        stage="embedding",
+        progress=10,
+        updated_at=datetime.now(UTC) - timedelta(minutes=20),
+    )
+    assert await server.requeue_stuck(timedelta(minutes=10)) == 0  # no resumes
+    current = await wait_ready(fast, token)
+    assert (current["state"], current["totalChunks"]) == ("READY", CHUNKS)
+    assert (await ProfileIndex.get()).attempts == row.attempts + 1
+    # a fresh run is not taken from its owner
+    await ProfileIndex.filter(id=row.id).update(state="INDEXING")
+    await server.requeue_stuck(timedelta(minutes=10))
+    await asyncio.sleep(0.3)
+    assert (await ProfileIndex.get()).attempts == row.attempts + 1

@@ -148,11 +148,9 @@ async def touch(*, organization_id: int, using_db: Any = None) -> bool:
     row = await get_state(organization_id=organization_id, using_db=using_db)
     if row.state in ("QUEUED", "INDEXING"):
         # the queued run waits for quiet from this mark; a running one re-queues
-        await (
-            ProfileIndex.filter(id=row.id)
-            .using_db(using_db)
-            .update(dirty_at=now, updated_at=now)
-        )
+        # when it ends (its `updated_at` is its own progress: a dead run still
+        # looks stuck to the sweeper however many edits arrive)
+        await ProfileIndex.filter(id=row.id).using_db(using_db).update(dirty_at=now)
         return False
     updated = (
         await ProfileIndex.filter(id=row.id, state=row.state)
@@ -204,6 +202,7 @@ async def clear(*, organization_id: int) -> int:
             attempts=F("attempts") + 1,  # a running index stops at its next step
             error_code=None,
             error_message=None,
+            updated_at=datetime.now(UTC),
         )
     await row.refresh_from_db()
     await _publish(row)
@@ -389,6 +388,7 @@ async def _index(row: ProfileIndex, *, attempt: int, deps: IndexDeps) -> str:
             progress=100,
             indexed_chunks=len(drafts),
             last_indexed_at=now,
+            updated_at=now,
         )
         if not owned:
             raise Superseded(row.profile_id)
