@@ -292,6 +292,22 @@ async def test_transcripts_need_pro_and_hold_the_conversation(
     await ask(chat_client, "What is her favourite colour?", first["conversationId"])
     other = await ask(chat_client, "Which company?")
     assert other["conversationId"] != first["conversationId"]
+    # another visitor presenting that conversation id starts their own
+    body = await gql(
+        chat_client,
+        ASK,
+        {
+            "input": {
+                "username": "ada",
+                "question": "Where did she study?",
+                "conversationId": first["conversationId"],
+            }
+        },
+        headers={"User-Agent": "curl/8.5.0"},
+    )
+    stranger = body["data"]["askProfile"]["conversationId"]
+    assert stranger not in (first["conversationId"], other["conversationId"])
+    await Conversation.filter(token=stranger).delete()
 
     body = await gql(chat_client, TRANSCRIPTS, token=token)
     listing = body["data"]["viewer"]["transcripts"]
