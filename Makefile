@@ -80,6 +80,8 @@ bench: $(STAMP)  ## benchmarks print ratios against a baseline measured in the s
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/tailor_stages.py
 	$(BIN)/python bench/match_agents.py
+	$(BIN)/python bench/chat_eval.py
+	$(BIN)/python bench/indexing.py
 
 audit: $(STAMP)  ## the GraphQL-over-HTTP reference audit against a server it starts
 	$(BIN)/pytest -q tests/test_http_audit.py

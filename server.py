@@ -28,7 +28,7 @@ from tortoise import Tortoise
 
 from models.resumes import Resume
 from schema.root import build_schema
-from services import resumes
+from services import indexing, resumes
 from services.accounts import AuthConfig
 from services.files import Signer
 from services.llm.openai_engine import OpenAIEngine
@@ -37,8 +37,10 @@ from services.queue import (
     broker,
     cancel_running_jobs,
     enqueue_expire_jobs,
+    enqueue_index,
     enqueue_parse,
     enqueue_tailor,
+    set_index_deps,
     set_jobs_pubsub,
     set_parse_deps,
     set_tailor_deps,
@@ -118,6 +120,11 @@ async def requeue_stuck(older_than: timedelta) -> int:
             await enqueue_tailor(resume_id)
         else:
             await enqueue_parse(resume_id)
+    for profile_id in await indexing.claim_stuck(
+        older_than=datetime.now(UTC) - older_than
+    ):
+        log.warning("requeueing the index of profile %s: its job was lost", profile_id)
+        await enqueue_index(profile_id, stuck=True)
     return len(ids)
 
 
@@ -164,6 +171,7 @@ def create_app(
         set_parse_deps(parse_deps(settings, runtime.pubsub))
         set_tailor_deps(TailorDeps(pubsub=runtime.pubsub, settings=settings))
         set_jobs_pubsub(runtime.pubsub)
+        set_index_deps(indexing.IndexDeps(pubsub=runtime.pubsub, settings=settings))
         receiving: asyncio.Task[None] | None = None
         sweeping: asyncio.Task[None] | None = None
         stop = asyncio.Event()
@@ -320,6 +328,7 @@ async def _worker(concurrency: int, grace: float = 10.0) -> None:
     set_parse_deps(parse_deps(settings, runtime.pubsub))
     set_tailor_deps(TailorDeps(pubsub=runtime.pubsub, settings=settings))
     set_jobs_pubsub(runtime.pubsub)
+    set_index_deps(indexing.IndexDeps(pubsub=runtime.pubsub, settings=settings))
     broker.is_worker_process = True
     await broker.startup()  # runs WORKER_STARTUP: the ORM connects
     sweeping = asyncio.create_task(sweep_stuck(settings, stop))

@@ -22,6 +22,8 @@ MODEL_MODULES = [
     "models.render",
     "models.agents",
     "models.jobs",
+    "models.indexing",
+    "models.chat",
 ]
 
 
@@ -77,6 +79,10 @@ class Settings:
     stripe_webhook_secret: str = ""
     stripe_api_base: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    embedding_model: str = ""  # an organization's /v1/embeddings model (openai)
+    index_debounce: float = 2.0  # seconds of quiet after an edit before indexing
+    chat_rate_limit: int = 10  # askProfile questions per minute per visitor IP
+    transcript_retention_days: int = 90
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -122,6 +128,10 @@ class Settings:
             stripe_secret_key=env.get("STRIPE_SECRET_KEY", ""),
             stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", ""),
             stripe_api_base=env.get("STRIPE_API_BASE", ""),
+            embedding_model=env.get("EMBEDDING_MODEL", ""),
+            index_debounce=float(env.get("INDEX_DEBOUNCE") or 2),
+            chat_rate_limit=_int(env, "CHAT_RATE_LIMIT", 10),
+            transcript_retention_days=_int(env, "TRANSCRIPT_RETENTION_DAYS", 90),
         )
 
 

@@ -75,6 +75,7 @@ async def match_agents(
         actor=info.context.require_actor(),
         description=description,
         first=10 if first is None else first,
+        settings=info.context.runtime.settings,
     )
     return [
         AgentMatch(

@@ -40,6 +40,7 @@ async def post_job(info: Info, input: PostJobInput) -> JobPayload:
             reward=input.reward,
             agent_id=agent_id,
             deadline=input.deadline,
+            settings=info.context.runtime.settings,
         )
     except ServiceError as exc:
         return JobPayload(user_errors=user_errors(exc))

@@ -29,6 +29,7 @@ from schema.base import (
 from schema.base import (
     int_ids as _int_ids,
 )
+from schema.chat import TranscriptConnection, TranscriptNode
 from schema.context import Info
 from schema.jobs import (
     JobConnection,
@@ -463,6 +464,8 @@ class Viewer:
         return Insights(
             total_views=sum(views for _, views in days),
             days=[DailyViews(day=day, views=views) for day, views in days],
+            start=from_,
+            end=to,
         )
 
     @strawberry.field(
@@ -511,3 +514,45 @@ class Viewer:
             status=status.value if status else None,
         )
         return job_connection(rows, size, after, JobNode.from_row)
+
+    @strawberry.field(
+        description="Visitor chat transcripts, newest first (Pro; below Pro "
+        "`available` is false). `from`/`to` are UTC days, inclusive."
+    )
+    async def transcripts(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
+        to: dt.date | None = None,
+    ) -> TranscriptConnection:
+        size = page_size(first)
+        before_id = decode_cursor("tr", after)
+        available, plan, rows = await info.context.loaders.chat.transcripts(
+            first=size, before_id=before_id, start=from_, end=to
+        )
+        edges = [
+            Edge(cursor=encode_cursor("tr", r.id), node=TranscriptNode.from_row(r))
+            for r in rows[:size]
+        ]
+        return TranscriptConnection(
+            edges=edges,
+            page_info=page_info(edges, rows, size, after),
+            available=available,
+            effective_plan=plan,
+        )
+
+    @strawberry.field(
+        description="One transcript with its messages (Pro); null "
+        "when it does not exist, or below Pro."
+    )
+    async def transcript(self, info: Info, id: strawberry.ID) -> TranscriptNode | None:
+        try:
+            type_name, key = relay.from_base64(id)
+        except ValueError:
+            return None
+        if type_name != "Transcript" or not key.isdigit():
+            return None
+        row = await info.context.loaders.chat.transcript_by_id.load(int(key))
+        return TranscriptNode.from_row(row) if row else None

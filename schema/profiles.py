@@ -16,7 +16,9 @@ from strawberry.types.unset import UNSET
 
 from schema.base import UserError
 from schema.base import int_ids as _int_ids
+from schema.chat import Engagement
 from schema.context import Info
+from schema.indexing import IndexingStatus
 
 if TYPE_CHECKING:
     from models.profiles import Certification as CertificationRow
@@ -295,6 +297,12 @@ class ProfileNode(relay.Node):
         rows = await info.context.loaders.profiles.section("certifications")
         return [CertificationNode.from_row(r) for r in rows]  # type: ignore[arg-type]
 
+    @strawberry.field(
+        description="How complete the profile's search index (visitor chat) is."
+    )
+    async def indexing_status(self, info: Info) -> IndexingStatus:
+        return IndexingStatus.from_status(await info.context.loaders.indexing.status())
+
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
@@ -375,6 +383,20 @@ class DailyViews:
 class Insights:
     total_views: int
     days: list[DailyViews]
+    start: strawberry.Private[dt.date | None] = None
+    end: strawberry.Private[dt.date | None] = None
+
+    @strawberry.field(
+        description="Visitor chat per UTC day: conversations, questions, answered "
+        "and unanswered; top questions and most cited sections."
+    )
+    async def engagement(self, info: Info) -> Engagement:
+        assert self.start is not None
+        assert self.end is not None
+        row = await info.context.loaders.indexing.engagement(
+            start=self.start, end=self.end
+        )
+        return Engagement.from_row(row)
 
 
 @strawberry.type(description="What a profile's owner made public.")

@@ -12,6 +12,8 @@ from strawberry.schema.config import StrawberryConfig
 
 from resolvers import accounts, billing, nodes, profiles, tailoring
 from resolvers import agents as agent_resolvers
+from resolvers import chat as chat_resolvers
+from resolvers import indexing as indexing_resolvers
 from resolvers import jobs as job_resolvers
 from resolvers import resumes as resume_resolvers
 from schema.accounts import (
@@ -27,6 +29,14 @@ from schema.accounts import (
     Viewer,
 )
 from schema.agents import AgentMatch, AgentNode, AgentPayload, DeleteAgentPayload
+from schema.chat import (
+    AskProfilePayload,
+    ChatExportPayload,
+    DeleteTranscriptPayload,
+    ProfileAnswerEvent,
+    TranscriptNode,
+)
+from schema.indexing import IndexingEvent, ReindexProfilePayload
 from schema.jobs import JobEvent, JobNode, JobPayload
 from schema.profiles import (
     CertificationNode,
@@ -340,6 +350,27 @@ class Mutation:
         resolver=job_resolvers.cancel_job,
         description="Poster: HELD -> CANCELLED; the reward goes back.",
     )
+    reindex_profile: ReindexProfilePayload = strawberry.mutation(
+        resolver=indexing_resolvers.reindex_profile,
+        description="Index the profile again (after the usual short debounce).",
+    )
+    ask_profile: AskProfilePayload = strawberry.mutation(
+        resolver=chat_resolvers.ask_profile,
+        description="A visitor's question about a public profile; no sign-in. "
+        "Answers from public data only, with citations; limited per IP.",
+    )
+    delete_transcript: DeleteTranscriptPayload = strawberry.mutation(
+        resolver=chat_resolvers.delete_transcript, description="Pro."
+    )
+    export_transcripts: ChatExportPayload = strawberry.mutation(
+        resolver=chat_resolvers.export_transcripts,
+        description="Transcripts as JSON or CSV behind a signed link (Pro).",
+    )
+    export_insights: ChatExportPayload = strawberry.mutation(
+        resolver=chat_resolvers.export_insights,
+        description="Views and chat engagement per day as JSON or CSV behind a "
+        "signed link (Starter and above).",
+    )
 
 
 @strawberry.type
@@ -363,6 +394,15 @@ class Subscription:
         resolver=job_resolvers.job_events,
         description="Each status change of a job the viewer's organization posted "
         "or received, live (from any process).",
+    )
+    indexing_events: IndexingEvent = strawberry.subscription(  # type: ignore[assignment]
+        resolver=indexing_resolvers.indexing_events,
+        description="The viewer's profile index: current state first, then each "
+        "step, ending on READY or FAILED.",
+    )
+    profile_answer: ProfileAnswerEvent = strawberry.subscription(  # type: ignore[assignment]
+        resolver=chat_resolvers.profile_answer,
+        description="askProfile's answer streamed in pieces; the last has done true.",
     )
 
 
@@ -406,6 +446,7 @@ def build_schema(
             OutreachMessage,
             AgentNode,
             JobNode,
+            TranscriptNode,
         ],
         extensions=[guards],
         config=StrawberryConfig(disable_field_suggestions=False),

@@ -42,6 +42,7 @@ from services.errors import (
 
 if TYPE_CHECKING:
     from services.accounts import Actor
+    from settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -422,6 +423,7 @@ async def match_agents(
     description: str,
     first: int,
     exclude_organization_id: int | None = None,
+    settings: Settings | None = None,
 ) -> list[Match]:
     description = description.strip()
     if not description or len(description) > MAX_DESCRIPTION:
@@ -437,7 +439,9 @@ async def match_agents(
     )
     if not candidates:
         return []
-    embedder = await embeddings.embedder_for(organization_id=actor.organization_id)
+    embedder = await embeddings.embedder_for(
+        organization_id=actor.organization_id, settings=settings
+    )
     try:
         [query_vector] = await embedder.embed([description])
         documents = await _documents.documents(

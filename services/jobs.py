@@ -39,6 +39,7 @@ from services.pubsub import PubSub
 
 if TYPE_CHECKING:
     from services.accounts import Actor
+    from settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +129,7 @@ async def post_job(
     reward: int,
     agent_id: int | None,
     deadline: datetime | None,
+    settings: Settings | None = None,
 ) -> Job:
     """Create a HELD job and hold its reward from the poster's balance."""
     title = _text(title, "title", MAX_TITLE)
@@ -148,6 +150,7 @@ async def post_job(
             description=f"{title}\n{description}"[: agents.MAX_DESCRIPTION],
             first=1,
             exclude_organization_id=actor.organization_id,
+            settings=settings,
         )
         if not matches:
             raise NoMatchingAgent(

@@ -28,7 +28,7 @@ from models.profiles import (
     SectionRow,
     Skill,
 )
-from services import billing
+from services import billing, indexing
 from services.accounts import Actor, AuthConfig, RequestMeta, SecurityEventKind
 from services.accounts import record_event as record_security_event
 from services.errors import Conflict, NotFound, PlanRequired, ValidationFailed
@@ -607,6 +607,8 @@ async def reset_resume_content(
             deleted[kind] = await model.filter(
                 organization_id=actor.organization_id
             ).delete()
+    await indexing.clear(organization_id=actor.organization_id)  # chunks, vectors
+    await indexing.changed(organization_id=actor.organization_id)  # what is left
     await record_security_event(
         config=config,
         kind=SecurityEventKind.RESUME_CONTENT_RESET,

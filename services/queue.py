@@ -20,7 +20,7 @@ from taskiq_redis import RedisStreamBroker
 from tortoise import Tortoise
 
 from models.accounts import RefreshToken
-from services import jobs, resumes
+from services import indexing, jobs, resumes
 from services.pubsub import PubSub
 from services.tailoring import pipeline
 
@@ -142,3 +142,22 @@ async def expire_overdue_jobs() -> int:
 
 async def enqueue_expire_jobs() -> None:
     await expire_overdue_jobs.kiq()
+
+
+def set_index_deps(deps: indexing.IndexDeps) -> None:
+    """What index jobs (and the edits that queue them) of this process use."""
+    deps.enqueue = enqueue_index
+    broker.state.index_deps = deps
+    indexing.set_deps(deps)
+
+
+@broker.task(task_name="indexing.index_profile")
+async def index_profile(*, profile_id: int, stuck: bool = False) -> str:
+    """Index one profile after its edits went quiet (debounced). Idempotent: only
+    a QUEUED profile is claimed; a newer run or a reset supersedes this one."""
+    deps: indexing.IndexDeps = broker.state.index_deps
+    return await _tracked(indexing.run(profile_id=profile_id, deps=deps, stuck=stuck))
+
+
+async def enqueue_index(profile_id: int, *, stuck: bool = False) -> None:
+    await index_profile.kiq(profile_id=profile_id, stuck=stuck)

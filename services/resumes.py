@@ -25,7 +25,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models.resumes import Resume
-from services import billing
+from services import billing, indexing
 from services.accounts import Actor
 from services.documents.extract import DocumentError, sniff
 from services.documents.resumedata import validate_resume_data
@@ -400,6 +400,8 @@ async def _parse(*, resume_id: int, deps: ParseDeps) -> str:
         error_code=None,
         error_message=None,
     )
+    if resume.is_master:  # the profile's index includes the master resume
+        await indexing.changed(organization_id=resume.organization_id)
     return "READY"
 
 
@@ -571,6 +573,7 @@ async def set_master(*, actor: Actor, resume_id: int) -> Resume:
         ).update(is_master=False)
         await Resume.filter(id=resume.id).update(is_master=True)
     resume.is_master = True
+    await indexing.changed(organization_id=actor.organization_id)
     return resume
 
 

@@ -467,7 +467,8 @@ async def test_an_organizations_own_model_embeds_for_its_matches(
                 "matchedTerms": [],
             }
         ]
-        assert [c["model"] for c in calls] == ["embed-model", "embed-model"]
+        # embeddings use EMBEDDING_MODEL (default below), not the chat model
+        assert [c["model"] for c in calls] == ["text-embedding-3-small"] * 2
         assert calls[0]["input"] == [description]
         # the model unreachable: a clear error, no silent offline answer
         await fake_server.close()

@@ -16,6 +16,7 @@ from tortoise.models import Model
 from models.accounts import ApiKey, Membership, Organization, SecurityEvent, User
 from models.resumes import Resume
 from resolvers.loaders.agents import AgentLoaders
+from resolvers.loaders.indexing import IndexingLoaders
 from resolvers.loaders.profiles import ProfileLoaders
 from services import accounts, billing, resumes, usage
 from services.accounts import Actor
@@ -42,6 +43,7 @@ class Loaders:
         self.profiles = ProfileLoaders(actor, self._plan_of)
         self.resume_by_id = DataLoader[int, Resume | None](load_fn=self._resumes)
         self.agents = AgentLoaders(actor)
+        self.chat = self.indexing = IndexingLoaders(actor)
 
     async def _plan_of(self, organization_id: int) -> str:
         org = await self.organization_by_id.load(organization_id)

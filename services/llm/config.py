@@ -16,14 +16,16 @@ import hashlib
 import ipaddress
 import re
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from models.tailoring import LlmConfig
-from services.accounts import Actor
 from services.errors import ValidationFailed
+
+if TYPE_CHECKING:  # services.accounts -> agents -> embeddings -> here
+    from services.accounts import Actor
 
 PROVIDERS = ("offline", "openai")
 EFFORTS = ("", "minimal", "low", "medium", "high")

@@ -1,0 +1,91 @@
+"""GraphQL types of profile indexing: the index status, its live events and
+`reindexProfile`'s payload."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Self
+
+import strawberry
+
+from schema.base import UserError
+
+if TYPE_CHECKING:
+    from services.indexing import IndexStatus
+
+
+@strawberry.enum(description="Where a profile's index stands.")
+class IndexingState(Enum):
+    IDLE = "IDLE"
+    QUEUED = "QUEUED"
+    INDEXING = "INDEXING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+@strawberry.type(
+    description="How complete the profile's search index is: chunks of the "
+    "profile, its sections and the master resume, with the model of their vectors."
+)
+class IndexingStatus:
+    state: IndexingState
+    indexed_chunks: int
+    total_chunks: int
+    completeness: float = strawberry.field(
+        description="indexedChunks / totalChunks (0 when there is nothing)."
+    )
+    engine: str | None = strawberry.field(description="offline or openai.")
+    model: str | None
+    last_indexed_at: dt.datetime | None
+    error_code: str | None
+    stage: str
+    progress: int
+
+    @classmethod
+    def from_status(cls, status: IndexStatus) -> Self:
+        return cls(
+            state=IndexingState(status.state),
+            indexed_chunks=status.indexed_chunks,
+            total_chunks=status.total_chunks,
+            completeness=status.completeness,
+            engine=status.engine,
+            model=status.model,
+            last_indexed_at=status.last_indexed_at,
+            error_code=status.error_code,
+            stage=status.stage,
+            progress=status.progress,
+        )
+
+
+@strawberry.type(description="One step of a profile's indexing.")
+class IndexingEvent:
+    state: IndexingState
+    stage: str
+    progress: int
+    indexed_chunks: int
+    total_chunks: int
+    engine: str | None
+    model: str | None
+    error_code: str | None
+    error_message: str | None
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> Self:
+        return cls(
+            state=IndexingState(message["state"]),
+            stage=message["stage"],
+            progress=message["progress"],
+            indexed_chunks=message["indexed_chunks"],
+            total_chunks=message["total_chunks"],
+            engine=message["engine"] or None,
+            model=message["model"] or None,
+            error_code=message["error_code"],
+            error_message=message["error_message"],
+        )
+
+
+@strawberry.type
+class ReindexProfilePayload:
+    indexing_status: IndexingStatus | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)

@@ -1,0 +1,103 @@
+"""Transcripts of the visitor chat (Pro): listing, one with its messages,
+deletion. Below Pro they are kept (insights count them) but not shown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+
+from models.accounts import Organization
+from models.chat import ChatMessage, Conversation
+from services.accounts import Actor
+from services.errors import NotFound, PlanRequired, ValidationFailed
+
+TRANSCRIPT_PLANS = frozenset({"pro", "enterprise"})
+INSIGHT_EXPORT_PLANS = frozenset({"starter", "pro", "enterprise"})
+
+
+# -- transcripts (Pro) -----------------------------------------------------------------
+
+
+async def plan_of(organization_id: int) -> str:
+    org = await Organization.get(id=organization_id).only("id", "plan")
+    return str(org.plan)
+
+
+async def require_plan(organization_id: int, plans: frozenset[str], what: str) -> None:
+    if await plan_of(organization_id) not in plans:
+        needed = "Pro" if "starter" not in plans else "Starter"
+        raise PlanRequired(f"{what} need the {needed} plan or above")
+
+
+def day_range(start: date | None, end: date | None) -> tuple[datetime, datetime]:
+    if start and end and end < start:
+        raise ValidationFailed("`to` must not be before `from`", field=["to"])
+    low = (
+        datetime.combine(start, time.min, UTC)
+        if start
+        else datetime.min.replace(tzinfo=UTC)
+    )
+    high = (
+        datetime.combine(end + timedelta(days=1), time.min, UTC)
+        if end
+        else datetime.max.replace(tzinfo=UTC)
+    )
+    return low, high
+
+
+async def list_transcripts(
+    *,
+    actor: Actor,
+    first: int,
+    before_id: int | None,
+    start: date | None,
+    end: date | None,
+) -> list[Conversation]:
+    """Newest first, keyset by id; `first` + 1 rows so the caller knows if more."""
+    await require_plan(actor.organization_id, TRANSCRIPT_PLANS, "Transcripts")
+    low, high = day_range(start, end)
+    query = Conversation.filter(
+        organization_id=actor.organization_id, created_at__gte=low, created_at__lt=high
+    )
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return list(await query.order_by("-id").limit(first + 1))
+
+
+async def messages_of(
+    *, organization_id: int, conversation_ids: Sequence[int]
+) -> dict[int, list[ChatMessage]]:
+    rows = await ChatMessage.filter(
+        organization_id=organization_id, conversation_id__in=list(conversation_ids)
+    ).order_by("id")
+    out: dict[int, list[ChatMessage]] = {i: [] for i in conversation_ids}
+    for row in rows:
+        out[row.conversation_id].append(row)
+    return out
+
+
+async def get_transcript(*, actor: Actor, transcript_id: int) -> Conversation:
+    await require_plan(actor.organization_id, TRANSCRIPT_PLANS, "Transcripts")
+    row = await Conversation.get_or_none(
+        id=transcript_id, organization_id=actor.organization_id
+    )
+    if row is None:
+        raise NotFound("Transcript not found", field=["id"])
+    return row
+
+
+async def get_transcripts(
+    *, organization_id: int, ids: Sequence[int]
+) -> list[Conversation]:
+    """For node(id:): nothing below Pro (as if the rows did not exist)."""
+    if await plan_of(organization_id) not in TRANSCRIPT_PLANS:
+        return []
+    return list(
+        await Conversation.filter(organization_id=organization_id, id__in=list(ids))
+    )
+
+
+async def delete_transcript(*, actor: Actor, transcript_id: int) -> int:
+    row = await get_transcript(actor=actor, transcript_id=transcript_id)
+    await row.delete()
+    return transcript_id
