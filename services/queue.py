@@ -20,8 +20,9 @@ from taskiq_redis import RedisStreamBroker
 from tortoise import Tortoise
 
 from models.accounts import RefreshToken
-from services import resumes
+from services import resumes, webhooks
 from services.tailoring import pipeline
+from settings import Settings
 
 
 def _make_broker() -> AsyncBroker:
@@ -123,3 +124,20 @@ async def enqueue_parse(resume_id: int) -> None:
 
 async def enqueue_tailor(resume_id: int) -> None:
     await tailor_resume.kiq(resume_id=resume_id)
+
+
+def set_billing_settings(settings: Settings) -> None:
+    """The settings Stripe webhook jobs of this process use."""
+    broker.state.billing_settings = settings
+
+
+@broker.task(task_name="billing.apply_stripe_event")
+async def apply_stripe_event(*, event_row_id: int) -> str:
+    """Apply one stored Stripe event. Idempotent: the row is claimed in the same
+    transaction as its effects, so a rerun after a crash applies it once."""
+    settings: Settings = broker.state.billing_settings
+    return await _tracked(webhooks.apply(event_row_id=event_row_id, settings=settings))
+
+
+async def enqueue_stripe_event(event_row_id: int) -> None:
+    await apply_stripe_event.kiq(event_row_id=event_row_id)

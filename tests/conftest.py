@@ -36,6 +36,10 @@ if BACKEND == "postgres" and not (POSTGRES_URL and REDIS_URL):
         "TEST_BACKEND=postgres needs TEST_POSTGRES_URL and TEST_REDIS_URL"
     )
 TABLES = [  # children before parents
+    "stripe_events",
+    "payouts",
+    "credit_purchases",
+    "billing_accounts",
     "llm_configs",
     "letters",
     "tailor_usage",
