@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             name='BillingAccount',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('organization', fields.OneToOneField('models.Organization', source_field='organization_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.CASCADE)),
+                ('organization', fields.OneToOneField('models.Organization', source_field='organization_id', db_constraint=True, to_field='id', related_name='billing', on_delete=OnDelete.CASCADE)),
                 ('stripe_customer_id', fields.CharField(null=True, unique=True, max_length=255)),
                 ('subscription_id', fields.CharField(null=True, max_length=255)),
                 ('subscription_plan', fields.CharField(default='', max_length=32)),
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('paid_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'credit_purchases', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A credit pack bought through Checkout (payment mode); `paid` once.'},
+            options={'table': 'credit_purchases', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A credit pack bought through Checkout (payment mode), paid once.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
                 ('status', fields.CharField(default='pending', max_length=16)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'payouts', 'app': 'models', 'indexes': [Index(fields=['organization_id', 'id'])], 'pk_attr': 'id', 'table_description': "Earned credits transferred to a user's Stripe Connect account."},
+            options={'table': 'payouts', 'app': 'models', 'indexes': [Index(fields=['organization_id', 'id'])], 'pk_attr': 'id', 'table_description': 'Earned credits transferred to the Stripe Connect account of a user.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
                 ('received_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('applied_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'stripe_events', 'app': 'models', 'indexes': [Index(fields=['object_id', 'created']), Index(fields=['status', 'received_at'])], 'pk_attr': 'id', 'table_description': "A verified webhook event, stored by Stripe's id so it is applied once."},
+            options={'table': 'stripe_events', 'app': 'models', 'indexes': [Index(fields=['object_id', 'created']), Index(fields=['status', 'received_at'])], 'pk_attr': 'id', 'table_description': 'A verified webhook event, stored by its Stripe id so it is applied once.'},
             bases=['Model'],
         ),
     ]

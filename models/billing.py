@@ -38,7 +38,7 @@ class BillingAccount(Model):
 
     id = fields.IntField(primary_key=True)
     organization: fields.OneToOneRelation[Organization] = fields.OneToOneField(
-        "models.Organization", related_name=False, on_delete=fields.CASCADE
+        "models.Organization", related_name="billing", on_delete=fields.CASCADE
     )
     organization_id: int
     stripe_customer_id = fields.CharField(max_length=255, null=True, unique=True)
@@ -67,7 +67,7 @@ class BillingAccount(Model):
 
 
 class StripeEvent(Model):
-    """A verified webhook event, stored by Stripe's id so it is applied once.
+    """A verified webhook event, stored by its Stripe id so it is applied once.
 
     status: received (stored, its job pending or retrying) | applied | ignored
     (stale or not handled) | failed (gave up after MAX_ATTEMPTS)."""
@@ -92,7 +92,7 @@ class StripeEvent(Model):
 
 
 class CreditPurchase(Model):
-    """A credit pack bought through Checkout (payment mode); `paid` once."""
+    """A credit pack bought through Checkout (payment mode), paid once."""
 
     id = fields.IntField(primary_key=True)
     organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
@@ -112,7 +112,7 @@ class CreditPurchase(Model):
 
 
 class Payout(Model):
-    """Earned credits transferred to a user's Stripe Connect account.
+    """Earned credits transferred to the Stripe Connect account of a user.
 
     status: pending (ledger debited, transfer not confirmed) | paid | failed
     (Stripe refused; credits given back) | reversed (transfer.reversed)."""

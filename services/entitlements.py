@@ -30,6 +30,18 @@ from services.billing import PLANS, Plan, get_plan
 from services.errors import NotFound, ValidationFailed
 
 SOURCES = ("BILLING", "MANUAL", "TRIAL", "NONE")
+_ACCOUNT_FIELDS = (
+    "subscription_id",
+    "subscription_plan",
+    "subscription_status",
+    "current_period_end",
+    "cancel_at_period_end",
+    "grace_until",
+    "manual_source",
+    "manual_until",
+    "rate_limit_override",
+    "tailor_quota_override",
+)
 RANK = {plan_id: rank for rank, plan_id in enumerate(PLANS)}
 
 
@@ -105,11 +117,19 @@ def resolve(
 
 
 async def for_organization(*, organization_id: int) -> Entitlement:
-    org = await Organization.get_or_none(id=organization_id).only("id", "plan")
-    if org is None:
+    """One query: the organization's plan joined with its billing row."""
+    rows = await Organization.filter(id=organization_id).values(
+        "plan", "billing__id", *(f"billing__{name}" for name in _ACCOUNT_FIELDS)
+    )
+    if not rows:
         raise NotFound("Organization not found")
-    account = await BillingAccount.get_or_none(organization_id=organization_id)
-    return resolve(manual_plan=org.plan, account=account)
+    row = rows[0]
+    account = None
+    if row["billing__id"] is not None:
+        account = BillingAccount(
+            **{name: row[f"billing__{name}"] for name in _ACCOUNT_FIELDS}
+        )
+    return resolve(manual_plan=str(row["plan"]), account=account)
 
 
 async def account_for(organization_id: int) -> BillingAccount:

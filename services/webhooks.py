@@ -230,6 +230,9 @@ async def _checkout_completed(
     if account is None:
         return "unknown_customer"
     if fetched is not None:
+        # the state fetched now is at least as new as this event: later stale
+        # events about the subscription compare with it
+        await StripeEvent.filter(id=row.id).update(object_id=str(fetched.get("id")))
         return await _set_subscription(account, fetched, row, settings)
     if not account.subscription_id:
         account.subscription_id = str(obj.get("subscription") or "") or None
