@@ -120,7 +120,9 @@ async def apply(*, event_row_id: int, settings: Settings) -> str:
     await StripeEvent.filter(id=row.id).update(attempts=F("attempts") + 1)
     if row.attempts + 1 > MAX_ATTEMPTS:
         await StripeEvent.filter(id=row.id, status="received").update(status="failed")
-        log.error("stripe event %s failed %d times; giving up", row.event_id, 5)
+        log.error(
+            "stripe event %s failed %d times; giving up", row.event_id, MAX_ATTEMPTS
+        )
         return "failed"
     obj: dict[str, Any] = row.payload["data"]["object"]
     try:

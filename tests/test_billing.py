@@ -836,3 +836,72 @@ async def test_admin_cli_grants_plans_by_hand_with_enterprise_overrides(
     )
     state = (await billing_of(client, token))["billing"]
     assert (state["effectivePlan"], state["entitlementSource"]) == ("pro", "TRIAL")
+
+
+# -- the entitlement rules, without a database -----------------------------------------
+
+
+def _account(**values: Any) -> BillingAccount:
+    base: dict[str, Any] = {
+        "subscription_id": "sub_1",
+        "subscription_plan": "starter",
+        "subscription_status": "active",
+        "current_period_end": None,
+        "cancel_at_period_end": False,
+        "grace_until": None,
+        "manual_source": "manual",
+        "manual_until": None,
+        "rate_limit_override": None,
+        "tailor_quota_override": None,
+    }
+    return BillingAccount(**{**base, **values})
+
+
+@pytest.mark.parametrize(
+    ("manual", "values", "expected"),
+    [
+        ("free", None, ("free", "NONE")),
+        ("pro", None, ("pro", "MANUAL")),
+        ("free", {}, ("starter", "BILLING")),
+        ("free", {"subscription_status": "trialing"}, ("starter", "TRIAL")),
+        ("free", {"subscription_status": "unpaid"}, ("free", "NONE")),
+        ("free", {"subscription_status": "incomplete"}, ("free", "NONE")),
+        ("free", {"subscription_status": "past_due"}, ("starter", "BILLING")),
+        (
+            "free",
+            {"subscription_status": "past_due", "grace_until": "past"},
+            ("free", "NONE"),
+        ),
+        (
+            "free",
+            {"cancel_at_period_end": True, "current_period_end": "future"},
+            ("starter", "BILLING"),
+        ),
+        (
+            "free",
+            {"cancel_at_period_end": True, "current_period_end": "past"},
+            ("free", "NONE"),
+        ),
+        ("pro", {}, ("pro", "MANUAL")),  # the higher plan wins
+        ("starter", {}, ("starter", "BILLING")),  # billing on a tie
+        ("enterprise", {"manual_until": "past"}, ("starter", "BILLING")),
+        ("pro", {"manual_source": "trial", "subscription_id": None}, ("pro", "TRIAL")),
+    ],
+)
+def test_entitlement_rules(
+    manual: str, values: dict[str, Any] | None, expected: tuple[str, str]
+) -> None:
+    from services.entitlements import resolve
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    when = {"past": now - timedelta(seconds=1), "future": now + timedelta(days=1)}
+    account = None
+    if values is not None:
+        account = _account(
+            **{
+                k: when.get(v, v) if isinstance(v, str) else v
+                for k, v in values.items()
+            }
+        )
+    ent = resolve(manual_plan=manual, account=account, now=now)
+    assert (ent.plan.id, ent.source) == expected
