@@ -2,8 +2,10 @@
 
     .venv/bin/python bench/billing_webhooks.py
 
-1. Reading entitlements: `viewer { billing { ... } }` (effective plan, source,
-   subscription, earned credits) and a plan-gated path, against `viewer { id }`.
+1. Reading entitlements: `viewer { plan }` (one query: the organization joined with
+   its billing row) and `viewer { billing { ... } }` (plan, source, subscription,
+   earned credits), against `viewer { id }` (no query) and `viewer { credits }`
+   (one query of the organization row).
 2. Webhooks: a signed `customer.subscription.updated` posted to /webhooks/stripe
    and waited for until its job applied it (verify, store, enqueue, apply), one at
    a time, against `viewer { id }`.
@@ -41,6 +43,7 @@ BILLING = (
     "cancelAtPeriodEnd checkoutAvailable earnedCredits waitlist { signedUp } } } }"
 )
 PLAN = "{ viewer { plan { id rateLimitPerMinute } } }"
+CREDITS = "{ viewer { credits } }"  # one query: the organization row
 
 
 async def _timed(client: TestClient, query: str, token: str) -> list[float]:
@@ -123,6 +126,7 @@ async def main() -> None:
             )
             await _timed(client, VIEWER, token)  # warm-up
             base = statistics.median(await _timed(client, VIEWER, token))
+            credits = statistics.median(await _timed(client, CREDITS, token))
             billing = statistics.median(await _timed(client, BILLING, token))
             plan = statistics.median(await _timed(client, PLAN, token))
             hooks = statistics.median(await _webhooks(client))
@@ -130,7 +134,8 @@ async def main() -> None:
             await client.close()
     print(f"{ROUNDS} sequential requests each, medians (SQLite, in process)")
     for label, value in (
-        ("viewer { id }", base),
+        ("viewer { id } (no query)", base),
+        ("viewer { credits } (one query)", credits),
         ("viewer { plan } (entitlements)", plan),
         ("viewer { billing }", billing),
         ("webhook received -> applied", hooks),

@@ -116,18 +116,32 @@ def resolve(
     )
 
 
+# One statement, written once: the ORM's `values()` across the relation costs ~2 ms of
+# query building per call, more than the query itself.
+_SELECT = (
+    'SELECT o."plan" AS "plan", b."id" AS "billing_id", '  # noqa: S608 (fixed names)
+    + ", ".join(f'b."{name}" AS "{name}"' for name in _ACCOUNT_FIELDS)
+    + ' FROM "organizations" o LEFT OUTER JOIN "billing_accounts" b'
+    ' ON b."organization_id" = o."id" WHERE o."id" = '
+)
+
+
 async def for_organization(*, organization_id: int) -> Entitlement:
     """One query: the organization's plan joined with its billing row."""
-    rows = await Organization.filter(id=organization_id).values(
-        "plan", "billing__id", *(f"billing__{name}" for name in _ACCOUNT_FIELDS)
-    )
+    conn = Organization._meta.db
+    placeholder = "?" if conn.capabilities.dialect == "sqlite" else "$1"
+    rows = await conn.execute_query_dict(_SELECT + placeholder, [organization_id])
     if not rows:
         raise NotFound("Organization not found")
     row = rows[0]
     account = None
-    if row["billing__id"] is not None:
+    if row["billing_id"] is not None:
+        fields = BillingAccount._meta.fields_map
         account = BillingAccount(
-            **{name: row[f"billing__{name}"] for name in _ACCOUNT_FIELDS}
+            **{
+                name: fields[name].to_python_value(row[name])
+                for name in _ACCOUNT_FIELDS
+            }
         )
     return resolve(manual_plan=str(row["plan"]), account=account)
 
