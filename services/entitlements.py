@@ -31,6 +31,10 @@ from services.errors import NotFound, ValidationFailed
 
 SOURCES = ("BILLING", "MANUAL", "TRIAL", "NONE")
 _ACCOUNT_FIELDS = (
+    "stripe_customer_id",
+    "cadence",
+    "waitlist_plan",
+    "waitlist_at",
     "subscription_id",
     "subscription_plan",
     "subscription_status",
@@ -119,15 +123,26 @@ def resolve(
 # One statement, written once: the ORM's `values()` across the relation costs ~2 ms of
 # query building per call, more than the query itself.
 _SELECT = (
-    'SELECT o."plan" AS "plan", b."id" AS "billing_id", '  # noqa: S608 (fixed names)
+    'SELECT o."plan" AS "plan", o."credits" AS "credits", b."id" AS "billing_id", '  # noqa: S608 (fixed names)
     + ", ".join(f'b."{name}" AS "{name}"' for name in _ACCOUNT_FIELDS)
     + ' FROM "organizations" o LEFT OUTER JOIN "billing_accounts" b'
     ' ON b."organization_id" = o."id" WHERE o."id" = '
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    entitlement: Entitlement
+    account: BillingAccount | None  # the columns entitlements and billing read
+    credits: int
+
+
 async def for_organization(*, organization_id: int) -> Entitlement:
-    """One query: the organization's plan joined with its billing row."""
+    return (await snapshot(organization_id=organization_id)).entitlement
+
+
+async def snapshot(*, organization_id: int) -> Snapshot:
+    """One query: the organization's plan and balance joined with its billing row."""
     conn = Organization._meta.db
     placeholder = "?" if conn.capabilities.dialect == "sqlite" else "$1"
     rows = await conn.execute_query_dict(_SELECT + placeholder, [organization_id])
@@ -143,7 +158,11 @@ async def for_organization(*, organization_id: int) -> Entitlement:
                 for name in _ACCOUNT_FIELDS
             }
         )
-    return resolve(manual_plan=str(row["plan"]), account=account)
+    return Snapshot(
+        entitlement=resolve(manual_plan=str(row["plan"]), account=account),
+        account=account,
+        credits=int(row["credits"]),
+    )
 
 
 async def account_for(organization_id: int) -> BillingAccount:

@@ -112,17 +112,19 @@ def check_return_url(url: str, *, settings: Settings, field: str) -> str:
 
 
 async def state(*, organization_id: int, settings: Settings) -> BillingState:
-    ent = await entitlements.for_organization(organization_id=organization_id)
-    account = await BillingAccount.get_or_none(organization_id=organization_id)
+    snap = await entitlements.snapshot(organization_id=organization_id)
+    account = snap.account
     on = configured(settings)
     return BillingState(
-        entitlement=ent,
+        entitlement=snap.entitlement,
         account=account,
         checkout_available=on,
         portal_available=on
         and account is not None
         and account.stripe_customer_id is not None,
-        earned_credits=await earned_credits(organization_id=organization_id),
+        earned_credits=await earned_credits(
+            organization_id=organization_id, balance=snap.credits
+        ),
     )
 
 
@@ -364,7 +366,7 @@ async def onboarding_link(
     return link.url
 
 
-async def earned_credits(*, organization_id: int) -> int:
+async def earned_credits(*, organization_id: int, balance: int | None = None) -> int:
     """Credits earned from completed jobs and not paid out yet, capped by the
     balance: job rewards + reversed payouts - payouts."""
     rows = (
@@ -381,8 +383,10 @@ async def earned_credits(*, organization_id: int) -> int:
         + sums.get("payout_reversed", 0)
         - abs(sums.get("payout", 0))
     )
-    org = await Organization.get(id=organization_id).only("id", "credits")
-    return max(0, min(earned, org.credits))
+    if balance is None:
+        org = await Organization.get(id=organization_id).only("id", "credits")
+        balance = org.credits
+    return max(0, min(earned, balance))
 
 
 async def request_payout(*, actor: Actor, settings: Settings, credits: int) -> Payout:
