@@ -33,8 +33,6 @@ from settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-# Events whose object carries state: an older one than the last applied is stale.
-ORDERED_PREFIXES = ("customer.subscription.", "invoice.", "account.")
 HANDLED = (
     "checkout.session.completed",
     "checkout.session.async_payment_succeeded",
@@ -166,17 +164,6 @@ async def _dispatch(
 ) -> str:
     if row.type not in HANDLED:
         return "ignored"
-    if row.object_id and row.type.startswith(ORDERED_PREFIXES):
-        newer = (
-            await StripeEvent.filter(
-                object_id=row.object_id, status="applied", created__gt=row.created
-            )
-            .exclude(id=row.id)
-            .exists()
-        )
-        if newer:
-            log.info("stripe event %s is older than one applied: ignored", row.event_id)
-            return "stale"
     if row.type.startswith("checkout.session."):
         return await _checkout_completed(obj, fetched, row, settings)
     if row.type.startswith("customer.subscription."):
@@ -184,8 +171,26 @@ async def _dispatch(
     if row.type.startswith("invoice."):
         return await _invoice(obj, row, settings)
     if row.type == "account.updated":
-        return await _account_updated(obj)
+        return await _account_updated(obj, row)
     return await _transfer_reversed(obj)
+
+
+async def _stale(row: StripeEvent, object_id: str) -> bool:
+    """An event about `object_id` newer than `row` was applied already. Asked
+    after the row the event changes is locked, so two events of one object
+    applied at once still compare in commit order."""
+    if not object_id:
+        return False
+    newer = (
+        await StripeEvent.filter(
+            object_id=object_id, status="applied", created__gt=row.created
+        )
+        .exclude(id=row.id)
+        .exists()
+    )
+    if newer:
+        log.info("stripe event %s is older than one applied: ignored", row.event_id)
+    return newer
 
 
 async def _account_for_customer(
@@ -232,9 +237,14 @@ async def _checkout_completed(
     if account is None:
         return "unknown_customer"
     if fetched is not None:
+        sub_id = str(fetched.get("id"))
+        if await _stale(row, sub_id):  # a newer event set the state: link only
+            account.subscription_id = account.subscription_id or sub_id
+            await account.save()
+            return "applied"
         # the state fetched now is at least as new as this event: later stale
         # events about the subscription compare with it
-        await StripeEvent.filter(id=row.id).update(object_id=str(fetched.get("id")))
+        await StripeEvent.filter(id=row.id).update(object_id=sub_id)
         return await _set_subscription(account, fetched, row, settings)
     if not account.subscription_id:
         account.subscription_id = str(obj.get("subscription") or "") or None
@@ -325,6 +335,8 @@ async def _subscription_changed(
     account = await _account_for_customer(sub.get("customer"), sub.get("metadata"))
     if account is None:
         return "unknown_customer"
+    if await _stale(row, row.object_id):
+        return "stale"
     return await _set_subscription(account, sub, row, settings)
 
 
@@ -339,6 +351,8 @@ async def _invoice(
     )
     if account is None:
         return "unknown_subscription"
+    if await _stale(row, row.object_id):
+        return "stale"
     if row.type == "invoice.paid":
         if account.subscription_status == "past_due":
             account.subscription_status = "active"
@@ -358,11 +372,14 @@ def _connect_status(account: dict[str, Any]) -> str:
     return "pending"
 
 
-async def _account_updated(account: dict[str, Any]) -> str:
-    updated = await User.filter(stripe_account_id=str(account.get("id"))).update(
-        stripe_account_status=_connect_status(account)
-    )
-    return "applied" if updated else "unknown_account"
+async def _account_updated(account: dict[str, Any], row: StripeEvent) -> str:
+    users = User.filter(stripe_account_id=str(account.get("id")))
+    if await users.select_for_update().first() is None:
+        return "unknown_account"
+    if await _stale(row, row.object_id):
+        return "stale"
+    await users.update(stripe_account_status=_connect_status(account))
+    return "applied"
 
 
 async def _transfer_reversed(transfer: dict[str, Any]) -> str:
