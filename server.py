@@ -3,7 +3,8 @@
 python server.py serve          apply migrations, then serve HTTP + WebSocket
 python server.py worker         run background jobs from Redis (needs REDIS_URL)
 python server.py migrate        apply migrations and exit
-python server.py set-plan ORG PLAN
+python server.py set-plan ORG PLAN [--source manual|trial] [--until DATE]
+                 [--rate-limit N] [--tailor-quota N]
 python server.py grant-credits ORG AMOUNT [--reason R]
 python server.py export-schema  print the GraphQL schema (SDL)
 python server.py check-migrations   exit 1 when models changed without a migration
@@ -28,7 +29,7 @@ from tortoise import Tortoise
 
 from models.resumes import Resume
 from schema.root import build_schema
-from services import indexing, resumes
+from services import indexing, resumes, webhooks
 from services.accounts import AuthConfig
 from services.files import Signer
 from services.llm.openai_engine import OpenAIEngine
@@ -39,7 +40,9 @@ from services.queue import (
     enqueue_expire_jobs,
     enqueue_index,
     enqueue_parse,
+    enqueue_stripe_event,
     enqueue_tailor,
+    set_billing_settings,
     set_index_deps,
     set_jobs_pubsub,
     set_parse_deps,
@@ -128,6 +131,15 @@ async def requeue_stuck(older_than: timedelta) -> int:
     return len(ids)
 
 
+async def requeue_stripe_events(older_than: timedelta) -> int:
+    """Queue again the Stripe events stored but not applied (a lost or failed job)."""
+    ids = await webhooks.pending(older_than=datetime.now(UTC) - older_than)
+    for event_row_id in ids:
+        log.warning("requeueing stripe event %s: not applied yet", event_row_id)
+        await enqueue_stripe_event(event_row_id)
+    return len(ids)
+
+
 async def sweep_stuck(settings: Settings, stop: asyncio.Event) -> None:
     """Every `stuck_after / 2` seconds, requeue lost parse jobs."""
     interval = max(1.0, settings.stuck_after / 2)
@@ -135,6 +147,7 @@ async def sweep_stuck(settings: Settings, stop: asyncio.Event) -> None:
         try:
             await requeue_stuck(timedelta(seconds=settings.stuck_after))
             await enqueue_expire_jobs()  # jobs past their deadline
+            await requeue_stripe_events(timedelta(seconds=settings.stuck_after))
         except Exception:  # the database may be down for a moment; try again later
             log.exception("could not sweep stuck resumes")
         with contextlib.suppress(TimeoutError):
@@ -172,6 +185,7 @@ def create_app(
         set_tailor_deps(TailorDeps(pubsub=runtime.pubsub, settings=settings))
         set_jobs_pubsub(runtime.pubsub)
         set_index_deps(indexing.IndexDeps(pubsub=runtime.pubsub, settings=settings))
+        set_billing_settings(settings)
         receiving: asyncio.Task[None] | None = None
         sweeping: asyncio.Task[None] | None = None
         stop = asyncio.Event()
@@ -233,13 +247,26 @@ async def check_migrations(settings: Settings) -> int:
 
 
 async def _admin(settings: Settings, action: str, args: argparse.Namespace) -> None:
-    from services import billing
+    from services import billing, entitlements
 
     await Tortoise.init(config=tortoise_config(settings.database_url))
     try:
         if action == "set-plan":
-            org = await billing.set_plan(organization_id=args.org, plan_id=args.plan)
-            print(f"organization {org.id}: plan {org.plan}")
+            ent = await entitlements.grant(
+                organization_id=args.org,
+                plan_id=args.plan,
+                source=args.source,
+                until=args.until,
+                rate_limit=args.rate_limit,
+                tailor_quota=args.tailor_quota,
+            )
+            quota = ent.tailor_calls_per_month
+            print(
+                f"organization {args.org}: plan {args.plan} ({args.source}); "
+                f"effective {ent.plan.id} from {ent.source}, "
+                f"{ent.rate_limit_per_minute} API requests/min, "
+                f"{'unlimited' if quota is None else quota} tailoring calls/month"
+            )
         else:
             balance = await billing.change_credits(
                 organization_id=args.org, delta=args.amount, reason=args.reason
@@ -247,6 +274,11 @@ async def _admin(settings: Settings, action: str, args: argparse.Namespace) -> N
             print(f"organization {args.org}: balance {balance}")
     finally:
         await Tortoise.close_connections()
+
+
+def _utc_datetime(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def export_schema() -> str:
@@ -269,6 +301,30 @@ def main(argv: list[str] | None = None) -> int:
     plan = sub.add_parser("set-plan")
     plan.add_argument("org", type=int)
     plan.add_argument("plan")
+    plan.add_argument(
+        "--source",
+        choices=("manual", "trial"),
+        default="manual",
+        help="a sales deal (manual, default) or a trial",
+    )
+    plan.add_argument(
+        "--until",
+        type=_utc_datetime,
+        default=None,
+        help="ISO date or time (UTC) when the plan given by hand ends",
+    )
+    plan.add_argument(
+        "--rate-limit",
+        type=int,
+        default=None,
+        help="enterprise override: API-key requests per minute (-1 clears)",
+    )
+    plan.add_argument(
+        "--tailor-quota",
+        type=int,
+        default=None,
+        help="enterprise override: tailoring calls per month (-1 clears)",
+    )
     grant = sub.add_parser("grant-credits")
     grant.add_argument("org", type=int)
     grant.add_argument("amount", type=int)
@@ -329,6 +385,7 @@ async def _worker(concurrency: int, grace: float = 10.0) -> None:
     set_tailor_deps(TailorDeps(pubsub=runtime.pubsub, settings=settings))
     set_jobs_pubsub(runtime.pubsub)
     set_index_deps(indexing.IndexDeps(pubsub=runtime.pubsub, settings=settings))
+    set_billing_settings(settings)
     broker.is_worker_process = True
     await broker.startup()  # runs WORKER_STARTUP: the ORM connects
     sweeping = asyncio.create_task(sweep_stuck(settings, stop))

@@ -78,6 +78,11 @@ class Settings:
     stripe_secret_key: str = ""
     stripe_webhook_secret: str = ""
     stripe_api_base: str = ""
+    billing_return_hosts: tuple[str, ...] = ()  # hosts checkout may send users back to
+    billing_currency: str = "eur"
+    credit_price_cents: int = 10  # price of one credit in a credit pack
+    credit_payout_cents: int = 5  # what one earned credit pays out
+    billing_grace_days: int = 7  # a PAST_DUE subscription keeps its plan this long
     extra: dict[str, str] = field(default_factory=dict)
     embedding_model: str = ""  # an organization's /v1/embeddings model (openai)
     index_debounce: float = 2.0  # seconds of quiet after an edit before indexing
@@ -132,6 +137,11 @@ class Settings:
             index_debounce=float(env.get("INDEX_DEBOUNCE") or 2),
             chat_rate_limit=_int(env, "CHAT_RATE_LIMIT", 10),
             transcript_retention_days=_int(env, "TRANSCRIPT_RETENTION_DAYS", 90),
+            billing_return_hosts=_list(env, "BILLING_RETURN_HOSTS"),
+            billing_currency=(env.get("BILLING_CURRENCY") or "eur").lower(),
+            credit_price_cents=_int(env, "CREDIT_PRICE_CENTS", 10),
+            credit_payout_cents=_int(env, "CREDIT_PAYOUT_CENTS", 5),
+            billing_grace_days=_int(env, "BILLING_GRACE_DAYS", 7),
         )
 
 

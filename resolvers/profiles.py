@@ -57,10 +57,8 @@ from services.errors import NotFound, ServiceError
 
 
 async def _plan(info: Info) -> str:
-    actor = info.context.require_actor()
-    org = await info.context.loaders.organization_by_id.load(actor.organization_id)
-    assert org is not None
-    return org.plan
+    """The effective plan (`services.entitlements`), once per request."""
+    return (await info.context.loaders.entitlement()).plan.id
 
 
 # -- profile ---------------------------------------------------------------------------

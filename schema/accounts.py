@@ -29,6 +29,7 @@ from schema.base import (
 from schema.base import (
     int_ids as _int_ids,
 )
+from schema.billing import Billing
 from schema.chat import TranscriptConnection, TranscriptNode
 from schema.context import Info
 from schema.jobs import (
@@ -166,16 +167,18 @@ class PlanType:
 class OrganizationNode(relay.Node):
     id: relay.NodeID[int]
     name: str
-    plan: str
     credits: int
     created_at: dt.datetime
+
+    @strawberry.field(description="The effective plan's id (see viewer.billing).")
+    async def plan(self, info: Info) -> str:
+        return (await info.context.loaders.entitlement_by_org.load(self.id)).plan.id
 
     @classmethod
     def from_row(cls, row: OrganizationRow) -> Self:
         return cls(
             id=row.id,
             name=row.name,
-            plan=row.plan,
             credits=row.credits,
             created_at=row.created_at,
         )
@@ -387,8 +390,15 @@ class Viewer:
 
     @strawberry.field(description="The organization's plan and its entitlements.")
     async def plan(self, info: Info) -> PlanType:
-        org = await self._organization(info)
-        return PlanType.from_plan(info.context.loaders.plan(org.plan))
+        return PlanType.from_plan((await info.context.loaders.entitlement()).plan)
+
+    @strawberry.field(
+        description="Effective plan, its source, the Stripe subscription, checkout "
+        "and portal availability, waitlist."
+    )
+    async def billing(self, info: Info) -> Billing:
+        state = await info.context.loaders.billing_state(info.context.runtime.settings)
+        return Billing.from_state(state)
 
     @strawberry.field(description="Credit balance of the organization.")
     async def credits(self, info: Info) -> int:

@@ -29,6 +29,14 @@ from schema.accounts import (
     Viewer,
 )
 from schema.agents import AgentMatch, AgentNode, AgentPayload, DeleteAgentPayload
+from schema.billing import (
+    BuyCreditsPayload,
+    CreateCheckoutSessionPayload,
+    CreatePayoutOnboardingLinkPayload,
+    CreatePortalSessionPayload,
+    JoinWaitlistPayload,
+    RequestPayoutPayload,
+)
 from schema.chat import (
     AskProfilePayload,
     ChatExportPayload,
@@ -370,6 +378,37 @@ class Mutation:
         resolver=chat_resolvers.export_insights,
         description="Views and chat engagement per day as JSON or CSV behind a "
         "signed link (Starter and above).",
+    )
+    create_checkout_session: CreateCheckoutSessionPayload = strawberry.mutation(
+        resolver=billing.create_checkout_session,
+        description="Owner or admin. Stripe Checkout for a subscription; when one "
+        "exists, the customer portal instead (redirectedToPortal).",
+    )
+    create_portal_session: CreatePortalSessionPayload = strawberry.mutation(
+        resolver=billing.create_portal_session,
+        description="Owner or admin. The Stripe customer portal (NO_SUBSCRIPTION "
+        "without a Stripe customer).",
+    )
+    buy_credits: BuyCreditsPayload = strawberry.mutation(
+        resolver=billing.buy_credits,
+        description="Owner or admin. Stripe Checkout for a credit pack; the credits "
+        "land once Stripe reports the payment.",
+    )
+    join_waitlist: JoinWaitlistPayload = strawberry.mutation(
+        resolver=billing.join_waitlist,
+        description="Sign the organization up for a plan not sold yet.",
+    )
+    create_payout_onboarding_link: CreatePayoutOnboardingLinkPayload = (
+        strawberry.mutation(
+            resolver=billing.create_payout_onboarding_link,
+            description="Stripe Connect (Express) onboarding for the viewer's user, "
+            "to receive payouts of earned credits.",
+        )
+    )
+    request_payout: RequestPayoutPayload = strawberry.mutation(
+        resolver=billing.request_payout,
+        description="Owner or admin, signed in. Transfer earned credits to the "
+        "user's Connect account (PAYOUTS_NOT_ENABLED, INSUFFICIENT_CREDITS).",
     )
 
 

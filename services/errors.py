@@ -12,6 +12,9 @@ ServiceError                 expected failure: a `userErrors` entry (code, field
   DefaultAgent               DEFAULT_AGENT (the default agent cannot be deleted)
   AgentHasActiveJobs         AGENT_HAS_ACTIVE_JOBS
   NoMatchingAgent            NO_MATCHING_AGENT
+  BillingUnavailable         BILLING_UNAVAILABLE (no Stripe keys, or Stripe is down)
+  NoSubscription             NO_SUBSCRIPTION (portal without a Stripe customer)
+  PayoutsNotEnabled          PAYOUTS_NOT_ENABLED (no active Connect account)
 AuthError                    not the client's input: a top-level GraphQL error
   Unauthenticated            UNAUTHENTICATED (missing, expired, forged, revoked)
   Forbidden                  FORBIDDEN (authenticated; role or scope says no)
@@ -112,3 +115,21 @@ class AgentHasActiveJobs(ServiceError):
 
 class NoMatchingAgent(ServiceError):
     code = "NO_MATCHING_AGENT"
+
+
+class BillingUnavailable(ServiceError):
+    """BILLING_UNAVAILABLE: no Stripe keys configured, or Stripe did not answer."""
+
+    code = "BILLING_UNAVAILABLE"
+
+
+class NoSubscription(ServiceError):
+    """NO_SUBSCRIPTION: the portal needs a Stripe customer."""
+
+    code = "NO_SUBSCRIPTION"
+
+
+class PayoutsNotEnabled(ServiceError):
+    """PAYOUTS_NOT_ENABLED: the user's Connect account is missing or not active."""
+
+    code = "PAYOUTS_NOT_ENABLED"

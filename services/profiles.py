@@ -28,7 +28,7 @@ from models.profiles import (
     SectionRow,
     Skill,
 )
-from services import billing, indexing
+from services import billing, entitlements, indexing
 from services.accounts import Actor, AuthConfig, RequestMeta, SecurityEventKind
 from services.accounts import record_event as record_security_event
 from services.errors import Conflict, NotFound, PlanRequired, ValidationFailed
@@ -545,9 +545,8 @@ async def public_profile(*, username: str) -> PublicProfile | None:
                 organization_id=profile.organization_id, kind=kind
             )
     await _count_view(profile)
-    return PublicProfile(
-        profile=profile, plan_id=profile.organization.plan, sections=sections
-    )
+    plan = await entitlements.for_organization(organization_id=profile.organization_id)
+    return PublicProfile(profile=profile, plan_id=plan.plan.id, sections=sections)
 
 
 async def _count_view(profile: Profile) -> None:

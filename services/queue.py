@@ -20,9 +20,10 @@ from taskiq_redis import RedisStreamBroker
 from tortoise import Tortoise
 
 from models.accounts import RefreshToken
-from services import indexing, jobs, resumes
+from services import indexing, jobs, resumes, webhooks
 from services.pubsub import PubSub
 from services.tailoring import pipeline
+from settings import Settings
 
 
 def _make_broker() -> AsyncBroker:
@@ -161,3 +162,20 @@ async def index_profile(*, profile_id: int, stuck: bool = False) -> str:
 
 async def enqueue_index(profile_id: int, *, stuck: bool = False) -> None:
     await index_profile.kiq(profile_id=profile_id, stuck=stuck)
+
+
+def set_billing_settings(settings: Settings) -> None:
+    """The settings Stripe webhook jobs of this process use."""
+    broker.state.billing_settings = settings
+
+
+@broker.task(task_name="billing.apply_stripe_event")
+async def apply_stripe_event(*, event_row_id: int) -> str:
+    """Apply one stored Stripe event. Idempotent: the row is claimed in the same
+    transaction as its effects, so a rerun after a crash applies it once."""
+    settings: Settings = broker.state.billing_settings
+    return await _tracked(webhooks.apply(event_row_id=event_row_id, settings=settings))
+
+
+async def enqueue_stripe_event(event_row_id: int) -> None:
+    await apply_stripe_event.kiq(event_row_id=event_row_id)

@@ -16,7 +16,7 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from services import accounts, billing, usage
+from services import accounts, entitlements, usage
 from services.accounts import Actor
 from services.errors import AuthError, Unauthenticated
 from services.ratelimit import Verdict
@@ -108,7 +108,9 @@ async def _authenticated(request: web.Request, handler: Handler) -> web.StreamRe
         bucket, limit = f"ip:{request.remote}", runtime.settings.anonymous_rate_limit
     elif actor.api_key_id is not None:
         bucket = f"org:{actor.organization_id}"
-        limit = billing.PLANS[actor.plan].rate_limit_per_minute
+        limit = (
+            await entitlements.for_organization(organization_id=actor.organization_id)
+        ).rate_limit_per_minute
     else:
         bucket, limit = f"user:{actor.user_id}", runtime.settings.session_rate_limit
     verdict = await runtime.limiter.hit(bucket, per_minute=limit)

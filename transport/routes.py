@@ -10,6 +10,7 @@ from tortoise import connections
 
 from services import files
 from transport.keys import METRICS_KEY, RUNTIME_KEY
+from transport.webhooks import stripe_webhook
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -72,6 +73,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/health", health)
     app.router.add_get("/files/{token}", download)
     app.router.add_get("/metrics", metrics)
+    app.router.add_post("/webhooks/stripe", stripe_webhook)
     app.router.add_static(
         "/graphiql/assets/", STATIC / "graphiql", append_version=False
     )

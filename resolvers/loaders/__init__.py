@@ -18,8 +18,10 @@ from models.resumes import Resume
 from resolvers.loaders.agents import AgentLoaders
 from resolvers.loaders.indexing import IndexingLoaders
 from resolvers.loaders.profiles import ProfileLoaders
-from services import accounts, billing, resumes, usage
+from services import accounts, billing, entitlements, payments, resumes, usage
 from services.accounts import Actor
+from services.errors import Forbidden
+from settings import Settings
 
 M = TypeVar("M", bound=Model)
 
@@ -44,11 +46,26 @@ class Loaders:
         self.resume_by_id = DataLoader[int, Resume | None](load_fn=self._resumes)
         self.agents = AgentLoaders(actor)
         self.chat = self.indexing = IndexingLoaders(actor)
+        self.entitlement_by_org = DataLoader[int, entitlements.Entitlement](
+            load_fn=self._entitlements
+        )
 
     async def _plan_of(self, organization_id: int) -> str:
-        org = await self.organization_by_id.load(organization_id)
-        assert org is not None
-        return org.plan
+        return (await self.entitlement_by_org.load(organization_id)).plan.id
+
+    async def _entitlements(self, ids: list[int]) -> list[entitlements.Entitlement]:
+        """The effective plan of the caller's organization (others are not asked)."""
+        if any(i != self._org() for i in ids):
+            raise Forbidden("Only the caller's own organization has entitlements here")
+        return [await entitlements.for_organization(organization_id=i) for i in ids]
+
+    async def billing_state(self, settings: Settings) -> payments.BillingState:
+        return await payments.state(
+            organization_id=self._require_actor().organization_id, settings=settings
+        )
+
+    async def entitlement(self) -> entitlements.Entitlement:
+        return await self.entitlement_by_org.load(self._require_actor().organization_id)
 
     def _org(self) -> int | None:
         actor = self._actor()

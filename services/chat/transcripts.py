@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-from models.accounts import Organization
 from models.chat import ChatMessage, Conversation
+from services import entitlements
 from services.accounts import Actor
 from services.errors import NotFound, PlanRequired, ValidationFailed
 
@@ -19,8 +19,9 @@ INSIGHT_EXPORT_PLANS = frozenset({"starter", "pro", "enterprise"})
 
 
 async def plan_of(organization_id: int) -> str:
-    org = await Organization.get(id=organization_id).only("id", "plan")
-    return str(org.plan)
+    """The effective plan (billing, manual or trial), as every plan gate reads it."""
+    entitlement = await entitlements.for_organization(organization_id=organization_id)
+    return entitlement.plan.id
 
 
 async def require_plan(organization_id: int, plans: frozenset[str], what: str) -> None:

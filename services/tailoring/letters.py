@@ -11,10 +11,9 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from models.accounts import Organization
 from models.resumes import Resume
 from models.tailoring import Letter
-from services import billing, profiles
+from services import entitlements, profiles
 from services.accounts import Actor
 from services.errors import NoJobDescription, NotFound, PlanRequired, ValidationFailed
 from services.llm import config as llm_config
@@ -33,8 +32,8 @@ MAX_WORDS = 8000
 async def theme_for(organization_id: int) -> str:
     """The organization's effective profile theme (premium ones need the plan)."""
     profile = await profiles.get_profile(organization_id=organization_id)
-    org = await Organization.get(id=organization_id).only("id", "plan")
-    return profiles.theme_state(profile, org.plan).effective_theme_id
+    plan = (await entitlements.for_organization(organization_id=organization_id)).plan
+    return profiles.theme_state(profile, plan.id).effective_theme_id
 
 
 async def _evidence(resume: Resume, *allowed: str | None) -> refine.Evidence:
@@ -94,8 +93,7 @@ async def write_automatic(
     config = await llm_config.get_config(
         organization_id=org_id, default_provider=settings.llm_provider
     )
-    org = await Organization.get(id=org_id).only("id", "plan")
-    plan = billing.get_plan(org.plan)
+    plan = await entitlements.for_organization(organization_id=org_id)
     wanted = [
         kind
         for kind, enabled in (
@@ -153,8 +151,8 @@ def _job_description(given: str | None, resume: Resume) -> str:
 
 
 async def _check_plan(actor: Actor, kind: str) -> None:
-    org = await Organization.get(id=actor.organization_id).only("id", "plan")
-    if not billing.get_plan(org.plan).allows(KINDS[kind]):
+    plan = await entitlements.for_organization(organization_id=actor.organization_id)
+    if not plan.allows(KINDS[kind]):
         what = "Cover letters" if kind == "COVER_LETTER" else "Outreach messages"
         raise PlanRequired(f"{what} need the Starter plan or above")
 
@@ -259,14 +257,14 @@ async def resume_pdf_link(
     from services import render
 
     resume = await _ready_resume(actor, resume_id)
-    org = await Organization.get(id=actor.organization_id).only("id", "plan")
+    plan = await entitlements.for_organization(organization_id=actor.organization_id)
     chosen = theme or await theme_for(actor.organization_id)
     option = profiles.THEMES_BY_ID.get(chosen)
     if option is None:
         raise ValidationFailed(
             f"theme must be one of {', '.join(render.THEME_IDS)}", field=["theme"]
         )
-    if option.premium and not billing.get_plan(org.plan).allows("premium_themes"):
+    if option.premium and not plan.allows("premium_themes"):
         raise PlanRequired(
             f"The {option.name} theme needs the Starter plan or above", field=["theme"]
         )

@@ -21,10 +21,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from models.accounts import Organization
 from models.resumes import Resume
 from models.tailoring import TailorUsage
-from services import billing
+from services import entitlements
 from services.accounts import Actor
 from services.documents.resumedata import validate_resume_data
 from services.errors import (
@@ -127,8 +126,7 @@ async def request_tailoring(
     """Check everything, count the call, and create the PROCESSING resume that
     the background run fills. The caller enqueues the run."""
     org_id = actor.organization_id
-    org = await Organization.get(id=org_id).only("id", "plan")
-    plan = billing.get_plan(org.plan)
+    plan = await entitlements.for_organization(organization_id=org_id)
     if not plan.allows("tailoring"):
         raise PlanRequired("Tailoring needs the Starter plan or above")
     job_description = check_job_description(job_description)
