@@ -56,7 +56,7 @@ class Settings:
     anonymous_rate_limit: int = 60
     session_rate_limit: int = 600
     starting_credits: int = 20
-    public_url: str = ""  # base of links in answers; default: the request's host
+    public_url: str = ""  # base of links in answers; unset: relative links
     file_link_ttl: int = 15 * 60  # seconds a signed download link works
     jobs_in_server: bool = True  # with Redis: the server also runs queued jobs
     parse_timeout: float = 30.0  # seconds for one file's extraction

@@ -103,7 +103,7 @@ class Actor:
 class RequestMeta:
     ip: str = ""
     user_agent: str = ""
-    base_url: str = ""  # scheme://host the client used, for links in answers
+    base_url: str = ""  # PUBLIC_URL, base of links in answers ("" = relative links)
 
 
 @dataclass(frozen=True, slots=True)

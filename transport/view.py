@@ -75,8 +75,9 @@ def client_meta(request: web.Request) -> RequestMeta:
     return RequestMeta(
         ip=request.remote or "",
         user_agent=request.headers.get("User-Agent", "")[:300],
-        base_url=request.app[RUNTIME_KEY].settings.public_url
-        or f"{request.scheme}://{request.host}",
+        # links are absolute only on PUBLIC_URL, never on the request's Host header
+        # (which the client chooses); without it they are relative (`/files/…`)
+        base_url=request.app[RUNTIME_KEY].settings.public_url,
     )
 
 
