@@ -8,6 +8,8 @@ organizations' objects all answer `null`, so the answer is no existence oracle.
 
 from __future__ import annotations
 
+import inspect
+
 import strawberry
 from strawberry import relay
 from strawberry.types.base import StrawberryObjectDefinition
@@ -36,8 +38,10 @@ async def node(info: Info, id: strawberry.ID) -> relay.Node | None:
     node_type = _node_type(info, global_id.type_name)
     if node_type is None:
         return None
-    resolved = await node_type.resolve_nodes(
+    resolved = node_type.resolve_nodes(
         info=info, node_ids=[global_id.node_id], required=False
     )
+    if inspect.isawaitable(resolved):
+        resolved = await resolved
     found = next(iter(resolved), None)
     return found if isinstance(found, node_type) else None

@@ -30,7 +30,7 @@ from models.accounts import (
     SecurityEvent,
     User,
 )
-from services import billing
+from services import billing, revocation
 from services.errors import (
     Conflict,
     Forbidden,
@@ -475,6 +475,7 @@ async def _revoke_family(*, config: AuthConfig, family: str) -> None:
         revoked_at=_now()
     )
     await config.denylist.add(family, ttl=config.access_token_ttl)
+    await revocation.announce(config.pubsub, revocation.session_subject(family))
 
 
 async def log_out(*, config: AuthConfig, actor: Actor, meta: RequestMeta) -> None:
@@ -590,6 +591,7 @@ async def revoke_api_key(
     if key.revoked_at is None:
         key.revoked_at = _now()
         await key.save(update_fields=["revoked_at"])
+        await revocation.announce(config.pubsub, revocation.api_key_subject(key.id))
         await record_event(
             config=config,
             kind=SecurityEventKind.API_KEY_REVOKED,

@@ -1,4 +1,5 @@
-"""A denylist of ended sessions, so a logged-out access token stops working at once.
+"""A denylist of ended sessions, so a logged-out access token stops working at once,
+and the revocations pushed to every process, so open WebSockets close at once too.
 
 Entries live as long as an access token can (its TTL), in process memory or in Redis.
 """
@@ -9,6 +10,8 @@ import time
 from typing import Protocol
 
 import redis.asyncio as aioredis
+
+from services.pubsub import PubSub
 
 
 class Denylist(Protocol):
@@ -40,3 +43,23 @@ class RedisDenylist:
 
     async def contains(self, session_id: str) -> bool:
         return bool(await self._client.exists(f"cg:revoked:{session_id}"))
+
+
+# -- pushed revocations ---------------------------------------------------------------
+# Every process listens on one pub/sub channel (Redis when REDIS_URL is set, else
+# in-process); a revocation names its subject, and each process closes the
+# WebSockets that authenticated with it.
+
+REVOCATIONS = "cg:revocations"
+
+
+def session_subject(session_id: str) -> str:
+    return f"session:{session_id}"
+
+
+def api_key_subject(api_key_id: int) -> str:
+    return f"api_key:{api_key_id}"
+
+
+async def announce(pubsub: PubSub, subject: str) -> None:
+    await pubsub.publish(REVOCATIONS, {"subject": subject})

@@ -42,6 +42,7 @@ from services.resumes import UploadedFile
 from services.runtime import Runtime
 from transport.extensions import _parse
 from transport.keys import ACTOR_KEY, OPERATION_KEY, RUNTIME_KEY
+from transport.websocket import SocketHandler, Sockets, socket_credential
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -152,6 +153,8 @@ def _put(operations: dict[str, Any], path: str, value: object) -> None:
 
 
 class CareergraphView(GraphQLView[Context, None]):
+    graphql_transport_ws_handler_class = SocketHandler
+
     def __init__(self, schema: BaseSchema, runtime: Runtime) -> None:
         settings = runtime.settings
         super().__init__(
@@ -163,6 +166,7 @@ class CareergraphView(GraphQLView[Context, None]):
             multipart_uploads_enabled=False,
         )
         self.runtime = runtime
+        self.sockets = Sockets(runtime.pubsub)  # open sockets, closed on revocation
         self._graphiql = GRAPHIQL_HTML.read_text()
 
     # -- HTTP -----------------------------------------------------------------------
@@ -382,13 +386,9 @@ class CareergraphView(GraphQLView[Context, None]):
         self, context: Context
     ) -> UnsetType | dict[str, object] | None:
         """Authenticate a WebSocket from its `connection_init` payload."""
-        params = {str(k).lower(): v for k, v in context.connection_params.items()}
-        credential = params.get("authorization") or params.get("x-api-key")
-        if not credential:
+        token = socket_credential(context.connection_params)
+        if token is None:
             return _ACK
-        token = str(credential)
-        if token.lower().startswith("bearer "):
-            token = token[7:].strip()
         try:
             context.actor = await accounts.authenticate_token(
                 config=self.runtime.auth, token=token
