@@ -75,12 +75,12 @@ class RateLimiter:
         return item
 
     async def hit(
-        self, bucket: str, *, per_minute: int, window: int = MINUTE
+        self, bucket: str, *, per_minute: int, window: int = MINUTE, cost: int = 1
     ) -> Verdict:
-        """One hit on `bucket`, which allows `per_minute` hits per `window` seconds
-        (a minute, or DAY)."""
+        """`cost` hits on `bucket`, which allows `per_minute` hits per `window`
+        seconds (a minute, or DAY)."""
         item = self._item(per_minute, window)
-        allowed = await self._strategy.hit(item, "cg", bucket)
+        allowed = await self._strategy.hit(item, "cg", bucket, cost=cost)
         stats = await self._strategy.get_window_stats(item, "cg", bucket)
         return Verdict(
             allowed=allowed,
@@ -112,7 +112,7 @@ class MemoryRateLimiter:
         self._buckets: dict[str, list[int]] = {}
 
     async def hit(
-        self, bucket: str, *, per_minute: int, window: int = MINUTE
+        self, bucket: str, *, per_minute: int, window: int = MINUTE, cost: int = 1
     ) -> Verdict:
         now = self._clock()
         size = float(window)
@@ -129,14 +129,15 @@ class MemoryRateLimiter:
         weight = 1.0 - elapsed / size
         used = state[2] * weight + state[1]
         window_end = (index + 1) * size
-        if used + 1 > per_minute:
+        if used + cost > per_minute:
             # room again once enough hits have slid out of the window
             if per_minute <= 0:  # a plan without access: nothing ever passes
                 wait = window_end - now
-            elif state[1] + 1 > per_minute:  # this window alone is full
-                wait = window_end - now + size * (state[1] + 1 - per_minute) / state[1]
+            elif state[1] + cost > per_minute or not state[2]:  # this window is full
+                excess = state[1] + cost - per_minute
+                wait = window_end - now + size * excess / max(state[1], 1)
             else:  # the previous window's weighted share must drop
-                wait = (used + 1 - per_minute) * size / state[2]
+                wait = (used + cost - per_minute) * size / state[2]
             return Verdict(
                 allowed=False,
                 limit=per_minute,
@@ -144,11 +145,11 @@ class MemoryRateLimiter:
                 reset=math.ceil(now + wait),
                 window=window,
             )
-        state[1] += 1
+        state[1] += cost
         return Verdict(
             allowed=True,
             limit=per_minute,
-            remaining=max(0, int(per_minute - used - 1)),
+            remaining=max(0, int(per_minute - used - cost)),
             reset=math.ceil(window_end),
             window=window,
         )
