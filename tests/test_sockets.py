@@ -181,14 +181,15 @@ async def test_changing_the_password_closes_every_session_socket(
 async def test_an_expired_access_token_closes_its_socket_with_4401(
     aiohttp_client: Any, settings: Settings
 ) -> None:
-    app = server.create_app(replace(settings, access_token_ttl=2))
+    ttl = 5  # room for a slow sign-up before the socket opens
+    app = server.create_app(replace(settings, access_token_ttl=ttl))
     client: TestClient = await aiohttp_client(app)
     await reset_state(settings)
     token = (await sign_up(client))["accessToken"]
     ws = await open_socket(client, "/graphql", token)
     await subscribe(ws, "events", SECURITY_EVENTS)
-    # the token lives at most 2 s; the socket closes when it ends, not later
-    message = await ws.receive(timeout=2 + PUSH_DEADLINE)
+    # the token lives at most `ttl` s; the socket closes when it ends, not later
+    message = await ws.receive(timeout=ttl + PUSH_DEADLINE)
     assert message.type == aiohttp.WSMsgType.CLOSE
     assert message.data == 4401
     # and the expired token cannot open a new one
