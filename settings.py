@@ -74,6 +74,7 @@ class Settings:
     stripe_secret_key: str = ""
     stripe_webhook_secret: str = ""
     stripe_api_base: str = ""
+    socket_recheck_seconds: float = 60.0  # an idle WebSocket's credential check
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -120,6 +121,7 @@ class Settings:
             stripe_secret_key=env.get("STRIPE_SECRET_KEY", ""),
             stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", ""),
             stripe_api_base=env.get("STRIPE_API_BASE", ""),
+            socket_recheck_seconds=float(env.get("SOCKET_RECHECK_SECONDS") or 60),
         )
 
 

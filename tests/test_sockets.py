@@ -138,6 +138,24 @@ async def test_every_operation_checks_the_credential_again(
     assert (code, before) == (4403, [])
 
 
+async def test_an_idle_socket_checks_its_credential_again(
+    aiohttp_client: Any, settings: Settings
+) -> None:
+    """Even with no operation to run, a socket whose revocation was never pushed
+    closes at its next periodic check (SOCKET_RECHECK_SECONDS)."""
+    app = server.create_app(replace(settings, socket_recheck_seconds=0.5))
+    client: TestClient = await aiohttp_client(app)
+    await reset_state(settings)
+    token = (await sign_up(client))["accessToken"]
+    secret, _ = await api_key(client, token, ["READ"])
+    ws = await open_socket(client, "/graphql", secret)
+    await subscribe(ws, "events", SECURITY_EVENTS)
+    await asyncio.sleep(0.7)  # a check passed: the key is still good
+    assert not ws.closed
+    await ApiKey.all().update(revoked_at=datetime.now(UTC))
+    assert await closed_with(ws) == (4403, [])
+
+
 async def test_log_out_closes_the_sessions_sockets(client: TestClient) -> None:
     session = await sign_up(client)
     token = session["accessToken"]

@@ -166,7 +166,8 @@ class CareergraphView(GraphQLView[Context, None]):
             multipart_uploads_enabled=False,
         )
         self.runtime = runtime
-        self.sockets = Sockets(runtime.pubsub)  # open sockets, closed on revocation
+        # open sockets, closed on revocation
+        self.sockets = Sockets(runtime.pubsub, recheck=settings.socket_recheck_seconds)
         self._graphiql = GRAPHIQL_HTML.read_text()
 
     # -- HTTP -----------------------------------------------------------------------

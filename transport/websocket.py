@@ -11,6 +11,9 @@ long as they live.
   pub/sub with REDIS_URL, in-process otherwise); every server process closes the
   sockets that authenticated with it, after ending their subscriptions.
 - A socket opened with an access token closes when the token expires.
+- As a fallback for a revocation whose push was lost (a Redis blip), an open socket
+  checks its credential again every `SOCKET_RECHECK_SECONDS` (60) even when it
+  runs no operation.
 
 Close codes: 4401 when the access token expired (refresh it and reconnect), 4403 when
 the credential was revoked (key revoked, session logged out, password changed) or no
@@ -88,8 +91,9 @@ class Sockets:
     """The open, authenticated sockets of this process by credential subject, and
     the listener that closes them when a revocation arrives from any process."""
 
-    def __init__(self, pubsub: PubSub) -> None:
+    def __init__(self, pubsub: PubSub, *, recheck: float = 60.0) -> None:
         self._pubsub = pubsub
+        self.recheck = recheck  # seconds between checks of an idle socket
         self._by_subject: dict[str, set[SocketHandler]] = defaultdict(set)
 
     def add(self, subject: str, handler: SocketHandler) -> None:
@@ -145,7 +149,7 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
     operation, rate limits, and closing on revocation or expiry."""
 
     _subject: str | None = None
-    _expiry: asyncio.Task[None] | None = None
+    _watch: asyncio.Task[None] | None = None
     _ended: bool = False
 
     @property
@@ -164,8 +168,8 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if self._subject is not None:
             self.sockets.discard(self._subject, self)
             self._subject = None
-        if self._expiry is not None and self._expiry is not asyncio.current_task():
-            self._expiry.cancel()
+        if self._watch is not None and self._watch is not asyncio.current_task():
+            self._watch.cancel()
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)
@@ -175,14 +179,37 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         self._subject = subject_of(actor)
         if self._subject is not None:
             self.sockets.add(self._subject, self)
-        token = socket_credential(self.context.connection_params) or ""
-        expires = token_expiry(token)
-        if expires is not None:
-            self._expiry = asyncio.create_task(self._close_at(expires))
+        token = socket_credential(self.context.connection_params)
+        if token is not None:
+            self._watch = asyncio.create_task(self._watch_credential(token))
 
-    async def _close_at(self, expires: float) -> None:
-        await asyncio.sleep(max(0.0, expires - time.time()))
-        await self.end(EXPIRED, "Access token expired")
+    async def _watch_credential(self, token: str) -> None:
+        """Close at the token's expiry; in between, check it every `recheck`."""
+        expires = token_expiry(token)
+        while not self._ended:
+            wait = self.sockets.recheck
+            if expires is not None:
+                wait = min(wait, expires - time.time())
+            await asyncio.sleep(max(0.0, wait))
+            if expires is not None and time.time() >= expires:
+                await self.end(EXPIRED, "Access token expired")
+                return
+            await self._authenticate(token)
+
+    async def _authenticate(self, token: str) -> bool:
+        """Check the socket's credential again; on failure, end the socket."""
+        try:
+            self.context.actor = await accounts.authenticate_token(
+                config=self.context.runtime.auth, token=token
+            )
+        except AuthError:
+            expires = token_expiry(token)
+            if expires is not None and expires <= time.time():
+                await self.end(EXPIRED, "Access token expired")
+            else:
+                await self.end(REVOKED, "Credential revoked")
+            return False
+        return True
 
     async def end(self, code: int, reason: str) -> None:
         """End every operation of this socket, then close it with `code`."""
@@ -203,18 +230,8 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         context = self.context
         runtime = context.runtime
         token = socket_credential(context.connection_params)
-        if token is not None:
-            try:
-                context.actor = await accounts.authenticate_token(
-                    config=runtime.auth, token=token
-                )
-            except AuthError:
-                expires = token_expiry(token)
-                if expires is not None and expires <= time.time():
-                    await self.end(EXPIRED, "Access token expired")
-                else:
-                    await self.end(REVOKED, "Credential revoked")
-                return
+        if token is not None and not await self._authenticate(token):
+            return
         actor = context.actor
         verdict = await ratelimit.admit(
             runtime.limiter,
