@@ -259,3 +259,41 @@ async def test_an_invention_planted_in_every_field_never_survives(
             r["kind"] == "number" and r["value"] == "47%" for r in letter["removed"]
         )
         assert letter["subject"] == "Application."
+
+
+def test_the_issues_case_a_description_keeps_its_truth_and_loses_the_invention() -> (
+    None
+):
+    """The finding as reported: the sentence appended to `education[0].description`
+    goes, the user's own sentence stays, and the removal names its field."""
+    from services.tailoring import refine
+
+    source = copy.deepcopy(SOURCE)
+    draft = copy.deepcopy(SOURCE)
+    own = SOURCE["education"][0]["description"]
+    draft["education"][0]["description"] = f"{own} {PLANTED}"
+    draft["workExperience"][1]["location"] = PLANTED  # absent from the source
+    draft["customSections"]["talks"]["items"].append(PLANTED)
+    evidence = refine.Evidence(source)
+    data, structural = refine.safety_nets(draft, source=source, evidence=evidence)
+    violations = [*structural, *refine.align(data, source=source, evidence=evidence)]
+    assert data["education"][0]["description"] == own
+    assert data["workExperience"][1]["location"] == ""
+    assert data["customSections"] == SOURCE["customSections"]
+    assert {(v.kind, v.value, v.location) for v in violations} == {
+        ("number", "47%", "education.description"),
+        ("name", "Initech", "education.description"),
+        ("term", "Kubernetes", "education.description"),
+        ("name", "Kubernetes", "education.description"),
+        ("name", "Certified", "education.description"),
+        ("name", "Administrator", "education.description"),
+        ("name", "CKA", "education.description"),
+        ("number", "47%", "workExperience.location"),
+        ("name", "Initech", "workExperience.location"),
+        ("term", "Kubernetes", "workExperience.location"),
+        ("name", "Kubernetes", "workExperience.location"),
+        ("name", "Certified", "workExperience.location"),
+        ("name", "Administrator", "workExperience.location"),
+        ("name", "CKA", "workExperience.location"),
+        ("restored", PLANTED, "customSections.items"),
+    }

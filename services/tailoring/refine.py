@@ -189,7 +189,7 @@ def _counterpart(items: list[Any], index: int, entry: Any) -> Any:
 
 
 def _changed_strings(
-    draft: Any, source: Any, location: str
+    draft: Any, source: Any, location: str, *, open_map: bool = False
 ) -> Iterable[tuple[str, str]]:
     """(location, value) of every string of `draft` that `source` does not hold at
     the same place."""
@@ -200,7 +200,7 @@ def _changed_strings(
         original = source if isinstance(source, Mapping) else {}
         for key, value in draft.items():
             # open maps (custom sections) are keyed by the user: the key is no path
-            where = location if location == "customSections" else f"{location}.{key}"
+            where = location if open_map else f"{location}.{key}"
             yield from _changed_strings(value, original.get(key), where)
     elif isinstance(draft, list):
         originals = source if isinstance(source, list) else []
@@ -292,7 +292,10 @@ def safety_nets(
         violations.extend(
             Violation("restored", value, location)
             for location, value in _changed_strings(
-                data.get(section), original, section
+                data.get(section),
+                original,
+                section,
+                open_map=section == "customSections",
             )
         )
         data[section] = copy.deepcopy(original)
