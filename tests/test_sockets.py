@@ -275,6 +275,23 @@ async def test_socket_operations_use_the_session_budget(
     await ws.close()
 
 
+async def test_failed_socket_credentials_count_against_the_ip(
+    aiohttp_client: Any, settings: Settings
+) -> None:
+    app = server.create_app(replace(settings, anonymous_rate_limit=2))
+    client: TestClient = await aiohttp_client(app)
+    await reset_state(settings)
+    for _ in range(2):
+        ws = await client.ws_connect("/graphql", protocols=[PROTOCOL])
+        await ws.send_json(
+            {"type": "connection_init", "payload": {"X-API-Key": "cg_live_guess"}}
+        )
+        assert (await ws.receive(timeout=5)).data == 4403
+    refused = await client.post("/graphql", json={"query": "{ plans { id } }"})
+    assert refused.status == 429
+    assert refused.headers["X-RateLimit-Limit"] == "2"
+
+
 LOG_IN = "mutation L($input: LogInInput!) { logIn(input: $input) { accessToken } }"
 LOGIN_VARS = {"input": {"email": "ada@example.com", "password": PASSWORD}}
 

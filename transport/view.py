@@ -395,5 +395,10 @@ class CareergraphView(GraphQLView[Context, None]):
                 config=self.runtime.auth, token=token
             )
         except AuthError as exc:
+            # failed credentials count against the IP, as they do over HTTP
+            await self.runtime.limiter.hit(
+                f"ip:{context.meta.ip}",
+                per_minute=self.runtime.settings.anonymous_rate_limit,
+            )
             raise ConnectionRejectionError({"message": exc.message}) from exc
         return _ACK
