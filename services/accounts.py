@@ -475,7 +475,11 @@ async def _revoke_family(*, config: AuthConfig, family: str) -> None:
         revoked_at=_now()
     )
     await config.denylist.add(family, ttl=config.access_token_ttl)
-    await revocation.announce(config.pubsub, revocation.session_subject(family))
+    await revocation.announce(
+        config.pubsub,
+        revocation.session_subject(family),
+        secret_key=config.secret_key,
+    )
 
 
 async def log_out(*, config: AuthConfig, actor: Actor, meta: RequestMeta) -> None:
@@ -591,7 +595,11 @@ async def revoke_api_key(
     if key.revoked_at is None:
         key.revoked_at = _now()
         await key.save(update_fields=["revoked_at"])
-        await revocation.announce(config.pubsub, revocation.api_key_subject(key.id))
+        await revocation.announce(
+            config.pubsub,
+            revocation.api_key_subject(key.id),
+            secret_key=config.secret_key,
+        )
         await record_event(
             config=config,
             kind=SecurityEventKind.API_KEY_REVOKED,

@@ -6,6 +6,7 @@ Entries live as long as an access token can (its TTL), in process memory or in R
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Protocol
 
@@ -50,7 +51,13 @@ class RedisDenylist:
 # in-process); a revocation names its subject, and each process closes the
 # WebSockets that authenticated with it.
 
-REVOCATIONS = "cg:revocations"
+
+def channel(secret_key: str) -> str:
+    """The revocations channel of one deployment: Redis pub/sub ignores the
+    database number, so deployments (and test runs) sharing a Redis server are
+    told apart by their SECRET_KEY, which all processes of one share."""
+    digest = hashlib.sha256(b"revocations:" + secret_key.encode()).hexdigest()
+    return f"cg:revocations:{digest[:16]}"
 
 
 def session_subject(session_id: str) -> str:
@@ -61,5 +68,5 @@ def api_key_subject(api_key_id: int) -> str:
     return f"api_key:{api_key_id}"
 
 
-async def announce(pubsub: PubSub, subject: str) -> None:
-    await pubsub.publish(REVOCATIONS, {"subject": subject})
+async def announce(pubsub: PubSub, subject: str, *, secret_key: str) -> None:
+    await pubsub.publish(channel(secret_key), {"subject": subject})

@@ -35,7 +35,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from resolvers.loaders import Loaders
 from schema.context import Context
-from services import accounts
+from services import accounts, revocation
 from services.accounts import Actor, RequestMeta
 from services.errors import AuthError
 from services.resumes import UploadedFile
@@ -167,7 +167,11 @@ class CareergraphView(GraphQLView[Context, None]):
         )
         self.runtime = runtime
         # open sockets, closed on revocation
-        self.sockets = Sockets(runtime.pubsub, recheck=settings.socket_recheck_seconds)
+        self.sockets = Sockets(
+            runtime.pubsub,
+            channel=revocation.channel(settings.secret_key),
+            recheck=settings.socket_recheck_seconds,
+        )
         self._graphiql = GRAPHIQL_HTML.read_text()
 
     # -- HTTP -----------------------------------------------------------------------

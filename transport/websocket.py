@@ -91,8 +91,9 @@ class Sockets:
     """The open, authenticated sockets of this process by credential subject, and
     the listener that closes them when a revocation arrives from any process."""
 
-    def __init__(self, pubsub: PubSub, *, recheck: float = 60.0) -> None:
+    def __init__(self, pubsub: PubSub, *, channel: str, recheck: float = 60.0) -> None:
         self._pubsub = pubsub
+        self._channel = channel  # revocation.channel(SECRET_KEY)
         self.recheck = recheck  # seconds between checks of an idle socket
         self._by_subject: dict[str, set[SocketHandler]] = defaultdict(set)
 
@@ -117,7 +118,7 @@ class Sockets:
         """Close revoked sockets until cancelled; reconnects after a failure."""
         while True:
             try:
-                async with self._pubsub.subscribe(revocation.REVOCATIONS) as messages:
+                async with self._pubsub.subscribe(self._channel) as messages:
                     ready.set()
                     async for message in messages:
                         subject = message.get("subject")
