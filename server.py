@@ -217,6 +217,7 @@ def create_app(
     schema = build_schema(settings, on_unexpected=_log_unexpected)
     view = CareergraphView(schema, runtime)
     app.router.add_route("*", "/graphql", view)
+    app.cleanup_ctx.append(view.sockets.lifecycle)  # close sockets on revocation
     add_routes(app)
     return app
 

@@ -60,7 +60,7 @@ class Settings:
     anonymous_rate_limit: int = 60
     session_rate_limit: int = 600
     starting_credits: int = 20
-    public_url: str = ""  # base of links in answers; default: the request's host
+    public_url: str = ""  # base of links in answers; unset: relative links
     file_link_ttl: int = 15 * 60  # seconds a signed download link works
     jobs_in_server: bool = True  # with Redis: the server also runs queued jobs
     parse_timeout: float = 30.0  # seconds for one file's extraction
@@ -83,6 +83,7 @@ class Settings:
     credit_price_cents: int = 10  # price of one credit in a credit pack
     credit_payout_cents: int = 5  # what one earned credit pays out
     billing_grace_days: int = 7  # a PAST_DUE subscription keeps its plan this long
+    socket_recheck_seconds: float = 60.0  # an idle WebSocket's credential check
     extra: dict[str, str] = field(default_factory=dict)
     embedding_model: str = ""  # an organization's /v1/embeddings model (openai)
     index_debounce: float = 2.0  # seconds of quiet after an edit before indexing
@@ -142,6 +143,7 @@ class Settings:
             credit_price_cents=_int(env, "CREDIT_PRICE_CENTS", 10),
             credit_payout_cents=_int(env, "CREDIT_PAYOUT_CENTS", 5),
             billing_grace_days=_int(env, "BILLING_GRACE_DAYS", 7),
+            socket_recheck_seconds=float(env.get("SOCKET_RECHECK_SECONDS") or 60),
         )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from strawberry import relay
 from strawberry.types.unset import UNSET
 
+from schema.base import MAX_ID
 from services.errors import NotFound
 
 
@@ -21,7 +22,10 @@ def decode_node_id(
         gid = relay.GlobalID.from_id(global_id)
         if gid.type_name != type_name:
             raise ValueError(gid.type_name)
-        return int(gid.node_id)
+        key = int(gid.node_id)
+        if not 0 < key <= MAX_ID:  # no row has it (and the database cannot hold it)
+            raise ValueError(key)
+        return key
     except ValueError:
         raise NotFound(f"{label or type_name} not found", field=[field]) from None
 

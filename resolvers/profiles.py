@@ -256,10 +256,11 @@ async def reorder_section(
 
 
 async def update_theme(info: Info, input: UpdateThemeInput) -> UpdateThemePayload:
+    actor = info.context.require_actor()  # UNAUTHENTICATED before any plan read
     plan = await _plan(info)
     try:
         row = await profiles.update_theme(
-            actor=info.context.require_actor(),
+            actor=actor,
             plan_id=plan,
             theme_id=input.theme_id,
             accent_color=input.accent_color,

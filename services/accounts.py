@@ -30,7 +30,7 @@ from models.accounts import (
     SecurityEvent,
     User,
 )
-from services import agents, billing
+from services import agents, billing, revocation
 from services.errors import (
     Conflict,
     Forbidden,
@@ -103,7 +103,7 @@ class Actor:
 class RequestMeta:
     ip: str = ""
     user_agent: str = ""
-    base_url: str = ""  # scheme://host the client used, for links in answers
+    base_url: str = ""  # PUBLIC_URL, base of links in answers ("" = relative links)
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,6 +476,11 @@ async def _revoke_family(*, config: AuthConfig, family: str) -> None:
         revoked_at=_now()
     )
     await config.denylist.add(family, ttl=config.access_token_ttl)
+    await revocation.announce(
+        config.pubsub,
+        revocation.session_subject(family),
+        secret_key=config.secret_key,
+    )
 
 
 async def log_out(*, config: AuthConfig, actor: Actor, meta: RequestMeta) -> None:
@@ -591,6 +596,11 @@ async def revoke_api_key(
     if key.revoked_at is None:
         key.revoked_at = _now()
         await key.save(update_fields=["revoked_at"])
+        await revocation.announce(
+            config.pubsub,
+            revocation.api_key_subject(key.id),
+            secret_key=config.secret_key,
+        )
         await record_event(
             config=config,
             kind=SecurityEventKind.API_KEY_REVOKED,

@@ -6,7 +6,9 @@ schema the request asks for (`ResumeData` for a tailoring rewrite, `Letter`):
   from the resume's own facts;
 - `adversarial`: a rewrite that invents skills, an employer, a school, a
   certification, metrics and dates, and letters that claim the same;
-- `garbage`: malformed JSON; `down`: HTTP 503; `slow`: waits `delay` seconds.
+- `garbage`: malformed JSON; `down`: HTTP 503; `slow`: waits `delay` seconds;
+- `plant`: the resume passed through `plant` (a test's own invention), and
+  letters whose subject and content end with `PLANTED`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -26,6 +29,9 @@ INVENTED_SCHOOL = "Stanford University"
 INVENTED_CERT = "AWS Certified Solutions Architect"
 INVENTED_METRICS = ["97%", "$4.2M", "250,000"]
 INVENTED_YEAR = "2007"
+PLANTED = (
+    "Increased revenue by 47% at Initech as Kubernetes Certified Administrator (CKA)."
+)
 
 
 PARSED: dict[str, Any] = {
@@ -97,10 +103,18 @@ def _letter(resume: dict[str, Any], mode: str) -> dict[str, str]:
         lines.append("I am an expert in Kubernetes and Rust.")
         lines.append(f"I hold the {INVENTED_CERT} certification.")
     lines.append("Thank you for your time.")
+    if mode == "plant":
+        lines.append(PLANTED)
+        return {"subject": f"Application. {PLANTED}", "content": " ".join(lines)}
     return {"subject": "Application", "content": " ".join(lines)}
 
 
-def fake_openai(mode: str, *, delay: float = 5.0) -> web.Application:
+def fake_openai(
+    mode: str,
+    *,
+    delay: float = 5.0,
+    plant: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> web.Application:
     calls: list[dict[str, Any]] = []
 
     async def completions(request: web.Request) -> web.Response:
@@ -120,6 +134,8 @@ def fake_openai(mode: str, *, delay: float = 5.0) -> web.Application:
             content = '{"personalInfo": {"name": "Jane'
         elif schema == "Letter":
             content = json.dumps(_letter(resume, mode))
+        elif mode == "plant" and plant is not None:
+            content = json.dumps(plant(resume))
         elif mode == "adversarial":
             content = json.dumps(_adversarial_resume(resume))
         else:

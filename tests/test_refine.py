@@ -60,6 +60,7 @@ def test_safety_nets_restore_structure_and_drop_unknown_entries() -> None:
         ("date", "2001 - Present"),
         ("title", "CTO"),
         ("certification", "CKA"),
+        ("restored", "someone@else.example"),  # contact details come back
     }
 
 

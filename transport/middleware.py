@@ -16,10 +16,10 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from services import accounts, entitlements, usage
+from services import accounts, ratelimit, usage
 from services.accounts import Actor
 from services.errors import AuthError, Unauthenticated
-from services.ratelimit import Verdict
+from services.ratelimit import Budgets, Verdict
 from transport.keys import ACTOR_KEY, METRICS_KEY, OPERATION_KEY, RUNTIME_KEY
 from transport.view import _media_type, error_body, json_response
 
@@ -104,16 +104,12 @@ async def _authenticated(request: web.Request, handler: Handler) -> web.StreamRe
             response.headers["WWW-Authenticate"] = 'Bearer realm="careergraph"'
             return response
     request[ACTOR_KEY] = actor
-    if actor is None:
-        bucket, limit = f"ip:{request.remote}", runtime.settings.anonymous_rate_limit
-    elif actor.api_key_id is not None:
-        bucket = f"org:{actor.organization_id}"
-        limit = (
-            await entitlements.for_organization(organization_id=actor.organization_id)
-        ).rate_limit_per_minute
-    else:
-        bucket, limit = f"user:{actor.user_id}", runtime.settings.session_rate_limit
-    verdict = await runtime.limiter.hit(bucket, per_minute=limit)
+    verdict = await ratelimit.admit(
+        runtime.limiter,
+        actor=actor,
+        ip=request.remote or "",
+        budgets=Budgets.of(runtime.settings),
+    )
     headers = _limit_headers(verdict)
     if not verdict.allowed:
         return _too_many(verdict, media_type)
@@ -138,8 +134,7 @@ def _limit_headers(verdict: Verdict) -> dict[str, str]:
 def _too_many(verdict: Verdict, media_type: str) -> web.Response:
     response = json_response(
         error_body(
-            f"Rate limit of {verdict.limit} requests per minute exceeded; "
-            f"retry in {verdict.retry_after}s",
+            verdict.refusal,
             "RATE_LIMITED",
             retryAfter=verdict.retry_after,
         ),

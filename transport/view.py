@@ -35,13 +35,14 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from resolvers.loaders import Loaders
 from schema.context import Context
-from services import accounts
+from services import accounts, revocation
 from services.accounts import Actor, RequestMeta
 from services.errors import AuthError
 from services.resumes import UploadedFile
 from services.runtime import Runtime
 from transport.extensions import _parse
 from transport.keys import ACTOR_KEY, OPERATION_KEY, RUNTIME_KEY
+from transport.websocket import SocketHandler, Sockets, socket_credential
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -75,8 +76,9 @@ def client_meta(request: web.Request) -> RequestMeta:
     return RequestMeta(
         ip=request.remote or "",
         user_agent=request.headers.get("User-Agent", "")[:300],
-        base_url=request.app[RUNTIME_KEY].settings.public_url
-        or f"{request.scheme}://{request.host}",
+        # links are absolute only on PUBLIC_URL, never on the request's Host header
+        # (which the client chooses); without it they are relative (`/files/…`)
+        base_url=request.app[RUNTIME_KEY].settings.public_url,
     )
 
 
@@ -151,6 +153,8 @@ def _put(operations: dict[str, Any], path: str, value: object) -> None:
 
 
 class CareergraphView(GraphQLView[Context, None]):
+    graphql_transport_ws_handler_class = SocketHandler
+
     def __init__(self, schema: BaseSchema, runtime: Runtime) -> None:
         settings = runtime.settings
         super().__init__(
@@ -162,6 +166,12 @@ class CareergraphView(GraphQLView[Context, None]):
             multipart_uploads_enabled=False,
         )
         self.runtime = runtime
+        # open sockets, closed on revocation
+        self.sockets = Sockets(
+            runtime.pubsub,
+            channel=revocation.channel(settings.secret_key),
+            recheck=settings.socket_recheck_seconds,
+        )
         self._graphiql = GRAPHIQL_HTML.read_text()
 
     # -- HTTP -----------------------------------------------------------------------
@@ -381,17 +391,18 @@ class CareergraphView(GraphQLView[Context, None]):
         self, context: Context
     ) -> UnsetType | dict[str, object] | None:
         """Authenticate a WebSocket from its `connection_init` payload."""
-        params = {str(k).lower(): v for k, v in context.connection_params.items()}
-        credential = params.get("authorization") or params.get("x-api-key")
-        if not credential:
+        token = socket_credential(context.connection_params)
+        if token is None:
             return _ACK
-        token = str(credential)
-        if token.lower().startswith("bearer "):
-            token = token[7:].strip()
         try:
             context.actor = await accounts.authenticate_token(
                 config=self.runtime.auth, token=token
             )
         except AuthError as exc:
+            # failed credentials count against the IP, as they do over HTTP
+            await self.runtime.limiter.hit(
+                f"ip:{context.meta.ip}",
+                per_minute=self.runtime.settings.anonymous_rate_limit,
+            )
             raise ConnectionRejectionError({"message": exc.message}) from exc
         return _ACK

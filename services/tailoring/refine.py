@@ -16,6 +16,14 @@ being tailored. Every pass works on a ResumeData dict and reports what it did:
   vocabulary term or a proper name in the text that the evidence does not have
   is removed: a bullet falls back to the source bullet it came from (or goes),
   a summary sentence goes.
+
+Pass 3 is default-deny: after the rules of the fields it knows (skills, summary,
+bullets), it walks every other string of the document, whatever its field
+(education and project descriptions, locations, custom sections, anything a later
+schema adds): a string that is not the user's own text loses each sentence that
+states a fact the evidence lacks; a string left empty comes back from the source
+at the same place (entries matched by id), or goes. Everything removed is
+reported, with the field's path as its location.
 """
 
 from __future__ import annotations
@@ -118,6 +126,7 @@ class Evidence:
         text = "\n".join(s for d in self.documents for s in _all_strings(d))
         self.text = text
         self.folded = text.casefold()
+        self.normalized = [_norm(s) for d in self.documents for s in _all_strings(d)]
         self.numbers = {_number_key(n) for n in numbers_in(text)}
         self.doc_terms = [resume_terms(d) for d in self.documents]
         self.terms: set[str] = set().union(*self.doc_terms)
@@ -135,9 +144,7 @@ class Evidence:
 
     def has_text(self, value: str) -> bool:
         key = _norm(value)
-        return bool(key) and any(
-            key == _norm(s) or key in _norm(s) for s in _all_strings(self.documents)
-        )
+        return bool(key) and any(key in s for s in self.normalized)
 
     def problems(self, text: str) -> list[tuple[str, str]]:
         """The facts of `text` that the evidence lacks, as (kind, value)."""
@@ -152,7 +159,7 @@ class Evidence:
                 found.append(("term", term))
         for sentence in _SENTENCE.split(text):
             words = _CAPITALIZED.findall(sentence)
-            first = re.match(r"\W*(\w[\w&'.+-]*)", sentence)
+            first = re.match(r"\W*(\w[\w&'.+-]*[\w+]|\w)", sentence)
             for word in words:
                 if first is not None and word == first.group(1):
                     first = None  # a sentence's first word is capitalized anyway
@@ -164,6 +171,47 @@ class Evidence:
                     continue
                 found.append(("name", word))
         return found
+
+
+# -- walking a document ---------------------------------------------------------------
+
+
+def _entry_id(entry: Any) -> Any:
+    return entry.get("id") if isinstance(entry, Mapping) else None
+
+
+def _counterpart(items: list[Any], index: int, entry: Any) -> Any:
+    """The source item standing where `entry` stands: same id, else same index."""
+    key = _entry_id(entry)
+    if key is not None:
+        return next((i for i in items if _entry_id(i) == key), None)
+    return items[index] if index < len(items) else None
+
+
+def _changed_strings(
+    draft: Any, source: Any, location: str, *, open_map: bool = False
+) -> Iterable[tuple[str, str]]:
+    """(location, value) of every string of `draft` that `source` does not hold at
+    the same place."""
+    if isinstance(draft, str):
+        if draft.strip() and draft != source:
+            yield location, draft
+    elif isinstance(draft, Mapping):
+        original = source if isinstance(source, Mapping) else {}
+        for key, value in draft.items():
+            # open maps (custom sections) are keyed by the user: the key is no path
+            where = location if open_map else f"{location}.{key}"
+            yield from _changed_strings(value, original.get(key), where)
+    elif isinstance(draft, list):
+        originals = source if isinstance(source, list) else []
+        for index, value in enumerate(draft):
+            if isinstance(value, str):
+                if value.strip() and value not in originals:
+                    yield location, value
+            else:
+                yield from _changed_strings(
+                    value, _counterpart(originals, index, value), location
+                )
 
 
 # -- safety nets -----------------------------------------------------------------------
@@ -239,8 +287,18 @@ def safety_nets(
 ) -> tuple[dict[str, Any], list[Violation]]:
     data = copy.deepcopy(dict(draft))
     violations: list[Violation] = []
-    data["personalInfo"] = copy.deepcopy(source.get("personalInfo") or {})
-    data["customSections"] = copy.deepcopy(source.get("customSections") or {})
+    for section in ("personalInfo", "customSections"):
+        original = source.get(section) or {}
+        violations.extend(
+            Violation("restored", value, location)
+            for location, value in _changed_strings(
+                data.get(section),
+                original,
+                section,
+                open_map=section == "customSections",
+            )
+        )
+        data[section] = copy.deepcopy(original)
     data["workExperience"] = _restore_entries(
         data.get("workExperience") or [],
         source.get("workExperience") or [],
@@ -495,4 +553,77 @@ def align(
                 location=f"{section}.description",
                 violations=violations,
             )
+    for key in list(data):
+        data[key] = _align_rest(
+            data[key], source.get(key), (key,), evidence, violations
+        )
     return violations
+
+
+# the fields whose own rule ran above; every other string gets the general one
+_OWN_RULES = {
+    ("summary",),
+    ("additional", "technicalSkills"),
+    ("workExperience", "description"),
+    ("personalProjects", "description"),
+}
+
+
+def _align_rest(
+    value: Any,
+    source: Any,
+    path: tuple[str, ...],
+    evidence: Evidence,
+    violations: list[Violation],
+) -> Any:
+    """Default-deny: every string under `value` that no rule above covers keeps
+    only the sentences the evidence backs; one left empty comes back from the
+    source at the same place, or goes (an item of a list)."""
+    if path in _OWN_RULES:
+        return value
+    location = ".".join(path)
+    if isinstance(value, str):
+        original = source if isinstance(source, str) else ""
+        return _align_string(value, original, evidence, location, violations)
+    if isinstance(value, dict):
+        originals = source if isinstance(source, Mapping) else {}
+        return {
+            # open maps (custom sections) are keyed by the user: the key is no path
+            key: _align_rest(
+                item,
+                originals.get(key),
+                path if path == ("customSections",) else (*path, key),
+                evidence,
+                violations,
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        source_items = source if isinstance(source, list) else []
+        out: list[Any] = []
+        for index, item in enumerate(value):
+            if isinstance(item, str):
+                kept = _align_string(item, "", evidence, location, violations)
+                if kept or not item.strip():
+                    out.append(kept)
+            else:
+                counterpart = _counterpart(source_items, index, item)
+                out.append(_align_rest(item, counterpart, path, evidence, violations))
+        return out
+    return value
+
+
+def _align_string(
+    text: str,
+    original: str,
+    evidence: Evidence,
+    location: str,
+    violations: list[Violation],
+) -> str:
+    if not text.strip() or text == original or evidence.has_text(text):
+        return text
+    aligned, found = align_text(text, evidence=evidence, location=location)
+    if not found:
+        return text
+    violations.extend(found)
+    return aligned or original
