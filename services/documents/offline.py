@@ -600,6 +600,15 @@ def _pretty_name(text: str) -> str:
     return text
 
 
+def name_from_email(email: str) -> str:
+    """A name guessed from an address like "jane.doe@..." (two or three alphabetic
+    parts), else "". The caller's warnings say it was guessed."""
+    parts = re.split(r"[._-]", email.split("@")[0]) if "@" in email else []
+    if not 2 <= len(parts) <= 3 or not all(p.isalpha() and len(p) > 1 for p in parts):
+        return ""
+    return " ".join(p.capitalize() for p in parts)
+
+
 def _find_name(lines: list[str], header_end: int, email: str) -> tuple[int, str]:
     """(line index, name) of the best name candidate in the first lines."""
     local = set(re.split(r"[._+-]", email.split("@")[0].lower())) if email else set()
@@ -1126,7 +1135,7 @@ def parse_resume_text(text: str) -> ResumeData:
             info[key] = _clip(value)  # type: ignore[literal-required]
 
     name_index, name = _find_name(lines, len(sections[0].lines), contact.email)
-    info["name"] = _clip(name)
+    info["name"] = _clip(name or name_from_email(contact.email))
     consumed: set[int] = set()
     if name_index >= 0:
         consumed.add(name_index)
