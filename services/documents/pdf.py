@@ -11,6 +11,7 @@ from typing import Any
 
 from services.documents.columns import page_text
 from services.documents.errors import DocumentError
+from services.documents.layout import pdf_pages_text
 from services.documents.repair import join_split_capitals, repair_text
 
 __all__ = ["MAX_PAGES", "MAX_TEXT_CHARS", "pdf_text"]
@@ -69,13 +70,14 @@ def pdf_text(data: bytes) -> str:
     if count == 0:
         raise DocumentError("CORRUPT_FILE", "the PDF has no pages")
 
+    laid_out = pdf_pages_text(data, count)
     texts: list[str] = []
     links: list[str] = []
     size = 0
     for index in range(count):
         try:
             page = reader.pages[index]
-            text = page_text(page)
+            text = laid_out[index] if laid_out is not None else page_text(page)
             links.extend(_page_links(page))
         except Exception as exc:  # pypdf raises many types on broken streams
             raise DocumentError(
@@ -86,7 +88,7 @@ def pdf_text(data: bytes) -> str:
         if size > MAX_TEXT_CHARS:
             break
     text = "\n".join(texts)[:MAX_TEXT_CHARS]
-    text = repair_text(join_split_capitals(text))
+    text = repair_text(text if laid_out is not None else join_split_capitals(text))
     if sum(ch.isalnum() for ch in text[:5000]) < 20:
         raise DocumentError(
             "NO_TEXT",
