@@ -43,6 +43,9 @@ _DATEISH = re.compile(
 # What a right-hand date/location column holds: a year or "present", or "City, XX".
 _YEARISH = re.compile(r"\b(?:19|20)\d{2}\b|\bpresent\b", re.IGNORECASE)
 _PLACE = re.compile(r"^[A-Z][\w.' -]{1,30}, [A-Z][\w.' -]{1,30}$")
+# A soft hyphen PDFium reports was drawn, so it is a visible hyphen ("Co-founder",
+# "Mar. 2021 - Jun. 2023" in some LaTeX fonts); U+FFFE marks a hyphen at a line end.
+_DRAWN_HYPHENS = frozenset("\u00ad\ufffe")
 _EDGE = 0.08  # top and bottom bands of a page where running headers live
 MAX_CHARS = 200_000  # characters read per page
 GAP = 1.0  # ems of white space that separate two parts of a line
@@ -111,6 +114,8 @@ def _page_runs(page: object) -> tuple[list[Run], float, float]:
             if char.isspace():
                 space = True
                 continue
+            if char in _DRAWN_HYPHENS:
+                char = "-"
             raw.FPDFText_GetCharBox(handle, index, *box, *box_y)
             x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
             if current is not None:
@@ -170,7 +175,9 @@ def _join(row: list[Run]) -> tuple[str, list[str]]:
         else:
             parts[-1] += text
         last = run
-    parts = [p for p in parts if p]
+    parts = [p for p in parts if any(ch.isalnum() for ch in p)]
+    if not parts:
+        return "", []
     return " | ".join(parts), parts[1:]
 
 

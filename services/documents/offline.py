@@ -30,7 +30,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from services.documents.extract import repair_text
+from services.documents.repair import repair_text
+from services.documents.vocab import load_words
 from services.documents.resumedata import (
     LIMITS,
     Education,
@@ -197,7 +198,10 @@ _PROJECT_LABEL = re.compile(
     r"|freelance|key|research|team|group|hobby)\s+)?project\s*[:\u2013\u2014-]\s*",
     re.IGNORECASE,
 )
-_CATEGORY = re.compile(r"^([A-Za-z][\w &/+.-]{0,30}):\s+(?=\S)")
+# "Label: a, b" or, from a label column, "Label | a, b" (one label, then a list)
+_CATEGORY = re.compile(
+    r"^([A-Za-z][\w &/+.-]{0,30})(?::\s+(?=\S)| \| (?=[^|]*,[^|]*$))"
+)
 
 # Heading keywords -> section kind; fillers may accompany them.
 _HEADINGS = {
@@ -1092,6 +1096,19 @@ def _list_items(lines: list[str], *, split: bool) -> list[str]:
     return [_clip(item) for item in out]
 
 
+def _spoken_label(line: str) -> bool:
+    """A "Languages: English, French" group inside a skills section (not
+    "Languages: Python, Go": the items must be mostly natural languages)."""
+    text = line.removeprefix("• ")
+    match = _CATEGORY.match(text)
+    if match is None or "language" not in match.group(1).lower():
+        return False
+    items = _split_list(text[match.end() :])
+    known = load_words("spoken_languages.txt")
+    spoken = [i for i in items if i.split(" ")[0].strip("()").lower() in known]
+    return len(spoken) > len(items) / 2
+
+
 def _dedupe(values: list[str]) -> list[str]:
     seen: set[str] = set()
     out = []
@@ -1198,7 +1215,10 @@ def parse_resume_text(text: str) -> ResumeData:
             if stray:
                 _custom(data, section.title, stray)
         elif kind == "skills":
-            additional["technicalSkills"].extend(_list_items(section.lines, split=True))
+            spoken = [line for line in section.lines if _spoken_label(line)]
+            rest = [line for line in section.lines if line not in spoken]
+            additional["technicalSkills"].extend(_list_items(rest, split=True))
+            additional["languages"].extend(_list_items(spoken, split=True))
         elif kind == "languages":
             additional["languages"].extend(_list_items(section.lines, split=True))
         elif kind == "certifications":
