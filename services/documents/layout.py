@@ -16,7 +16,8 @@ weight. From them:
 - rows repeated at the top or bottom edge of several pages (running headers and
   footers, "John Doe - 2/3") are dropped;
 - a short row set in bold or a larger font on its own is kept on its own line
-  (a heading by typography).
+  (a heading by typography); the largest type of page 1 on one short line (the
+  name) comes first, even when a sidebar precedes it in reading order.
 
 `pdf_pages_text(data, pages)` -> the text of each page, or None when PDFium
 cannot read the file (the caller falls back to pypdf).
@@ -122,8 +123,7 @@ def _page_runs(page: object) -> tuple[list[Run], float, float]:
                 em = max(current.size, 4.0)
                 same_line = min(current.y1, y1) - max(current.y0, y0) > -0.2 * em
                 if same_line and current.x1 - 0.5 * em <= x0 <= current.x1 + GAP * em:
-                    gap = x0 - current.x1
-                    glue = " " if space or gap > 0.25 * em else ""
+                    glue = " " if space else ""  # PDFium's own word breaks
                     current.text += glue + char
                     current.x1 = max(current.x1, x1)
                     current.y0, current.y1 = min(current.y0, y0), max(current.y1, y1)
@@ -308,8 +308,27 @@ def runs_text(pages: list[tuple[list[Run], float, float]]) -> list[str]:
             lines = _block_lines(split[0], width, body) + _block_lines(
                 split[1], width, body
             )
+        if not out:
+            lines = _name_first(runs, lines, body)
         out.append("\n".join(lines))
     return out
+
+
+def _name_first(runs: list[Run], lines: list[str], body: float) -> list[str]:
+    """Page 1 with the largest type (1.6x the body or more) on one short line:
+    that line (the name, by typography) first, wherever the layout put it."""
+    if not runs:
+        return lines
+    biggest = max(runs, key=lambda r: r.size)
+    if biggest.size < 1.6 * body:
+        return lines
+    text = biggest.text.strip()
+    if not 2 <= len(text.split()) <= 5:
+        return lines
+    at = next((i for i, line in enumerate(lines) if line.startswith(text)), None)
+    if at is None or at == 0:
+        return lines
+    return [lines[at], *lines[:at], *lines[at + 1 :]]
 
 
 def pdf_pages_text(data: bytes, pages: int) -> list[str] | None:

@@ -31,7 +31,6 @@ import re
 from dataclasses import dataclass
 
 from services.documents.repair import repair_text
-from services.documents.vocab import load_words
 from services.documents.resumedata import (
     LIMITS,
     Education,
@@ -40,6 +39,7 @@ from services.documents.resumedata import (
     WorkExperience,
     empty_resume_data,
 )
+from services.documents.vocab import load_words
 
 __all__ = ["parse_resume_text"]
 
@@ -81,7 +81,7 @@ _DOMAIN = re.compile(
     re.IGNORECASE,
 )
 _PHONE = re.compile(
-    r"(?<![\w/.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{1,8}(?:[\s.-]\d{1,8}){1,5}"
+    r"(?<![\w/.])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,8}(?:[ .-]\d{1,8}){1,5}"
     r"(?![\w/])"
 )
 _LABEL = re.compile(
@@ -105,6 +105,10 @@ _DANGLING_WORD = re.compile(
     r"\b(?:in|since|of|from|by|on|at|to|until|and|the|for|during|year)$", re.I
 )
 _SENTENCE_END = re.compile(r"(?:[a-z]{3,}|\d%?)[.!?] [A-Z]")
+# Abbreviations whose period does not end a sentence ("Lab (Prof. Choi)").
+_ABBREVIATION = re.compile(
+    r"\b(?:Prof|Dr|Mr|Mrs|Ms|Inc|Co|Ltd|Corp|St|Jr|Sr|Dept|Univ|No|vs)\."
+)
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'+#.-]*")
 
 
@@ -682,13 +686,15 @@ def _analyse(line: str) -> _Line:
 
 def _headerish(line: _Line) -> bool:
     text = line.text
-    if line.bullet or not text or len(text) > 100 or len(text.split()) > 10:
+    # " | " parts are fields the page layout set apart: each is measured alone
+    longest = max(text.split(" | "), key=len) if text else ""
+    if line.bullet or not text or len(longest) > 100 or len(longest.split()) > 10:
         return False
     if text.endswith((".", ";")) and not re.search(
         r"\b(?:inc|ltd|co|corp|jr|sr)\.$", text, re.I
     ):
         return False
-    if _SENTENCE_END.search(text):
+    if _SENTENCE_END.search(_ABBREVIATION.sub("X", text)):
         return False
     return text[0].isupper() or text[0].isdigit()
 
