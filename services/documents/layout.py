@@ -291,7 +291,7 @@ def runs_text(pages: list[tuple[list[Run], float, float]]) -> list[str]:
         for key in seen:
             edges[key] = edges.get(key, 0) + 1
     repeated = {key for key, count in edges.items() if count >= 2}
-    out = []
+    out: list[str] = []
     for runs, width, height in pages:
         if repeated:
             kept = []

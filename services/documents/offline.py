@@ -1222,8 +1222,8 @@ def parse_resume_text(text: str) -> ResumeData:
                 _custom(data, section.title, stray)
         elif kind == "skills":
             spoken = [line for line in section.lines if _spoken_label(line)]
-            rest = [line for line in section.lines if line not in spoken]
-            additional["technicalSkills"].extend(_list_items(rest, split=True))
+            others = [line for line in section.lines if line not in spoken]
+            additional["technicalSkills"].extend(_list_items(others, split=True))
             additional["languages"].extend(_list_items(spoken, split=True))
         elif kind == "languages":
             additional["languages"].extend(_list_items(section.lines, split=True))
