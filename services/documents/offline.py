@@ -664,6 +664,11 @@ def _analyse(line: str) -> _Line:
             end = end[:1].upper() + end[1:] if end.islower() else end
             start = " ".join(match.group("start").split())
             info.years = f"{start} - {' '.join(end.split())}"
+            # an earlier single date beside the range: "Sep. 2013, Mar. 2011 - ..."
+            extra = _SINGLE.search(rest)
+            if extra is not None and extra.end() == len(rest):
+                info.years = f"{' '.join(extra.group().split())}, {info.years}"
+                rest = _clean_rest(rest, extra.start(), extra.end())
             info.rest, info.anchor = rest, True
             return info
     for match in _SINGLE.finditer(line):
