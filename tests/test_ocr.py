@@ -110,7 +110,7 @@ def test_image_without_text_and_broken_images() -> None:
         parse_document(data=blank, kind="auto")
     assert exc.value.code == "NO_TEXT"
     with pytest.raises(DocumentError) as exc:
-        parse_document(data=blank[:200], kind="auto")
+        parse_document(data=blank[:60], kind="auto")
     assert exc.value.code == "CORRUPT_FILE"
 
 

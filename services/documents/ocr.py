@@ -126,6 +126,8 @@ def ocr_image(data: bytes) -> OcrText:
     from PIL import Image, UnidentifiedImageError
 
     try:
+        with Image.open(io.BytesIO(data)) as probe:
+            probe.verify()  # checksums and truncation, whatever Pillow's settings
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise DocumentError(

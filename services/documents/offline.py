@@ -624,6 +624,8 @@ def _find_name(lines: list[str], header_end: int, email: str) -> tuple[int, str]
     for index, line in enumerate(lines[:40]):
         if line.startswith("•") or _heading(line) or "@" in line:
             continue
+        if index >= header_end and "," in line:  # a list item of a section
+            continue
         first = [_bare_name(part) for part in _segments(line)[:1]]
         if not first or not _name_like(first[0]):
             continue
