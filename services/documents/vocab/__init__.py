@@ -12,12 +12,13 @@ HERE = Path(__file__).resolve().parent
 
 
 @functools.cache
-def load_words(name: str) -> tuple[str, ...]:
-    """The entries of `vocab/<name>` in file order, lower-cased, duplicates,
-    comments and blanks dropped."""
+def load_words(name: str, *, lower: bool = True) -> tuple[str, ...]:
+    """The entries of `vocab/<name>` in file order (lower-cased unless `lower`
+    is false), duplicates, comments and blanks dropped."""
     out: dict[str, None] = {}
     for line in (HERE / name).read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip().lower()
+        line = line.split("#", 1)[0].strip()
+        line = line.lower() if lower else line
         if line:
             out[line] = None
     return tuple(out)

@@ -1,0 +1,89 @@
+"""List sections (skills, languages, certifications, awards): comma lists
+across wrapped lines, bullets, "Category: a, b" groups, spoken-language groups
+inside skills.
+"""
+
+from __future__ import annotations
+
+import re
+
+from services.documents.entries import clip
+from services.documents.resumedata import LIMITS
+from services.documents.vocab import load_words
+from services.documents.vocabulary import CATEGORY
+
+
+def _split_list(text: str) -> list[str]:
+    items: list[str] = []
+    for chunk in re.split(r"[,;](?![^()]*\))|\s[|•·]\s", text):
+        chunk = chunk.strip(" .:-\u2013\u2014")
+        inner: list[str] = []
+        paren = re.search(r"\(([^()]*[,;][^()]*)\)", chunk)
+        if paren:
+            inner = [p.strip() for p in re.split(r"[,;]", paren.group(1)) if p.strip()]
+            chunk = (chunk[: paren.start()] + chunk[paren.end() :]).strip()
+        chunk = re.sub(r"^(?:and|&)\s+", "", chunk, flags=re.I)
+        if len(chunk.split()) <= 6 and re.search(r"\s(?:and|&)\s", chunk):
+            items.extend(p.strip() for p in re.split(r"\s(?:and|&)\s", chunk))
+        elif chunk:
+            items.append(chunk)
+        items.extend(inner)
+    return [item for item in items if item]
+
+
+def list_items(lines: list[str], *, split: bool) -> list[str]:
+    """Items of a list section: comma lists may wrap over lines; bullets and
+    one-item lines start items; "Category: a, b" lists its items."""
+    chunks: list[str] = []
+    for line in lines:
+        bullet = line.startswith("• ")
+        text = line[2:] if bullet else line
+        labelled = split and CATEGORY.match(text) is not None
+        if labelled:
+            text = CATEGORY.sub("", text)
+        prev = chunks[-1] if chunks else ""
+        continues = (
+            chunks
+            and not bullet
+            and not labelled
+            and (
+                text[:1].islower()
+                or prev.endswith((",", "&", "-", "/"))
+                or (split and "," in prev and "," in text)
+                or (split and "," in prev and len(text.split()) <= 3)
+            )
+        )
+        if continues:
+            chunks[-1] = f"{prev} {text}"
+        else:
+            chunks.append(text)
+    if not split:
+        return [clip(c, "item") for c in chunks if c.strip()]
+    out: list[str] = []
+    for chunk in chunks:
+        out.extend(_split_list(chunk))
+    return [clip(item) for item in out]
+
+
+def spoken_label(line: str) -> bool:
+    """A "Languages: English, French" group inside a skills section (not
+    "Languages: Python, Go": the items must be mostly natural languages)."""
+    text = line.removeprefix("• ")
+    match = CATEGORY.match(text)
+    if match is None or "language" not in match.group(1).lower():
+        return False
+    items = _split_list(text[match.end() :])
+    known = load_words("spoken_languages.txt")
+    spoken = [i for i in items if i.split(" ")[0].strip("()").lower() in known]
+    return len(spoken) > len(items) / 2
+
+
+def dedupe(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for value in values:
+        key = value.casefold()
+        if value and key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out[: LIMITS["list"]]
