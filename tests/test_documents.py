@@ -433,6 +433,33 @@ def test_docx_text_tables_and_header() -> None:
     )
 
 
+def test_docx_text_box_is_read_in_document_order() -> None:
+    # Word puts sidebars and skill boxes in text boxes (w:txbxContent).
+    box = (
+        '<w:p><w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml">'
+        "<v:textbox><w:txbxContent>"
+        + _paragraphs(["Skills", "Python, SQL, Airflow"])
+        + "</w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p>"
+    )
+    marker = _paragraphs(["BOX"])
+    plain = docx_bytes(["Ada Lovelace", "ada@analytical.org", "BOX"])
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(plain)) as source,
+        zipfile.ZipFile(buffer, "w") as target,
+    ):
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "word/document.xml":
+                content = content.replace(marker.encode(), box.encode())
+            target.writestr(name, content)
+    data = buffer.getvalue()
+    text = extract_text(data, "docx")
+    assert text == "Ada Lovelace\nada@analytical.org\nSkills\nPython, SQL, Airflow"
+    structured = parse_document(data=data, kind="docx").structured
+    assert structured["additional"]["technicalSkills"] == ["Python", "SQL", "Airflow"]
+
+
 def test_docx_zip_bomb_is_refused_from_the_directory() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
