@@ -49,6 +49,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from services.documents.confidence import sentence_like  # noqa: E402
 from services.documents.sandbox import parse_document  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -95,11 +96,6 @@ def match(expected: list[str], parsed: list[str], *, loose: bool) -> list[str]:
         else:
             pool[key] -= 1
     return missed
-
-
-def junk(item: str) -> bool:
-    """Not a skill by its shape: over six words, or a sentence."""
-    return len(item.split()) > 6 or bool(re.search(r"[.!?]\s+[A-Z]|[.!?]$", item))
 
 
 @dataclass
@@ -158,7 +154,7 @@ def score(truth: dict[str, Any], structured: Any, misses: list[str]) -> Score:
     right = {norm(s) for s in truth["skills"]} | {core(s) for s in truth["skills"]}
     result.skills_parsed = len(skills)
     result.skills_right = sum(norm(s) in right or core(s) in right for s in skills)
-    result.skills_junk = sum(junk(s) for s in skills)
+    result.skills_junk = sum(sentence_like(s) for s in skills)
     misses.extend(
         f"skills extra {s!r}"
         for s in skills

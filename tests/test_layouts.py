@@ -9,7 +9,6 @@ small HTML pages, so the layouts are real PDF layouts without any fixture file.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from aiohttp.test_utils import TestClient
 from services.documents.confidence import field_warnings
 from services.documents.sandbox import parse_document
 from services.render import render_pdf_bytes
-from tests.helpers import gql, sign_up, text_pdf, upload
+from tests.helpers import sign_up, text_pdf, upload, wait_for_resume
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -184,11 +183,6 @@ def test_field_warnings_name_what_to_check() -> None:
     ]
 
 
-RESUME = """
-query R($id: ID!) { resume(id: $id) { status engine warnings structuredData } }
-"""
-
-
 async def test_a_name_guessed_from_the_email_is_flagged(client: TestClient) -> None:
     token = (await sign_up(client, "jane@example.com", "Jane"))["accessToken"]
     lines = [
@@ -200,13 +194,7 @@ async def test_a_name_guessed_from_the_email_is_flagged(client: TestClient) -> N
     ]
     body = await upload(client, token, text_pdf(lines))
     resume_id = body["data"]["uploadResume"]["resume"]["id"]
-    for _ in range(300):
-        resume = (await gql(client, RESUME, {"id": resume_id}, token=token))["data"][
-            "resume"
-        ]
-        if resume["status"] != "PROCESSING":
-            break
-        await asyncio.sleep(0.1)
+    resume = await wait_for_resume(client, token, resume_id)
     assert resume["status"] == "READY"
     assert resume["engine"] == "offline"
     assert resume["structuredData"]["personalInfo"]["name"] == "Jane Doe"

@@ -6,7 +6,6 @@ test renders a corpus resume (`../shared/corpus`, skipped when absent)."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 import shutil
@@ -19,7 +18,7 @@ from PIL import Image, ImageFilter
 
 from services.documents.errors import DocumentError
 from services.documents.sandbox import parse_document
-from tests.helpers import gql, sign_up, text_pdf, upload
+from tests.helpers import sign_up, text_pdf, upload, wait_for_resume
 
 pytestmark = pytest.mark.skipif(
     shutil.which("tesseract") is None,
@@ -45,11 +44,6 @@ LOW_CONFIDENCE = re.compile(
     r"^The text was read from an image by OCR with a low confidence \(\d+%\): "
     r"check every field against the original$"
 )
-RESUME = """
-query R($id: ID!) {
-  resume(id: $id) { id status fileType engine warnings errorCode structuredData }
-}
-"""
 
 
 def page_image(pdf: bytes, *, scale: float, page: int = 0) -> Image.Image:
@@ -133,13 +127,7 @@ async def test_scanned_corpus_resume_uploads_and_parses(client: TestClient) -> N
     assert payload["userErrors"] == []
     assert payload["resume"]["fileType"] == "png"
     resume_id = payload["resume"]["id"]
-    for _ in range(600):
-        resume = (await gql(client, RESUME, {"id": resume_id}, token=token))["data"][
-            "resume"
-        ]
-        if resume["status"] != "PROCESSING":
-            break
-        await asyncio.sleep(0.1)
+    resume = await wait_for_resume(client, token, resume_id)
     assert resume["status"] == "READY", resume
     assert resume["engine"] == "ocr"
     info = resume["structuredData"]["personalInfo"]

@@ -5,17 +5,13 @@ pypdf's layout mode and a split at its vertical gutter. `page_text(page)`."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
+
+from services.documents.dates import wordy
 
 __all__ = ["page_text"]
 
 _Chunk = tuple[float, float, float, str]  # x, y, font size, text
-_DATEISH = re.compile(
-    r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-    r"[a-z]*\.?|\b(?:present|current|now|spring|summer|fall|autumn|winter)\b|[-/]",
-    re.IGNORECASE,
-)
 
 
 def _collector(chunks: list[_Chunk]) -> Any:
@@ -36,10 +32,6 @@ def _end(chunk: _Chunk) -> float:
     return chunk[0] + 0.5 * chunk[2] * len(chunk[3].strip())
 
 
-def _wordy(text: str) -> bool:
-    return sum(ch.isalpha() for ch in _DATEISH.sub("", text)) >= 3
-
-
 def _column_text(chunks: list[_Chunk]) -> str | None:
     """The page text column by column when its runs form two columns side by
     side with a real sidebar (pypdf would interleave them row by row); None to
@@ -54,7 +46,7 @@ def _column_text(chunks: list[_Chunk]) -> str | None:
     votes: dict[int, int] = {}
     for row in rows.values():
         row.sort()
-        texts = [c for c in row if _wordy(c[3])]
+        texts = [c for c in row if wordy(c[3])]
         for chunk in texts[1:]:
             if _end(texts[0]) < chunk[0]:
                 votes[round(chunk[0] / 4)] = votes.get(round(chunk[0] / 4), 0) + 1
@@ -68,11 +60,11 @@ def _column_text(chunks: list[_Chunk]) -> str | None:
     left = [c for c in chunks if c[0] < boundary and _end(c) <= boundary + c[2]]
     right = [c for c in chunks if c[0] >= boundary]
     spanning = [c for c in chunks if c[0] < boundary and _end(c) > boundary + c[2]]
-    left_rows = {round(c[1]) for c in left if _wordy(c[3])}
+    left_rows = {round(c[1]) for c in left if wordy(c[3])}
     if (
         len(left_rows) < 4
-        or sum(_wordy(c[3]) for c in left) < 0.5 * len(left)
-        or sum(_wordy(c[3]) for c in right) < 0.5 * len(right)
+        or sum(wordy(c[3]) for c in left) < 0.5 * len(left)
+        or sum(wordy(c[3]) for c in right) < 0.5 * len(right)
         or len(spanning) > 0.15 * len(chunks)
     ):
         return None

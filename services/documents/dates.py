@@ -26,3 +26,15 @@ RANGE = re.compile(
 SINGLE = re.compile(rf"(?<![\w/.-]){_DATE}(?![\w/])", re.IGNORECASE)
 DANGLING = re.compile(rf"{_DATE}\s*(?:-{{1,2}}|\u2013|\u2014|to)$", re.IGNORECASE)
 DATE_START = re.compile(rf"^(?:{_DATE}|{_PRESENT})\b", re.IGNORECASE)
+# Date words and separators, to tell a column of dates from one of words.
+DATEISH = re.compile(
+    r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"[a-z]*\.?|\b(?:present|current|now|spring|summer|fall|autumn|winter)\b"
+    r"|[-\u2013\u2014/]",
+    re.IGNORECASE,
+)
+
+
+def wordy(text: str) -> bool:
+    """At least three letters besides date words: prose, a name, a label."""
+    return sum(ch.isalpha() for ch in DATEISH.sub("", text)) >= 3

@@ -30,16 +30,13 @@ import re
 import statistics
 from dataclasses import dataclass
 
+from services.documents.dates import wordy
+
 __all__ = ["Run", "pdf_pages_text", "runs_text"]
 
 _BULLETS = "•◦▪▫‣●○■□►▸▹-\u2013*➢➤❖◆◇✓✔∙·⦁"
 _DURATION = re.compile(
     r"^\d+\s+(?:years?|yrs?|months?|mos?)(?:\s+\d+\s+(?:months?|mos?))?$", re.I
-)
-_DATEISH = re.compile(
-    r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-    r"[a-z]*\.?|\b(?:present|current|now)\b|[-\u2013\u2014/]",
-    re.IGNORECASE,
 )
 # What a right-hand date/location column holds: a year or "present", or "City, XX".
 _YEARISH = re.compile(r"\b(?:19|20)\d{2}\b|\bpresent\b", re.IGNORECASE)
@@ -181,10 +178,6 @@ def _join(row: list[Run]) -> tuple[str, list[str]]:
     return " | ".join(parts), parts[1:]
 
 
-def _wordy(text: str) -> bool:
-    return sum(ch.isalpha() for ch in _DATEISH.sub("", text)) >= 3
-
-
 def _columns(runs: list[Run], width: float) -> tuple[list[Run], list[Run]] | None:
     """(left, right) when a vertical gutter with prose on both sides splits the
     page (a sidebar layout), else None."""
@@ -192,8 +185,8 @@ def _columns(runs: list[Run], width: float) -> tuple[list[Run], list[Run]] | Non
         return None
     votes: dict[int, int] = {}
     for row in _rows(runs):
-        wordy = [r for r in row if _wordy(r.text)]
-        for before, after in itertools.pairwise(wordy):
+        prose = [r for r in row if wordy(r.text)]
+        for before, after in itertools.pairwise(prose):
             if after.x0 - before.x1 > 6:
                 key = round(after.x0 / 4)
                 votes[key] = votes.get(key, 0) + 1
@@ -209,7 +202,7 @@ def _columns(runs: list[Run], width: float) -> tuple[list[Run], list[Run]] | Non
     if crossing > 0.1 * len(runs):
         return None
     wordy_rows = [
-        {round(r.middle) for r in side if _wordy(r.text)} for side in (left, right)
+        {round(r.middle) for r in side if wordy(r.text)} for side in (left, right)
     ]
     if min(len(rows) for rows in wordy_rows) < 4:
         return None

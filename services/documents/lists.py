@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from services.documents.entries import clip
-from services.documents.resumedata import LIMITS
+from services.documents.resumedata import LIMITS, dedupe
 from services.documents.vocab import load_words
 from services.documents.vocabulary import CATEGORY
 
@@ -78,12 +78,6 @@ def spoken_label(line: str) -> bool:
     return len(spoken) > len(items) / 2
 
 
-def dedupe(values: list[str]) -> list[str]:
-    seen: set[str] = set()
-    out = []
-    for value in values:
-        key = value.casefold()
-        if value and key not in seen:
-            seen.add(key)
-            out.append(value)
-    return out[: LIMITS["list"]]
+def dedupe_items(values: list[str]) -> list[str]:
+    """A list section's items without repeats, within the list limit."""
+    return dedupe(values)[: LIMITS["list"]]

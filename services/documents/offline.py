@@ -50,7 +50,7 @@ from services.documents.lines import (
     split_sections,
 )
 from services.documents.lists import (
-    dedupe,
+    dedupe_items,
     list_items,
     spoken_label,
 )
@@ -183,7 +183,7 @@ def parse_resume_text(text: str) -> ResumeData:
         _custom(data, "Other", leftovers)
     data["summary"] = clip(" ".join(summary), "long")
     for key in ("technicalSkills", "languages", "certificationsTraining", "awards"):
-        additional[key] = dedupe(additional[key])  # type: ignore[literal-required]
+        additional[key] = dedupe_items(additional[key])  # type: ignore[literal-required]
     for key in ("workExperience", "education", "personalProjects"):
         entries = data[key]  # type: ignore[literal-required]
         del entries[LIMITS["entries"] :]
