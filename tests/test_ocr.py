@@ -90,6 +90,19 @@ def test_pdf_without_a_text_layer_is_read_by_ocr() -> None:
     assert [w["company"] for w in result.structured["workExperience"]] == ["Acme Corp"]
 
 
+def test_long_scan_is_read_up_to_the_ocr_page_limit() -> None:
+    first = page_image(text_pdf(LINES), scale=300 / 72).convert("L")
+    blank = Image.new("L", (300, 300), 255)
+    scan = io.BytesIO()
+    first.save(
+        scan, format="PDF", resolution=300, save_all=True, append_images=[blank] * 9
+    )
+    result = parse_document(data=scan.getvalue(), kind="pdf")
+    assert result.engine == "ocr"
+    assert result.warnings == ("Only the first 8 of 10 scanned pages were read by OCR",)
+    assert result.structured["personalInfo"]["name"] == "Jane Roe"
+
+
 def test_blurred_photo_gets_a_low_confidence_warning() -> None:
     blurred = page_image(text_pdf(LINES), scale=1).filter(ImageFilter.GaussianBlur(1.2))
     result = parse_document(data=encoded(blurred, "PNG"), kind="png")

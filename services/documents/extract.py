@@ -34,7 +34,14 @@ from services.documents.jsondoc import (
     load_json,
     structure_json,
 )
-from services.documents.ocr import LOW_CONFIDENCE, OcrText, ocr_image, ocr_pdf
+from services.documents.ocr import (
+    LOW_CONFIDENCE,
+    MAX_OCR_PAGES,
+    OcrText,
+    ocr_image,
+    ocr_pdf,
+    pdf_page_count,
+)
 from services.documents.pdf import MAX_PAGES, MAX_TEXT_CHARS, pdf_text
 from services.documents.repair import repair_text
 from services.documents.sniff import IMAGE_KINDS, KINDS, Kind, sniff
@@ -103,7 +110,19 @@ def extract(data: bytes, kind: str) -> Extraction:
         except DocumentError as exc:
             if exc.code != "NO_TEXT":
                 raise
-        return _from_ocr(ocr_pdf(data, pages=MAX_PAGES), "PDF")
+        result = _from_ocr(ocr_pdf(data, pages=MAX_OCR_PAGES), "PDF")
+        pages = pdf_page_count(data)
+        if pages > MAX_OCR_PAGES:
+            return Extraction(
+                text=result.text,
+                engine="ocr",
+                warnings=(
+                    *result.warnings,
+                    f"Only the first {MAX_OCR_PAGES} of {pages} scanned pages were "
+                    "read by OCR",
+                ),
+            )
+        return result
     if kind == "docx":
         return Extraction(text=docx_text(data), engine="text")
     if kind == "json":

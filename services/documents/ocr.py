@@ -6,7 +6,8 @@ This module owns:
 
 - `ocr_image(data)`: the text of a PNG or JPEG upload;
 - `ocr_pdf(data, pages=...)`: the text of a PDF without a text layer, its pages
-  rendered at 300 dpi by PDFium (pypdfium2);
+  rendered at 300 dpi by PDFium (pypdfium2); the caller reads at most
+  `MAX_OCR_PAGES` and says so when there were more;
 - `OcrText`: the text and the mean word confidence (0-100) Tesseract reported;
   below `LOW_CONFIDENCE` the caller warns the user.
 
@@ -26,13 +27,22 @@ from typing import Any
 
 from services.documents.errors import DocumentError
 
-__all__ = ["LOW_CONFIDENCE", "MAX_PIXELS", "OcrText", "ocr_image", "ocr_pdf"]
+__all__ = [
+    "LOW_CONFIDENCE",
+    "MAX_OCR_PAGES",
+    "MAX_PIXELS",
+    "OcrText",
+    "ocr_image",
+    "ocr_pdf",
+    "pdf_page_count",
+]
 
 MAX_PIXELS = 60_000_000  # a 300 dpi A3 page is ~17 MP
 LOW_CONFIDENCE = 75.0  # mean word confidence under which the user is warned
 RENDER_DPI = 300
 MIN_WIDTH = 1600  # smaller images are upscaled: Tesseract wants ~30 px capitals
 PAGE_TIMEOUT = 60  # seconds of Tesseract per page (the sandbox bounds the whole)
+MAX_OCR_PAGES = 8  # a scanned resume is 1-3 pages; ~2 s of OCR each
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,3 +186,17 @@ def ocr_pdf(data: bytes, *, pages: int) -> OcrText:
     finally:
         document.close()
     return _result(lines, confidences)
+
+
+def pdf_page_count(data: bytes) -> int:
+    """The number of pages PDFium reads in `data` (0 when it cannot)."""
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError:
+        return 0
+    try:
+        return len(document)
+    finally:
+        document.close()

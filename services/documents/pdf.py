@@ -71,6 +71,8 @@ def pdf_text(data: bytes) -> str:
         raise DocumentError("CORRUPT_FILE", "the PDF has no pages")
 
     laid_out = pdf_pages_text(data, count)
+    if laid_out is not None and sum(ch.isalnum() for ch in "".join(laid_out)) < 20:
+        laid_out = None  # PDFium found no text: pypdf may (else OCR follows)
     texts: list[str] = []
     links: list[str] = []
     size = 0
