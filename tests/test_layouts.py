@@ -143,6 +143,27 @@ def test_label_column_groups_skills_and_spoken_languages() -> None:
     assert data["additional"]["languages"] == ["English", "French", "German"]
 
 
+def test_section_title_set_larger_starts_a_section_whatever_its_words() -> None:
+    body = """
+    <h1>Jane Roe</h1><p>jane.roe@example.com</p>
+    <h2>Experience</h2>
+    <p><b>Engineer, Acme Corp</b>, 2018 &#8211; 2024</p>
+    <ul><li>Ran the payments platform</li></ul>
+    <h2>Hackathons</h2>
+    <p>Winner of the city transport challenge</p>
+    <p>Finalist of the open data weekend</p>
+    """
+    data = parse_document(data=pdf(body), kind="pdf").structured
+    assert data["workExperience"][0]["description"] == ["Ran the payments platform"]
+    assert data["customSections"]["hackathons"] == {
+        "title": "Hackathons",
+        "items": [
+            "Winner of the city transport challenge",
+            "Finalist of the open data weekend",
+        ],
+    }
+
+
 def test_running_footer_repeated_on_every_page_is_dropped() -> None:
     bullets = "".join(
         f"<li>Shipped release {n} of the billing service</li>" for n in range(60)

@@ -72,6 +72,7 @@ class Extraction:
     text: str
     engine: str  # "text" (a text layer) or "ocr"
     warnings: tuple[str, ...] = ()
+    headings: frozenset[str] = frozenset()  # section titles by typography (PDF)
 
 
 def _from_ocr(result: OcrText, what: str) -> Extraction:
@@ -106,7 +107,8 @@ def extract(data: bytes, kind: str) -> Extraction:
         kind = sniffed
     if kind == "pdf":
         try:
-            return Extraction(text=pdf_text(data), engine="text")
+            found = pdf_text(data)
+            return Extraction(text=found.text, engine="text", headings=found.headings)
         except DocumentError as exc:
             if exc.code != "NO_TEXT":
                 raise

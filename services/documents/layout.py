@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from services.documents.dates import wordy
 
-__all__ = ["Run", "pdf_pages_text", "runs_text"]
+__all__ = ["LaidOut", "Run", "pdf_pages_text", "runs_text"]
 
 _BULLETS = "•◦▪▫‣●○■□►▸▹-\u2013*➢➤❖◆◇✓✔∙·⦁"
 _DURATION = re.compile(
@@ -217,7 +217,12 @@ def _bullet(text: str) -> bool:
     return text[:1] in _BULLETS and (len(text) == 1 or text[1] == " ")
 
 
-def _block_lines(runs: list[Run], width: float, body: float) -> list[str]:
+def _block_lines(
+    runs: list[Run], width: float, sizes: tuple[float, float], headings: set[str]
+) -> list[str]:
+    """Lines of a block of runs; `sizes` are the document's body size and its
+    largest size (the name's, never a section title's)."""
+    body, top = sizes
     rows = []
     for runs_of_row in _rows(runs):
         text, trailing = _join(runs_of_row)
@@ -259,6 +264,12 @@ def _block_lines(runs: list[Run], width: float, body: float) -> list[str]:
             text = " | ".join([text.split(" | ")[0], *pieces])
         if heading:
             anchor = None
+            if (
+                not is_bullet
+                and all(1.15 * body <= r.size < 0.95 * top for r in row.runs)
+                and any(ch.isalpha() for ch in text)
+            ):
+                headings.add(text)  # set larger than the body: a section title
         elif not is_bullet and not continuation:
             anchor, anchor_x = len(lines), lead.x0
         previous_indented = is_bullet or continuation
@@ -270,10 +281,18 @@ def _edge_key(text: str) -> str:
     return re.sub(r"\d+", "#", " ".join(text.lower().split()))
 
 
-def runs_text(pages: list[tuple[list[Run], float, float]]) -> list[str]:
-    """The text of each page (runs, width, height) in reading order."""
+@dataclass(frozen=True, slots=True)
+class LaidOut:
+    pages: list[str]  # the text of each page in reading order
+    headings: frozenset[str]  # rows set larger than the body: section titles
+
+
+def runs_text(pages: list[tuple[list[Run], float, float]]) -> LaidOut:
+    """The text of each page (runs, width, height) in reading order, and the
+    section titles found by their type size."""
     sizes = [r.size for runs, _, _ in pages for r in runs for _ in r.text.split()]
     body = statistics.median(sizes) if sizes else 10.0
+    scale = (body, max(sizes, default=body))
     edges: dict[str, int] = {}
     for runs, _, height in pages:
         seen = set()
@@ -285,6 +304,7 @@ def runs_text(pages: list[tuple[list[Run], float, float]]) -> list[str]:
             edges[key] = edges.get(key, 0) + 1
     repeated = {key for key, count in edges.items() if count >= 2}
     out: list[str] = []
+    headings: set[str] = set()
     for runs, width, height in pages:
         if repeated:
             kept = []
@@ -296,15 +316,15 @@ def runs_text(pages: list[tuple[list[Run], float, float]]) -> list[str]:
             runs = kept
         split = _columns(runs, width)
         if split is None:
-            lines = _block_lines(runs, width, body)
+            lines = _block_lines(runs, width, scale, headings)
         else:
-            lines = _block_lines(split[0], width, body) + _block_lines(
-                split[1], width, body
+            lines = _block_lines(split[0], width, scale, headings) + _block_lines(
+                split[1], width, scale, headings
             )
         if not out:
             lines = _name_first(runs, lines, body)
         out.append("\n".join(lines))
-    return out
+    return LaidOut(out, frozenset(headings))
 
 
 def _name_first(runs: list[Run], lines: list[str], body: float) -> list[str]:
@@ -324,8 +344,8 @@ def _name_first(runs: list[Run], lines: list[str], body: float) -> list[str]:
     return [lines[at], *lines[:at], *lines[at + 1 :]]
 
 
-def pdf_pages_text(data: bytes, pages: int) -> list[str] | None:
-    """The text of the first `pages` pages, or None when PDFium cannot read it."""
+def pdf_pages_text(data: bytes, pages: int) -> LaidOut | None:
+    """The first `pages` pages laid out, or None when PDFium cannot read them."""
     import pypdfium2
 
     try:

@@ -34,7 +34,7 @@ class Line:
 
 
 @dataclass(slots=True)
-class _Section:
+class Section:
     kind: str
     title: str
     lines: list[str]
@@ -116,16 +116,38 @@ def heading_of(line: str) -> tuple[str, str, str] | None:
     return kind, title, rest
 
 
-def split_sections(lines: list[str]) -> list[_Section]:
-    sections = [_Section("header", "", [], [])]
+def split_sections(lines: list[str], titles: set[str] | None = None) -> list[Section]:
+    """Sections by their heading lines: heading words, or one of `titles` (set
+    apart by the layout) once the header's contact lines have passed."""
+    sections = [Section("header", "", [], [])]
     for index, line in enumerate(lines):
         found = heading_of(line)
+        if (
+            found is None
+            and titles
+            and line in titles
+            and not line.startswith("•")
+            and _after_contact(sections)
+        ):
+            words = re.findall(r"[a-z]+", line.lower())
+            kind = next((HEADINGS[w] for w in words if w in HEADINGS), "custom")
+            found = (kind, line, "")  # "International Awards": awards
         if found is None or (found[2] and sections[-1].kind == "skills"):
             sections[-1].lines.append(line)
             sections[-1].indexes.append(index)
             continue
         kind, title, rest = found
         sections.append(
-            _Section(kind, title, [rest] if rest else [], [index] if rest else [])
+            Section(kind, title, [rest] if rest else [], [index] if rest else [])
         )
     return sections
+
+
+def _after_contact(sections: list[Section]) -> bool:
+    """Past the header's contact details (an e-mail, or a line of digits)?"""
+    if sections[-1].kind != "header":
+        return True
+    return any(
+        "@" in line or sum(ch.isdigit() for ch in line) >= 7
+        for line in sections[-1].lines
+    )

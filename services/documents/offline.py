@@ -76,13 +76,18 @@ def _width(lines: list[str]) -> int:
     return lengths[int(len(lengths) * 0.9)] if lengths else 0
 
 
-def parse_resume_text(text: str) -> ResumeData:
-    """ResumeData for plain resume text (from `extract_text` or pasted)."""
+def parse_resume_text(
+    text: str, *, headings: frozenset[str] = frozenset()
+) -> ResumeData:
+    """ResumeData for plain resume text (from `extract_text` or pasted).
+    `headings`: lines the layout set as section titles (by type size); those
+    whose words name no known section start a custom section of that title."""
     data = empty_resume_data()
     lines = prepare(repair_text(text[:500_000]))
     if not lines:
         return data
-    sections = split_sections(lines)
+    titles = {" ".join(repair_text(h).split()) for h in headings}
+    sections = split_sections(lines, titles)
     full = "\n".join(lines)
     header_only = [
         line

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from services.documents.columns import page_text
@@ -14,7 +15,7 @@ from services.documents.errors import DocumentError
 from services.documents.layout import pdf_pages_text
 from services.documents.repair import join_split_capitals, repair_text
 
-__all__ = ["MAX_PAGES", "MAX_TEXT_CHARS", "pdf_text"]
+__all__ = ["MAX_PAGES", "MAX_TEXT_CHARS", "PdfText", "pdf_text"]
 
 MAX_PAGES = 50
 MAX_TEXT_CHARS = 500_000  # extracted text beyond this is cut
@@ -22,10 +23,17 @@ MAX_TEXT_CHARS = 500_000  # extracted text beyond this is cut
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
-def pdf_text(data: bytes) -> str:
-    """The text of a text PDF (pypdf; columns read column by column), with its
-    hyperlink targets under a final "Links" line. Raises DocumentError (NO_TEXT
-    when the pages carry no text layer: the caller may try OCR)."""
+@dataclass(frozen=True, slots=True)
+class PdfText:
+    text: str
+    headings: frozenset[str] = frozenset()  # section titles by their type size
+
+
+def pdf_text(data: bytes) -> PdfText:
+    """The text of a text PDF (PDFium's positioned characters laid out, else
+    pypdf), with its hyperlink targets under a final "Links" line, and the
+    section titles the type size showed. Raises DocumentError (NO_TEXT when the
+    pages carry no text layer: the caller may try OCR)."""
     if b"%PDF-" not in data[:1024]:
         raise DocumentError("UNSUPPORTED_MEDIA_TYPE", "the file is not a PDF")
     # A truncated file has lost its trailer; pypdf would try to rebuild it.
@@ -70,7 +78,8 @@ def pdf_text(data: bytes) -> str:
     if count == 0:
         raise DocumentError("CORRUPT_FILE", "the PDF has no pages")
 
-    laid_out = pdf_pages_text(data, count)
+    layout = pdf_pages_text(data, count)
+    laid_out = layout.pages if layout is not None else None
     if laid_out is not None and sum(ch.isalnum() for ch in "".join(laid_out)) < 20:
         laid_out = None  # PDFium found no text: pypdf may (else OCR follows)
     texts: list[str] = []
@@ -100,7 +109,10 @@ def pdf_text(data: bytes) -> str:
     # Hyperlink targets (a human sees them as "/linkedin-in jdoe" icons or as
     # linked words): kept under a final "Links" heading the parser reads as contact.
     extra = [url for url in dict.fromkeys(links) if url not in text]
-    return text + ("\nLinks\n" + "\n".join(extra) if extra else "")
+    return PdfText(
+        text=text + ("\nLinks\n" + "\n".join(extra) if extra else ""),
+        headings=layout.headings if layout is not None and laid_out else frozenset(),
+    )
 
 
 def _page_links(page: Any) -> list[str]:

@@ -82,7 +82,7 @@ def parse_document(*, data: bytes, kind: str) -> SandboxResult:
     extraction = extract(data, kind)
     if kind == "json":
         return SandboxResult(text=extraction.text, structured=structure_json(data))
-    structured = parse_resume_text(extraction.text)
+    structured = parse_resume_text(extraction.text, headings=extraction.headings)
     return SandboxResult(
         text=extraction.text,
         structured=structured,
