@@ -17,6 +17,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from services.documents.confidence import field_warnings
+from services.documents.offline import parse_resume_text
 from services.documents.sandbox import parse_document
 from services.render import render_pdf_bytes
 from tests.helpers import sign_up, text_pdf, upload, wait_for_resume
@@ -162,6 +163,34 @@ def test_section_title_set_larger_starts_a_section_whatever_its_words() -> None:
             "Finalist of the open data weekend",
         ],
     }
+
+
+def test_skill_groups_and_levels_are_kept_apart() -> None:
+    text = "\n".join(
+        [
+            "Jane Roe",
+            "jane@example.com",
+            "Skills",
+            "Web Frameworks: React.js, Angular",
+            "Intermediate: Docker, Kubernetes",
+            "Python (Expert), Go (Intermediate)",
+            "Node.js (MERN stack), Express",
+            "SQL | Advanced",
+            "Rust - Beginner",
+        ]
+    )
+    assert parse_resume_text(text)["additional"]["technicalSkills"] == [
+        "React.js",
+        "Angular",
+        "Docker",
+        "Kubernetes",
+        "Python",
+        "Go",
+        "Node.js (MERN stack)",
+        "Express",
+        "SQL",
+        "Rust",
+    ]
 
 
 def test_running_footer_repeated_on_every_page_is_dropped() -> None:

@@ -32,9 +32,12 @@ def _split_list(text: str) -> list[str]:
 
 
 def list_items(lines: list[str], *, split: bool) -> list[str]:
-    """Items of a list section: comma lists may wrap over lines; bullets and
-    one-item lines start items; "Category: a, b" lists its items."""
+    """Items of a list section: comma lists may wrap over lines (only a long
+    line goes on in the next); bullets and one-item lines start items;
+    "Category: a, b" lists its items."""
     chunks: list[str] = []
+    previous = ""  # the line before, as written: a wrapped list line is a long one
+    long = 50  # characters: shorter lines are whole groups, never wrapped
     for line in lines:
         bullet = line.startswith("• ")
         text = line[2:] if bullet else line
@@ -49,20 +52,46 @@ def list_items(lines: list[str], *, split: bool) -> list[str]:
             and (
                 text[:1].islower()
                 or prev.endswith((",", "&", "-", "/"))
-                or (split and "," in prev and "," in text)
-                or (split and "," in prev and len(text.split()) <= 3)
+                or (split and "," in prev and "," in text and len(previous) >= long)
+                or (
+                    split
+                    and "," in prev
+                    and len(text.split()) <= 3
+                    and len(previous) >= long
+                )
             )
         )
         if continues:
             chunks[-1] = f"{prev} {text}"
         else:
             chunks.append(text)
+        previous = line
     if not split:
         return [clip(c, "item") for c in chunks if c.strip()]
     out: list[str] = []
     for chunk in chunks:
         out.extend(_split_list(chunk))
     return [clip(item) for item in out]
+
+
+def without_levels(items: list[str]) -> list[str]:
+    """Skills without their proficiency levels: "Rust - Beginner" and "Python
+    (Expert)" keep the skill, a level on its own ("Advanced") is dropped."""
+    levels = frozenset(load_words("skill_levels.txt"))
+    out = []
+    for item in items:
+        match = _LEVEL_SUFFIX.search(item)
+        if match and match.group(1).lower() in levels:
+            item = item[: match.start()].strip()
+        if item and item.lower().removesuffix(" level") not in levels:
+            out.append(item)
+    return out
+
+
+# "Rust - Beginner", "Python (Expert)", "Go: Intermediate"
+_LEVEL_SUFFIX = re.compile(
+    r"\s*(?:[-\u2013\u2014:]\s*|\()\s*([A-Za-z]+)(?: level)?\)?$"
+)
 
 
 def spoken_label(line: str) -> bool:

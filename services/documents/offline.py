@@ -53,6 +53,7 @@ from services.documents.lists import (
     dedupe_items,
     list_items,
     spoken_label,
+    without_levels,
 )
 from services.documents.names import (
     find_name,
@@ -170,7 +171,9 @@ def parse_resume_text(
         elif kind == "skills":
             spoken = [line for line in section.lines if spoken_label(line)]
             others = [line for line in section.lines if line not in spoken]
-            additional["technicalSkills"].extend(list_items(others, split=True))
+            additional["technicalSkills"].extend(
+                without_levels(list_items(others, split=True))
+            )
             additional["languages"].extend(list_items(spoken, split=True))
         elif kind == "languages":
             additional["languages"].extend(list_items(section.lines, split=True))
