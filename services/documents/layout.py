@@ -29,6 +29,7 @@ import itertools
 import re
 import statistics
 from dataclasses import dataclass
+from typing import Any
 
 from services.documents.dates import wordy
 
@@ -81,15 +82,15 @@ class _Row:
         return max(run.y1 for run in self.runs)
 
 
-def _page_runs(page: object) -> tuple[list[Run], float, float]:
+def _page_runs(page: Any) -> tuple[list[Run], float, float]:
     """The page's runs: characters in PDFium's order, cut where the line changes,
     the text goes backwards or a gap wider than GAP ems opens."""
     import ctypes
 
     import pypdfium2.raw as raw
 
-    textpage = page.get_textpage()  # type: ignore[attr-defined]
-    width, height = page.get_size()  # type: ignore[attr-defined]
+    textpage = page.get_textpage()
+    width, height = page.get_size()
     runs: list[Run] = []
     try:
         handle = textpage.raw
