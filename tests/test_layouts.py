@@ -270,6 +270,6 @@ def test_corpus_figures_meet_the_targets() -> None:
         per_file[label] = round(score.recall, 2)
         total.add(score)
     assert len(per_file) == 22
-    assert (sum(total.found.values()), sum(total.expected.values())) == (604, 614)
+    assert (sum(total.found.values()), sum(total.expected.values())) == (606, 614)
     assert (total.skills_right, total.skills_parsed, total.skills_junk) == (337, 338, 0)
-    assert min(per_file.values()) == 0.87
+    assert min(per_file.values()) == 0.88

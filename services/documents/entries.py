@@ -93,6 +93,10 @@ def analyse(line: str) -> Line:
     return info
 
 
+# "Omnious. Co., Ltd.": a period before a corporate suffix ends no sentence
+_BEFORE_SUFFIX = re.compile(r"\. (?=(?:Co|Inc|Ltd|Corp|LLC|GmbH|Group)\b)")
+
+
 def _headerish(line: Line) -> bool:
     text = line.text
     # " | " parts are fields the page layout set apart: each is measured alone
@@ -103,7 +107,7 @@ def _headerish(line: Line) -> bool:
         r"\b(?:inc|ltd|co|corp|jr|sr)\.$", text, re.I
     ):
         return False
-    if SENTENCE_END.search(ABBREVIATION.sub("X", text)):
+    if SENTENCE_END.search(ABBREVIATION.sub("X", _BEFORE_SUFFIX.sub(" ", text))):
         return False
     return text[0].isupper() or text[0].isdigit()
 
