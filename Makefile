@@ -15,6 +15,8 @@ STAMP := $(VENV)/.installed
 # brings Noto Serif CJK and Noto Sans Mono CJK for the other themes).
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
                 fonts-noto-cjk fonts-dejavu-core
+# OCR of scanned and photographed resumes (services/documents/ocr.py)
+APT_PACKAGES += tesseract-ocr tesseract-ocr-eng
 
 $(STAMP): requirements.lock pyproject.toml | system-deps
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +27,13 @@ system-deps:  ## install pango, harfbuzz-subset and a CJK font with apt when mis
 	@libs=$$(ldconfig -p 2>/dev/null || /sbin/ldconfig -p); \
 	if echo "$$libs" | grep -q 'libpango-1.0' \
 	  && echo "$$libs" | grep -q 'libharfbuzz-subset' \
-	  && fc-list :lang=zh 2>/dev/null | grep -q .; then exit 0; fi; \
+	  && fc-list :lang=zh 2>/dev/null | grep -q . \
+	  && command -v tesseract >/dev/null; then exit 0; fi; \
 	command -v apt-get >/dev/null || { echo "PDF rendering needs pango," \
 	  "libharfbuzz-subset and a CJK font (Noto Sans CJK): install them"; exit 1; }; \
 	if [ "$$(id -u)" = 0 ]; then sudo=""; \
 	elif [ -t 0 ]; then sudo="sudo"; else sudo="sudo -n"; fi; \
-	echo "installing $(APT_PACKAGES) (for PDF rendering)"; \
+	echo "installing $(APT_PACKAGES) (for PDF rendering and OCR)"; \
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
 	  && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	     --no-install-recommends $(APT_PACKAGES) </dev/null

@@ -27,6 +27,7 @@ from tortoise.transactions import in_transaction
 from models.resumes import Resume
 from services import billing, indexing
 from services.accounts import Actor
+from services.documents.confidence import field_warnings
 from services.documents.extract import DocumentError, sniff
 from services.documents.resumedata import validate_resume_data
 from services.errors import NotFound, ServiceError, ValidationFailed
@@ -52,6 +53,7 @@ CLIENT_FAULTS = frozenset(
         "INVALID_JSON",
         "JSON_TOO_DEEP",
         "NO_TEXT",
+        "IMAGE_TOO_LARGE",
     }
 )
 
@@ -175,8 +177,8 @@ def accept_file(file: UploadedFile) -> str:
     kind = sniff(file.data)
     if kind is None:
         raise UnsupportedMediaType(
-            "Only PDF, DOCX and JSON resumes are accepted (decided by the content, "
-            "not the file name)",
+            "Only PDF, DOCX, JSON, PNG and JPEG resumes are accepted (decided by "
+            "the content, not the file name)",
             field=["file"],
         )
     return kind
@@ -362,8 +364,8 @@ async def _parse(*, resume_id: int, deps: ParseDeps) -> str:
         deps.pubsub, resume, attempt=attempt, stage="structuring", progress=50
     )
     structured: dict[str, Any] = dict(result.structured)
-    engine_name = "offline"
-    warnings: list[str] = []
+    engine_name = "ocr" if result.engine == "ocr" else "offline"
+    warnings: list[str] = list(result.warnings)
     engine = deps.engine
     if deps.models is not None and resume.kind != "json":
         try:
@@ -385,6 +387,12 @@ async def _parse(*, resume_id: int, deps: ParseDeps) -> str:
                 "result is used"
             )
             engine_name = "offline (fallback)"
+    if resume.kind != "json" and engine_name in (
+        "offline",
+        "ocr",
+        "offline (fallback)",
+    ):
+        warnings.extend(field_warnings(structured, result.text))  # the rules' guesses
     await set_stage(deps.pubsub, resume, attempt=attempt, stage="saving", progress=90)
     await set_stage(
         deps.pubsub,

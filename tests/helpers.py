@@ -143,3 +143,26 @@ async def upload(
     body: dict[str, Any] = await response.json(content_type=None)
     assert response.status == status, (response.status, body)
     return body
+
+
+RESUME_STATE = """
+query R($id: ID!) {
+  resume(id: $id) { id status fileType engine warnings errorCode structuredData }
+}
+"""
+
+
+async def wait_for_resume(
+    client: TestClient, token: str, resume_id: str, *, polls: int = 600
+) -> dict[str, Any]:
+    """The resume once it left PROCESSING (polled every 0.1 s, `polls` times)."""
+    import asyncio
+
+    resume: dict[str, Any] = {}
+    for _ in range(polls):
+        body = await gql(client, RESUME_STATE, {"id": resume_id}, token=token)
+        resume = body["data"]["resume"]
+        if resume["status"] != "PROCESSING":
+            break
+        await asyncio.sleep(0.1)
+    return resume

@@ -40,7 +40,8 @@ from services.documents.sandbox import parse_document, parse_in_sandbox
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SAMPLE = Path(__file__).parent / "fixtures" / "jsonresume.sample.json"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64  # a broken PNG
+GIF = b"GIF89a" + b"\x00" * 64
 
 # ------------------------------------------------------------------ builders
 
@@ -199,7 +200,9 @@ def test_sniff_by_content() -> None:
     assert sniff(docx_bytes(["Hello"])) == "docx"
     assert sniff(b'\xef\xbb\xbf \n {"a": 1}') == "json"
     assert sniff(b"  [1, 2]") == "json"
-    assert sniff(PNG) is None
+    assert sniff(PNG) == "png"
+    assert sniff(b"\xff\xd8\xff\xe0" + b"\x00" * 16) == "jpeg"
+    assert sniff(GIF) is None
     assert sniff(b"") is None
     assert sniff(b"plain text resume") is None
     other_zip = io.BytesIO()
@@ -218,10 +221,16 @@ def test_empty_file(kind: str) -> None:
 
 
 def test_png_renamed_pdf_is_refused() -> None:
-    for kind in ("pdf", "docx", "json", "auto"):
+    for kind in ("pdf", "docx", "json", "jpeg"):
         with pytest.raises(DocumentError) as exc:
             extract_text(PNG, kind)
         assert code_of(exc) == "UNSUPPORTED_MEDIA_TYPE", kind
+    with pytest.raises(DocumentError) as exc:
+        extract_text(GIF, "auto")
+    assert code_of(exc) == "UNSUPPORTED_MEDIA_TYPE"
+    with pytest.raises(DocumentError) as exc:  # sniffed as a PNG, but broken
+        extract_text(PNG, "auto")
+    assert code_of(exc) == "CORRUPT_FILE"
     with pytest.raises(DocumentError) as exc:
         parse_document(data=PNG, kind="exe")
     assert code_of(exc) == "UNSUPPORTED_MEDIA_TYPE"
@@ -422,6 +431,33 @@ def test_docx_text_tables_and_header() -> None:
         "University of London",
         "BSc Mathematics",
     )
+
+
+def test_docx_text_box_is_read_in_document_order() -> None:
+    # Word puts sidebars and skill boxes in text boxes (w:txbxContent).
+    box = (
+        '<w:p><w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml">'
+        "<v:textbox><w:txbxContent>"
+        + _paragraphs(["Skills", "Python, SQL, Airflow"])
+        + "</w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p>"
+    )
+    marker = _paragraphs(["BOX"])
+    plain = docx_bytes(["Ada Lovelace", "ada@analytical.org", "BOX"])
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(plain)) as source,
+        zipfile.ZipFile(buffer, "w") as target,
+    ):
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "word/document.xml":
+                content = content.replace(marker.encode(), box.encode())
+            target.writestr(name, content)
+    data = buffer.getvalue()
+    text = extract_text(data, "docx")
+    assert text == "Ada Lovelace\nada@analytical.org\nSkills\nPython, SQL, Airflow"
+    structured = parse_document(data=data, kind="docx").structured
+    assert structured["additional"]["technicalSkills"] == ["Python", "SQL", "Airflow"]
 
 
 def test_docx_zip_bomb_is_refused_from_the_directory() -> None:

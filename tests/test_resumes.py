@@ -136,7 +136,7 @@ async def test_second_upload_of_the_same_file_is_a_duplicate(
 @pytest.mark.parametrize(
     ("data", "code"),
     [
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "UNSUPPORTED_MEDIA_TYPE"),
+        (b"GIF89a" + b"\x00" * 100, "UNSUPPORTED_MEDIA_TYPE"),
         (b"", "VALIDATION_ERROR"),
         (b"just some text, not a resume format", "UNSUPPORTED_MEDIA_TYPE"),
     ],
@@ -785,7 +785,7 @@ async def test_multipart_limits_hold_for_the_whole_request(
         return data
 
     # two files of 40 KiB each: each under the limit, together over it
-    half = b"\x89PNG\r\n\x1a\n" + b"0" * (40 * 1024)  # refused at once: no job
+    half = b"GIF89a" + b"0" * (40 * 1024)  # refused at once: no job
     response = await client.post(
         "/graphql", data=form([("0", half), ("1", half + b"1")]), headers=headers
     )

@@ -32,6 +32,7 @@ __all__ = [
     "PersonalProject",
     "ResumeData",
     "WorkExperience",
+    "dedupe",
     "empty_resume_data",
     "from_json_resume",
     "validate_resume_data",
@@ -346,7 +347,8 @@ def _url_kind(url: str) -> str:
     return "website"
 
 
-def _dedupe(values: list[str]) -> list[str]:
+def dedupe(values: list[str]) -> list[str]:
+    """`values` without blanks and case-insensitive repeats, first kept."""
     seen: set[str] = set()
     out = []
     for value in values:
@@ -512,7 +514,7 @@ def from_json_resume(doc: Mapping[str, Any]) -> ResumeData:
         item = _mapping(raw)
         keywords = [_text(k) for k in _items(item.get("keywords")) if _text(k)]
         skills.extend(keywords or [_text(item.get("name"))])
-    additional["technicalSkills"] = _dedupe(skills)[: LIMITS["list"]]
+    additional["technicalSkills"] = dedupe(skills)[: LIMITS["list"]]
     languages = []
     for raw in _items(doc.get("languages")):
         item = _mapping(raw)
@@ -520,21 +522,21 @@ def from_json_resume(doc: Mapping[str, Any]) -> ResumeData:
         languages.append(
             f"{language} ({fluency})" if language and fluency else language
         )
-    additional["languages"] = _dedupe(languages)[: LIMITS["list"]]
+    additional["languages"] = dedupe(languages)[: LIMITS["list"]]
     certificates = []
     for raw in _items(doc.get("certificates")):
         item = _mapping(raw)
         detail = _join(_text(item.get("issuer")), _date(item.get("date")))
         name = _text(item.get("name"))
         certificates.append(f"{name} ({detail})" if name and detail else name)
-    additional["certificationsTraining"] = _dedupe(certificates)[: LIMITS["list"]]
+    additional["certificationsTraining"] = dedupe(certificates)[: LIMITS["list"]]
     awards = []
     for raw in _items(doc.get("awards")):
         item = _mapping(raw)
         detail = _join(_text(item.get("awarder")), _date(item.get("date")))
         title = _text(item.get("title"))
         awards.append(f"{title} ({detail})" if title and detail else title)
-    additional["awards"] = _dedupe(awards)[: LIMITS["list"]]
+    additional["awards"] = dedupe(awards)[: LIMITS["list"]]
 
     for key, value in doc.items():
         if key in _MODELLED or not isinstance(value, list) or not value:

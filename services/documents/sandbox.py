@@ -32,7 +32,7 @@ from pathlib import Path
 from services.documents.extract import (
     KINDS,
     DocumentError,
-    extract_text,
+    extract,
     sniff,
     structure_json,
 )
@@ -49,6 +49,8 @@ MAX_OUTPUT_BYTES = 16 * 1024 * 1024  # the child's answer; text is capped well b
 class SandboxResult:
     text: str
     structured: ResumeData
+    engine: str = "text"  # "ocr" when the text was read from pixels
+    warnings: tuple[str, ...] = ()  # of the extraction (low OCR confidence)
 
 
 def _resolve_kind(data: bytes, kind: str) -> str:
@@ -58,25 +60,35 @@ def _resolve_kind(data: bytes, kind: str) -> str:
         sniffed = sniff(data)
         if sniffed is None:
             raise DocumentError(
-                "UNSUPPORTED_MEDIA_TYPE", "the file is not a PDF, DOCX or JSON document"
+                "UNSUPPORTED_MEDIA_TYPE",
+                "the file is not a PDF, DOCX, JSON, PNG or JPEG document",
             )
         return sniffed
     if kind not in KINDS:
         raise DocumentError(
             "UNSUPPORTED_MEDIA_TYPE",
-            f"unsupported document type {kind[:20]!r}: expected pdf, docx or json",
+            f"unsupported document type {kind[:20]!r}: expected one of "
+            + ", ".join(KINDS),
         )
     return kind
 
 
 def parse_document(*, data: bytes, kind: str) -> SandboxResult:
-    """Text and ResumeData of a document of type `kind` ("pdf", "docx", "json" or
-    "auto"), in this process. Raises DocumentError."""
+    """Text and ResumeData of a document of type `kind` (one of KINDS, or
+    "auto"), in this process, with the extraction engine and the warnings (low
+    OCR confidence; `confidence.field_warnings` adds the fields to check once the
+    final structure is known). Raises DocumentError."""
     kind = _resolve_kind(data, kind)
-    text = extract_text(data, kind)
+    extraction = extract(data, kind)
     if kind == "json":
-        return SandboxResult(text=text, structured=structure_json(data))
-    return SandboxResult(text=text, structured=parse_resume_text(text))
+        return SandboxResult(text=extraction.text, structured=structure_json(data))
+    structured = parse_resume_text(extraction.text, headings=extraction.headings)
+    return SandboxResult(
+        text=extraction.text,
+        structured=structured,
+        engine=extraction.engine,
+        warnings=extraction.warnings,
+    )
 
 
 async def parse_in_sandbox(
@@ -137,8 +149,19 @@ def _read_answer(returncode: int | None, stdout: bytes, stderr: bytes) -> Sandbo
         )
     if answer.get("ok") is True:
         text, structured = answer.get("text"), answer.get("structured")
-        if isinstance(text, str) and isinstance(structured, dict):
-            return SandboxResult(text=text, structured=structured)  # type: ignore[arg-type]
+        engine, warnings = answer.get("engine", "text"), answer.get("warnings", [])
+        if (
+            isinstance(text, str)
+            and isinstance(structured, dict)
+            and isinstance(engine, str)
+            and isinstance(warnings, list)
+        ):
+            return SandboxResult(
+                text=text,
+                structured=structured,  # type: ignore[arg-type]
+                engine=engine,
+                warnings=tuple(str(w) for w in warnings),
+            )
     elif isinstance(answer.get("code"), str):
         raise DocumentError(str(answer["code"]), str(answer.get("message", "")))
     raise DocumentError("PARSE_FAILED", "the parser process answered nonsense")
@@ -166,7 +189,13 @@ def _child(argv: list[str]) -> int:
     try:
         data = sys.stdin.buffer.read()
         result = parse_document(data=data, kind=kind)
-        answer = {"ok": True, "text": result.text, "structured": result.structured}
+        answer = {
+            "ok": True,
+            "text": result.text,
+            "structured": result.structured,
+            "engine": result.engine,
+            "warnings": list(result.warnings),
+        }
     except DocumentError as exc:
         answer = {"ok": False, "code": exc.code, "message": exc.message}
     except MemoryError:
