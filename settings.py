@@ -74,6 +74,8 @@ class Settings:
     stripe_secret_key: str = ""
     stripe_webhook_secret: str = ""
     stripe_api_base: str = ""
+    queue_max_pending: int = 500  # jobs waiting at once; past it SERVICE_BUSY
+    queue_retry_after: int = 30  # seconds a SERVICE_BUSY answer tells to wait
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -120,6 +122,8 @@ class Settings:
             stripe_secret_key=env.get("STRIPE_SECRET_KEY", ""),
             stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", ""),
             stripe_api_base=env.get("STRIPE_API_BASE", ""),
+            queue_max_pending=max(1, _int(env, "QUEUE_MAX_PENDING", 500)),
+            queue_retry_after=max(1, _int(env, "QUEUE_RETRY_AFTER", 30)),
         )
 
 

@@ -44,6 +44,7 @@ class ErrorCode(Enum):
     PDF_RENDER_FAILED = "PDF_RENDER_FAILED"
     LLM_UNAVAILABLE = "LLM_UNAVAILABLE"
     BILLING_UNAVAILABLE = "BILLING_UNAVAILABLE"
+    SERVICE_BUSY = "SERVICE_BUSY"
 
 
 @strawberry.type(
@@ -55,6 +56,9 @@ class UserError:
     )
     message: str
     code: ErrorCode
+    retry_after: int | None = strawberry.field(
+        default=None, description="Seconds to wait before trying again (SERVICE_BUSY)."
+    )
 
 
 @strawberry.type

@@ -8,6 +8,7 @@ ServiceError                 expected failure: a `userErrors` entry (code, field
   InsufficientCredits        INSUFFICIENT_CREDITS
   QuotaExceeded              QUOTA_EXCEEDED (the plan's monthly tailoring calls)
   NoJobDescription           NO_JOB_DESCRIPTION
+  ServiceBusy                SERVICE_BUSY (the job queue is full; with retry_after)
 AuthError                    not the client's input: a top-level GraphQL error
   Unauthenticated            UNAUTHENTICATED (missing, expired, forged, revoked)
   Forbidden                  FORBIDDEN (authenticated; role or scope says no)
@@ -90,3 +91,13 @@ class QuotaExceeded(ServiceError):
 
 class NoJobDescription(ServiceError):
     code = "NO_JOB_DESCRIPTION"
+
+
+class ServiceBusy(ServiceError):
+    """The job queue is full (resumAI's 503): try again after `retry_after` s."""
+
+    code = "SERVICE_BUSY"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
