@@ -702,7 +702,8 @@ async def test_layout_options_are_plan_aware(client: TestClient) -> None:
     assert layout["effectivePlan"] == "free"
     await gql(
         client,
-        'mutation { updateProfile(input: {username: "ada-l"}) { userErrors { code } } }',
+        'mutation { updateProfile(input: {username: "ada-l"}) '
+        "{ userErrors { code } } }",
         token=token,
     )
     public = await gql(client, '{ publicProfile(username: "ada-l") { font } }')
