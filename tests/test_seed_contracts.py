@@ -819,3 +819,49 @@ async def test_a_queued_run_starts_when_the_running_one_fails(
             assert (done["status"], done["errorCode"]) == ("FAILED", "TIMEOUT")
     finally:
         await fake_server.close()
+
+
+async def test_deleting_a_running_tailoring_frees_its_slot(
+    aiohttp_client: Any, settings: Settings
+) -> None:
+    client, fake_server = await _with_model(
+        aiohttp_client, settings, fake_openai("slow", delay=1.0)
+    )
+    try:
+        token = (await sign_up(client))["accessToken"]
+        await set_plan("starter")
+        await _ready(client, token, "Ada Lovelace")
+        ids = []
+        for _ in range(2):
+            body = await gql(
+                client, TAILOR, {"input": {"jobDescription": JOB}}, token=token
+            )
+            ids.append(body["data"]["tailorResume"]["resume"]["id"])
+        await asyncio.sleep(0.3)
+        assert (await Resume.get(id=db_id(ids[1]))).stage == "queued"
+        await gql(client, DELETE, {"id": ids[0]}, token=token)
+        done = await wait_for(client, token, ids[1], timeout=30)
+        assert done["status"] == "READY", done
+    finally:
+        await fake_server.close()
+
+
+async def test_a_master_whose_parse_fails_hands_the_role_back(
+    client: TestClient,
+) -> None:
+    from tests.helpers import text_pdf
+
+    token = (await sign_up(client))["accessToken"]
+    ready = await _ready(client, token, "Ada Lovelace")
+    body = await upload(
+        client,
+        token,
+        text_pdf(["Ada Lovelace", "Engineer"])[:200],  # truncated: CORRUPT_FILE
+        variables={"setAsMaster": True},
+        query=UPLOAD,
+    )
+    broken = body["data"]["uploadResume"]["resume"]
+    assert broken["isMaster"] is True  # asked for, while it is parsed
+    done = await wait_for(client, token, broken["id"])
+    assert (done["status"], done["errorCode"]) == ("FAILED", "CORRUPT_FILE")
+    assert await _master_id() == db_id(ready)

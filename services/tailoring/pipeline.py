@@ -267,9 +267,9 @@ async def tailor(*, resume_id: int, deps: TailorDeps) -> str:
         if resume is None or resume.status != "PROCESSING":
             return resume.status if resume else "GONE"
         status = await _execute(resume, claimed=claimed, deps=deps)
-    except Superseded:
+    except Superseded:  # a newer run owns it, or the resume was deleted
         log.info("tailoring of resume %s superseded by a newer run", resume_id)
-        return "SUPERSEDED"
+        status = "SUPERSEDED"
     await wake_queued(organization_id=row.organization_id)
     return status
 
