@@ -865,3 +865,41 @@ async def test_a_master_whose_parse_fails_hands_the_role_back(
     done = await wait_for(client, token, broken["id"])
     assert (done["status"], done["errorCode"]) == ("FAILED", "CORRUPT_FILE")
     assert await _master_id() == db_id(ready)
+
+
+@pytest.mark.parametrize(("plan", "started"), [("starter", 1), ("pro", 4)])
+async def test_concurrent_runs_claim_no_more_slots_than_the_plan_has(
+    client: TestClient, settings: Settings, plan: str, started: int
+) -> None:
+    """Six runs of one organization start at the same moment (six jobs, each on
+    its own database connection): the plan's slots are taken once each, the
+    rest wait in `queued`, and every run ends READY as slots free up."""
+    from services.accounts import Actor
+    from services.pubsub import MemoryPubSub
+    from services.tailoring import pipeline
+
+    token = (await sign_up(client))["accessToken"]
+    await set_plan(plan)
+    await _ready(client, token, "Ada Lovelace")
+    org = await Organization.get()
+    actor = Actor(kind="session", user_id=1, organization_id=org.id, role="owner")
+    rows = [
+        await pipeline.request_tailoring(
+            actor=actor,
+            settings=settings,
+            resume_id=None,
+            job_description=JOB,
+            strategy="NUDGE",
+            output_language=None,
+            generate_pdf=False,
+        )
+        for _ in range(6)
+    ]
+    deps = pipeline.TailorDeps(pubsub=MemoryPubSub(), settings=settings)
+    ends = await asyncio.gather(
+        *(pipeline.tailor(resume_id=row.id, deps=deps) for row in rows)
+    )
+    assert sorted(ends) == sorted(["READY"] * started + ["QUEUED"] * (6 - started))
+    for row in rows:
+        done = await wait_for(client, token, gid(row.id), timeout=60)
+        assert done["status"] == "READY", done

@@ -265,8 +265,9 @@ async def tailor(*, resume_id: int, deps: TailorDeps) -> str:
             claimed = await _claim(row, deps)
         resume = await Resume.get_or_none(id=resume_id)
         if resume is None or resume.status != "PROCESSING":
-            return resume.status if resume else "GONE"
-        status = await _execute(resume, claimed=claimed, deps=deps)
+            status = resume.status if resume else "GONE"  # deleted meanwhile
+        else:
+            status = await _execute(resume, claimed=claimed, deps=deps)
     except Superseded:  # a newer run owns it, or the resume was deleted
         log.info("tailoring of resume %s superseded by a newer run", resume_id)
         status = "SUPERSEDED"
