@@ -903,3 +903,33 @@ async def test_concurrent_runs_claim_no_more_slots_than_the_plan_has(
     for row in rows:
         done = await wait_for(client, token, gid(row.id), timeout=60)
         assert done["status"] == "READY", done
+
+
+async def test_concurrent_master_changes_leave_exactly_one(client: TestClient) -> None:
+    """setMasterResume on five resumes at once, and the first uploads of an
+    organization at once: one master each time (the organization's lock)."""
+    token = (await sign_up(client))["accessToken"]
+    rows = await _given_resumes(5)
+    await asyncio.gather(
+        *(
+            gql(
+                client,
+                "mutation M($id: ID!) { setMasterResume(input: {id: $id}) "
+                "{ userErrors { code } } }",
+                {"id": gid(row.id)},
+                token=token,
+            )
+            for row in rows
+        )
+    )
+    assert await Resume.filter(is_master=True).count() == 1
+
+    bob = (await sign_up(client, "bob@example.com", "Bob"))["accessToken"]
+    await asyncio.gather(
+        *(upload(client, bob, document(f"Bob {i}"), query=UPLOAD) for i in range(4))
+    )
+    from models.accounts import User
+
+    bobs = (await User.get(email="bob@example.com")).default_organization_id
+    assert await Resume.filter(organization_id=bobs).count() == 4
+    assert await Resume.filter(organization_id=bobs, is_master=True).count() == 1
