@@ -121,17 +121,30 @@ async def set_stage(
     attempt: int,
     stage: str,
     progress: int,
+    master_rule: bool = False,
     **values: Any,
 ) -> None:
-    """Write a stage if this run (`attempt`) still owns the resume, then publish."""
+    """Write a stage if this run (`attempt`) still owns the resume, then publish.
+    With `master_rule` (a run ending), the organization's master is handed on if
+    need be in the same transaction, so no one sees the end without it."""
     changes = {"stage": stage, "progress": progress, **values}
+    if master_rule:
+        async with in_transaction():
+            await lock_organization(resume.organization_id)
+            await _write_stage(resume, attempt, changes)
+            await _hand_on_master(resume.organization_id)
+    else:
+        await _write_stage(resume, attempt, changes)
+    resume.update_from_dict(changes)
+    await pubsub.publish(channel(resume.id), event(resume))
+
+
+async def _write_stage(resume: Resume, attempt: int, changes: dict[str, Any]) -> None:
     updated = await Resume.filter(
         id=resume.id, status="PROCESSING", attempts=attempt
     ).update(**changes, updated_at=datetime.now(UTC))
     if not updated:
         raise Superseded(resume.id)
-    resume.update_from_dict(changes)
-    await pubsub.publish(channel(resume.id), event(resume))
 
 
 # -- backpressure and the organization's lock ------------------------------------------
@@ -340,11 +353,10 @@ async def _fail(
         status="FAILED",
         error_code=code,
         error_message=message[:500],
+        master_rule=resume.is_master,
     )
     if code not in CLIENT_FAULTS:
         await refund(resume)
-    if resume.is_master:
-        await ensure_master(organization_id=resume.organization_id)
 
 
 async def refund(resume: Resume) -> None:
@@ -459,8 +471,8 @@ async def _parse(*, resume_id: int, deps: ParseDeps) -> str:
         warnings=warnings,
         error_code=None,
         error_message=None,
+        master_rule=True,
     )
-    await ensure_master(organization_id=resume.organization_id)
     return "READY"
 
 
@@ -692,18 +704,11 @@ async def delete_resume(*, actor: Actor, resume_id: int, pubsub: PubSub) -> int:
     return resume_id
 
 
-async def ensure_master(*, organization_id: int) -> int | None:
+async def _hand_on_master(organization_id: int) -> int | None:
     """Keep the rule "exactly one master while there is a READY resume": with
     no master, or a FAILED one, the newest READY resume takes the role. Called
-    when a master is deleted or fails and when a resume becomes READY. Returns
-    the master's id."""
-    async with in_transaction():
-        await lock_organization(organization_id)
-        return await _hand_on_master(organization_id)
-
-
-async def _hand_on_master(organization_id: int) -> int | None:
-    """Inside a transaction holding the organization's lock."""
+    inside a transaction holding the organization's lock, when a master is
+    deleted or fails and when a run ends READY. Returns the master's id."""
     masters = await Resume.filter(
         organization_id=organization_id, is_master=True
     ).values_list("id", "status")

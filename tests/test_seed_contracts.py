@@ -793,7 +793,8 @@ async def test_parallel_generation_is_a_pro_feature(
 async def test_a_queued_run_starts_when_the_running_one_fails(
     aiohttp_client: Any, settings: Settings
 ) -> None:
-    """The slot is given back whatever the end: a run that fails wakes the next."""
+    """The slot is given back whatever the end: a run that fails (TIMEOUT)
+    wakes the next, which starts only then."""
     client, fake_server = await _with_model(
         aiohttp_client,
         settings,
@@ -811,14 +812,48 @@ async def test_a_queued_run_starts_when_the_running_one_fails(
                 client, TAILOR, {"input": {"jobDescription": JOB}}, token=token
             )
             ids.append(body["data"]["tailorResume"]["resume"]["id"])
-        await asyncio.sleep(0.3)
-        second = await Resume.get(id=db_id(ids[1]))
-        assert second.stage == "queued"
+        ws = await connect(client, {"Authorization": f"Bearer {token}"})
+        assert await receive(ws) == {"type": "connection_ack"}
+        await ws.send_json(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {
+                    "query": "subscription S($id: ID!) { tailoringEvents(resumeId: "
+                    "$id) { stage errorCode } }",
+                    "variables": {"id": ids[1]},
+                },
+            }
+        )
+        stages = []
+        first_when_second_started = None
+        while True:
+            message = await receive(ws, timeout=30)
+            if message["type"] == "complete":
+                break
+            event = message["payload"]["data"]["tailoringEvents"]
+            stages.append(event["stage"])
+            if event["stage"] == "keywords":
+                first = await Resume.get(id=db_id(ids[0]))
+                first_when_second_started = (first.status, first.error_code)
+        await ws.close()
+        assert "queued" in stages, stages
+        assert stages[stages.index("queued") + 1 :][:1] == ["keywords"], stages
+        assert stages[-1] == "failed"
+        assert first_when_second_started == ("FAILED", "TIMEOUT")
         for resume_id in ids:
             done = await wait_for(client, token, resume_id, timeout=30)
             assert (done["status"], done["errorCode"]) == ("FAILED", "TIMEOUT")
     finally:
         await fake_server.close()
+
+
+async def _until_queued(resume_id: str) -> None:
+    for _ in range(200):
+        if (await Resume.get(id=db_id(resume_id))).stage == "queued":
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the run was never queued")
 
 
 async def test_deleting_a_running_tailoring_frees_its_slot(
@@ -837,8 +872,7 @@ async def test_deleting_a_running_tailoring_frees_its_slot(
                 client, TAILOR, {"input": {"jobDescription": JOB}}, token=token
             )
             ids.append(body["data"]["tailorResume"]["resume"]["id"])
-        await asyncio.sleep(0.3)
-        assert (await Resume.get(id=db_id(ids[1]))).stage == "queued"
+        await _until_queued(ids[1])
         await gql(client, DELETE, {"id": ids[0]}, token=token)
         done = await wait_for(client, token, ids[1], timeout=30)
         assert done["status"] == "READY", done

@@ -50,7 +50,6 @@ from services.resumes import (
     Superseded,
     channel,
     check_backpressure,
-    ensure_master,
     event,
     lock_organization,
     set_stage,
@@ -510,8 +509,8 @@ async def _run(resume: Resume, *, attempt: int, deps: TailorDeps) -> None:
         pdf_hash=pdf_hash,
         error_code=None,
         error_message=None,
+        master_rule=True,
     )
-    await ensure_master(organization_id=org_id)
 
 
 async def wait_for_end(
