@@ -84,6 +84,8 @@ class Settings:
     credit_payout_cents: int = 5  # what one earned credit pays out
     billing_grace_days: int = 7  # a PAST_DUE subscription keeps its plan this long
     socket_recheck_seconds: float = 60.0  # an idle WebSocket's credential check
+    queue_max_pending: int = 500  # jobs waiting at once; past it SERVICE_BUSY
+    queue_retry_after: int = 30  # seconds a SERVICE_BUSY answer tells to wait
     extra: dict[str, str] = field(default_factory=dict)
     embedding_model: str = ""  # an organization's /v1/embeddings model (openai)
     index_debounce: float = 2.0  # seconds of quiet after an edit before indexing
@@ -144,6 +146,8 @@ class Settings:
             credit_payout_cents=_int(env, "CREDIT_PAYOUT_CENTS", 5),
             billing_grace_days=_int(env, "BILLING_GRACE_DAYS", 7),
             socket_recheck_seconds=float(env.get("SOCKET_RECHECK_SECONDS") or 60),
+            queue_max_pending=max(1, _int(env, "QUEUE_MAX_PENDING", 500)),
+            queue_retry_after=max(1, _int(env, "QUEUE_RETRY_AFTER", 30)),
         )
 
 

@@ -273,9 +273,12 @@ async def update_theme(info: Info, input: UpdateThemeInput) -> UpdateThemePayloa
 
 
 async def update_layout(info: Info, input: UpdateLayoutInput) -> UpdateLayoutPayload:
+    actor = info.context.require_actor()  # UNAUTHENTICATED before any plan read
+    plan = await _plan(info)
     try:
         row = await profiles.update_layout(
-            actor=info.context.require_actor(),
+            actor=actor,
+            plan_id=plan,
             section_order=[k.value for k in input.section_order]
             if input.section_order is not None
             else None,
@@ -287,13 +290,8 @@ async def update_layout(info: Info, input: UpdateLayoutInput) -> UpdateLayoutPay
     except ServiceError as exc:
         return UpdateLayoutPayload(user_errors=user_errors(exc))
     info.context.loaders.profiles.forget()
-    return UpdateLayoutPayload(
-        layout=Layout(
-            section_order=[SectionKind(k) for k in profiles.effective_order(row)],
-            hidden_sections=[SectionKind(k) for k in row.hidden_sections],
-            font=Font(row.font),
-        )
-    )
+    state = profiles.layout_state(row, plan)
+    return UpdateLayoutPayload(layout=Layout.from_state(state, profiles.FONT_OPTIONS))
 
 
 # -- public face -----------------------------------------------------------------------
@@ -324,7 +322,7 @@ async def public_profile(info: Info, username: str) -> PublicProfile | None:
         phone=row.phone if row.show_phone else None,
         theme_id=state.effective_theme_id,
         accent_color=row.accent_color,
-        font=Font(row.font),
+        font=Font(profiles.layout_state(row, found.plan_id).effective_font),
         sections=[SectionKind(k) for k in sections],
         skills=_nodes(SkillNode, rows("skills")),
         experience=_nodes(ExperienceNode, rows("experience")),

@@ -3,10 +3,12 @@ listing, editing, the master resume, and flat display rows."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import io
 from collections.abc import AsyncGenerator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import strawberry
@@ -18,9 +20,8 @@ from resolvers.inputs import decode_node_id
 from schema.base import (
     Edge,
     ErrorCode,
+    InvalidArgument,
     UserError,
-    decode_cursor,
-    encode_cursor,
     page_info,
     page_size,
 )
@@ -42,6 +43,7 @@ from schema.resumes import (
     ResumeFilter,
     ResumeIdInput,
     ResumeNode,
+    ResumeOrder,
     ResumePayload,
     ResumeRowConnection,
     SectionChange,
@@ -59,14 +61,70 @@ def _resume_id(global_id: str, field: str = "id") -> int:
     return decode_node_id(global_id, "Resume", field=field)
 
 
-def _filter(given: ResumeFilter | None) -> resumes.ResumeFilter:
+def _filter(
+    given: ResumeFilter | None, *, include_master: bool
+) -> resumes.ResumeFilter:
+    """`include_master` is the field's default when the filter leaves it out."""
     if given is None:
-        return resumes.ResumeFilter()
+        return resumes.ResumeFilter(include_master=include_master)
     return resumes.ResumeFilter(
         status=given.status.value if given.status else None,
         tags=tuple(given.tags or ()),
         is_master=given.is_master,
         updated_since=given.updated_since,
+        include_master=include_master
+        if given.include_master is None
+        else given.include_master,
+    )
+
+
+def _order(given: ResumeOrder | None) -> resumes.ResumeOrder:
+    if given is None:
+        return resumes.ResumeOrder()
+    return resumes.ResumeOrder(
+        field=given.field.value, descending=given.direction.value == "DESC"
+    )
+
+
+def _cursor(row: Any, order: resumes.ResumeOrder) -> str:
+    """A keyset cursor: the ordering it belongs to, the column's value (µs since
+    the epoch) and the id."""
+    at = resumes.position(row, order)
+    micros = round(at.value.timestamp() * 1_000_000)
+    direction = "DESC" if order.descending else "ASC"
+    raw = f"resume:{order.field}:{direction}:{micros}:{at.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _position(
+    cursor: str | None, order: resumes.ResumeOrder
+) -> resumes.Position | None:
+    """The position in a cursor of this ordering; a cursor of another ordering or
+    kind is a VALIDATION_ERROR."""
+    if cursor is None:
+        return None
+    direction = "DESC" if order.descending else "ASC"
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
+        kind, field, sort, micros, key = raw.split(":")
+        if (kind, field, sort) != ("resume", order.field, direction):
+            raise ValueError(raw)
+        value = datetime.fromtimestamp(int(micros) / 1_000_000, UTC)
+        row_id = int(key)
+        if not 0 < row_id <= 2**31 - 1:
+            raise ValueError(key)
+    except (ValueError, OverflowError, OSError, binascii.Error, UnicodeDecodeError):
+        raise InvalidArgument(
+            f"Invalid cursor {cursor[:40]!r} for this orderBy"
+        ) from None
+    return resumes.Position(value=value, id=row_id)
+
+
+def _queue_limits(info: Info) -> resumes.QueueLimits:
+    settings = info.context.runtime.settings
+    return resumes.QueueLimits(
+        max_pending=settings.queue_max_pending,
+        retry_after=settings.queue_retry_after,
     )
 
 
@@ -91,6 +149,7 @@ async def upload_resume(info: Info, input: UploadResumeInput) -> UploadResumePay
             tags=input.tags,
             locale=input.locale,
             title=input.title,
+            limits=_queue_limits(info),
         )
     except resumes.DuplicateUpload as exc:
         return UploadResumePayload(
@@ -159,23 +218,40 @@ async def resume(info: Info, id: strawberry.ID) -> ResumeNode | None:
     return ResumeNode.from_row(row) if row else None
 
 
+async def _page(
+    info: Info,
+    first: int | None,
+    after: str | None,
+    filter: ResumeFilter | None,
+    order_by: ResumeOrder | None,
+    *,
+    include_master: bool,
+) -> tuple[list[Any], resumes.ResumeOrder, int]:
+    actor = info.context.require_actor()
+    size = page_size(first)
+    order = _order(order_by)
+    rows = await resumes.list_resumes(
+        organization_id=actor.organization_id,
+        filter=_filter(filter, include_master=include_master),
+        first=size,
+        after=_position(after, order),
+        order=order,
+    )
+    return rows, order, size
+
+
 async def list_resumes(
     info: Info,
     first: int | None = 20,
     after: str | None = None,
     filter: ResumeFilter | None = None,
+    order_by: ResumeOrder | None = None,
 ) -> ResumeConnection:
-    actor = info.context.require_actor()
-    size = page_size(first)
-    rows = await resumes.list_resumes(
-        organization_id=actor.organization_id,
-        filter=_filter(filter),
-        first=size,
-        before_id=decode_cursor("resume", after),
+    rows, order, size = await _page(
+        info, first, after, filter, order_by, include_master=False
     )
     edges = [
-        Edge(cursor=encode_cursor("resume", r.id), node=ResumeNode.from_row(r))
-        for r in rows[:size]
+        Edge(cursor=_cursor(r, order), node=ResumeNode.from_row(r)) for r in rows[:size]
     ]
     return ResumeConnection(edges=edges, page_info=page_info(edges, rows, size, after))
 
@@ -185,18 +261,14 @@ async def resume_rows(
     first: int | None = 20,
     after: str | None = None,
     filter: ResumeFilter | None = None,
+    order_by: ResumeOrder | None = None,
 ) -> ResumeRowConnection:
-    actor = info.context.require_actor()
-    size = page_size(first)
-    rows = await resumes.list_resumes(
-        organization_id=actor.organization_id,
-        filter=_filter(filter),
-        first=size,
-        before_id=decode_cursor("resume", after),
+    rows, order, size = await _page(
+        info, first, after, filter, order_by, include_master=True
     )
     edges = [
         Edge(
-            cursor=encode_cursor("resume", r.id),
+            cursor=_cursor(r, order),
             node=ResumeDisplayRow.from_row(resumes.display_row(r)),
         )
         for r in rows[:size]
@@ -229,9 +301,8 @@ async def export_resume_rows(
     actor = info.context.require_actor()
     rows = await resumes.list_resumes(
         organization_id=actor.organization_id,
-        filter=_filter(input.filter),
+        filter=_filter(input.filter, include_master=True),
         first=MAX_EXPORT_ROWS,
-        before_id=None,
     )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

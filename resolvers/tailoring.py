@@ -11,7 +11,8 @@ import strawberry
 
 from resolvers.errors import user_errors
 from resolvers.inputs import decode_node_id, given_fields
-from resolvers.resumes import _resume_id
+from resolvers.resumes import _queue_limits, _resume_id
+from schema.base import ErrorCode, UserError
 from schema.context import Info
 from schema.resumes import ResumeNode, TailorResumePayload
 from schema.tailoring import (
@@ -104,11 +105,46 @@ async def tailor_resume(info: Info, input: TailorResumeInput) -> TailorResumePay
             strategy=input.strategy.value if input.strategy else None,
             output_language=input.output_language,
             generate_pdf=input.generate_pdf,
+            limits=_queue_limits(info),
         )
     except ServiceError as exc:
         return TailorResumePayload(user_errors=user_errors(exc))
     await enqueue_tailor(row.id)
-    return TailorResumePayload(resume=ResumeNode.from_row(row))
+    if not input.wait:
+        return TailorResumePayload(resume=ResumeNode.from_row(row))
+    timeout = info.context.runtime.settings.tailor_timeout
+    row, timed_out = await pipeline.wait_for_end(
+        actor=actor,
+        resume_id=row.id,
+        pubsub=info.context.runtime.pubsub,
+        within=timeout,
+    )
+    return TailorResumePayload(
+        resume=ResumeNode.from_row(row),
+        user_errors=_run_errors(row, timed_out, timeout),
+    )
+
+
+def _run_errors(row: Any, timed_out: bool, timeout: float) -> list[UserError]:
+    """What a waited-for run answers: TIMEOUT when it did not end in time, the
+    failure's code when it ended FAILED for an expected reason."""
+    if timed_out:
+        message = (
+            f"The run did not end within {timeout:g} s; it goes on: follow it with "
+            "tailoringEvents"
+        )
+        return [
+            UserError(field=["input", "wait"], message=message, code=ErrorCode.TIMEOUT)
+        ]
+    if row.status == "FAILED" and row.error_code in ErrorCode.__members__:
+        return [
+            UserError(
+                field=None,
+                message=row.error_message or row.error_code,
+                code=ErrorCode(row.error_code),
+            )
+        ]
+    return []
 
 
 # -- cover letters and outreach messages -----------------------------------------------

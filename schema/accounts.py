@@ -41,11 +41,9 @@ from schema.jobs import (
 )
 from schema.profiles import (
     DailyViews,
-    Font,
     Insights,
     Layout,
     ProfileNode,
-    SectionKind,
     Theme,
 )
 
@@ -456,12 +454,8 @@ class Viewer:
 
     @strawberry.field(description="Section order, hidden sections and font.")
     async def layout(self, info: Info) -> Layout:
-        order, hidden, font = await info.context.loaders.profiles.layout()
-        return Layout(
-            section_order=[SectionKind(k) for k in order],
-            hidden_sections=[SectionKind(k) for k in hidden],
-            font=Font(font),
-        )
+        state, fonts = await info.context.loaders.profiles.layout()
+        return Layout.from_state(state, fonts)
 
     @strawberry.field(description="Public profile views per day, at most 366 days.")
     async def insights(

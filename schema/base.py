@@ -50,6 +50,7 @@ class ErrorCode(Enum):
     NO_MATCHING_AGENT = "NO_MATCHING_AGENT"
     NO_SUBSCRIPTION = "NO_SUBSCRIPTION"
     PAYOUTS_NOT_ENABLED = "PAYOUTS_NOT_ENABLED"
+    SERVICE_BUSY = "SERVICE_BUSY"
 
 
 @strawberry.type(
@@ -61,6 +62,9 @@ class UserError:
     )
     message: str
     code: ErrorCode
+    retry_after: int | None = strawberry.field(
+        default=None, description="Seconds to wait before trying again (SERVICE_BUSY)."
+    )
 
 
 @strawberry.type

@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     from models.profiles import Profile as ProfileRow
     from models.profiles import Project as ProjectRow
     from models.profiles import Skill as SkillRow
+    from services.profiles import FontOption as FontOptionRow
+    from services.profiles import LayoutState, ThemeState
     from services.profiles import ThemeOption as ThemeOptionRow
-    from services.profiles import ThemeState
 
 
 @strawberry.enum(description="A section of the profile.")
@@ -365,12 +366,49 @@ class Theme:
 
 
 @strawberry.type
+class FontOption:
+    id: Font
+    name: str
+    premium: bool
+    available: bool = strawberry.field(description="Usable on the current plan.")
+
+
+@strawberry.type
 class Layout:
     section_order: list[SectionKind] = strawberry.field(
         description="Every section, in display order."
     )
     hidden_sections: list[SectionKind]
-    font: Font
+    font: Font = strawberry.field(description="The stored selection.")
+    effective_font: Font = strawberry.field(
+        description="The font actually rendered after entitlement checks."
+    )
+    available: bool = strawberry.field(
+        description="Whether premium layout options (fonts) are available on the "
+        "current plan."
+    )
+    effective_plan: str
+    fonts: list[FontOption]
+
+    @classmethod
+    def from_state(cls, state: LayoutState, fonts: Iterable[FontOptionRow]) -> Self:
+        return cls(
+            section_order=[SectionKind(k) for k in state.section_order],
+            hidden_sections=[SectionKind(k) for k in state.hidden_sections],
+            font=Font(state.font),
+            effective_font=Font(state.effective_font),
+            available=state.available,
+            effective_plan=state.effective_plan,
+            fonts=[
+                FontOption(
+                    id=Font(f.id),
+                    name=f.name,
+                    premium=f.premium,
+                    available=state.available or not f.premium,
+                )
+                for f in fonts
+            ],
+        )
 
 
 @strawberry.type

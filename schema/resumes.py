@@ -262,6 +262,30 @@ class ResumeFilter:
     )
     is_master: bool | None = None
     updated_since: dt.datetime | None = None
+    include_master: bool | None = strawberry.field(
+        default=None,
+        description="List the master resume too. Left out: `resumes` leaves it "
+        "out (as Refleum lists them), `resumeRows` and `exportResumeRows` keep it "
+        "(one row per resume). `isMaster: true` always lists it.",
+    )
+
+
+@strawberry.enum
+class ResumeOrderField(Enum):
+    UPDATED_AT = "UPDATED_AT"
+    CREATED_AT = "CREATED_AT"
+
+
+@strawberry.enum
+class OrderDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.input(description="Default: newest update first.")
+class ResumeOrder:
+    field: ResumeOrderField = ResumeOrderField.UPDATED_AT
+    direction: OrderDirection = OrderDirection.DESC
 
 
 # -- inputs and payloads ---------------------------------------------------------------
@@ -299,7 +323,10 @@ class UpdateResumeInput:
     title: str | None = None
     tags: list[str] | None = None
     structured_data: JSON | None = strawberry.field(
-        default=None, description="A whole ResumeData object, validated."
+        default=None,
+        description="A JSON merge patch (RFC 7396) of the stored ResumeData: given "
+        "keys replace (objects merge, arrays are replaced), null removes a key; the "
+        "merged document is validated and a bad one changes nothing.",
     )
 
 

@@ -121,7 +121,8 @@ class Query:
     )
     resumes: ResumeConnection = strawberry.field(
         resolver=resume_resolvers.list_resumes,
-        description="The organization's resumes, newest first.",
+        description="The organization's resumes, newest update first (orderBy), "
+        "without the master unless filter.includeMaster.",
     )
     job_keywords: JobKeywords = strawberry.field(
         resolver=tailoring.job_keywords,

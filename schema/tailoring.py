@@ -243,6 +243,12 @@ class TailorResumeInput:
     generate_pdf: bool = strawberry.field(
         default=False, description="Render and cache the PDF when done."
     )
+    wait: bool = strawberry.field(
+        default=False,
+        description="Answer when the run ends (READY, or FAILED with its code in "
+        "userErrors) instead of at once; after TAILOR_TIMEOUT (240 s) the answer "
+        "is TIMEOUT with the resume still PROCESSING (the run goes on).",
+    )
 
 
 def _letter_values(row: LetterRow) -> dict[str, Any]:

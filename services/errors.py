@@ -15,6 +15,7 @@ ServiceError                 expected failure: a `userErrors` entry (code, field
   BillingUnavailable         BILLING_UNAVAILABLE (no Stripe keys, or Stripe is down)
   NoSubscription             NO_SUBSCRIPTION (portal without a Stripe customer)
   PayoutsNotEnabled          PAYOUTS_NOT_ENABLED (no active Connect account)
+  ServiceBusy                SERVICE_BUSY (the job queue is full; with retry_after)
 AuthError                    not the client's input: a top-level GraphQL error
   Unauthenticated            UNAUTHENTICATED (missing, expired, forged, revoked)
   Forbidden                  FORBIDDEN (authenticated; role or scope says no)
@@ -133,3 +134,13 @@ class PayoutsNotEnabled(ServiceError):
     """PAYOUTS_NOT_ENABLED: the user's Connect account is missing or not active."""
 
     code = "PAYOUTS_NOT_ENABLED"
+
+
+class ServiceBusy(ServiceError):
+    """The job queue is full (resumAI's 503): try again after `retry_after` s."""
+
+    code = "SERVICE_BUSY"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -429,6 +429,23 @@ FONTS = ("INTER", "SOURCE_SERIF", "IBM_PLEX_MONO", "NOTO_SANS_CJK")
 
 
 @dataclass(frozen=True, slots=True)
+class FontOption:
+    id: str
+    name: str
+    premium: bool  # needs a plan with premium presentation (premium_themes)
+
+
+FONT_OPTIONS: tuple[FontOption, ...] = (
+    FontOption("INTER", "Inter", False),
+    FontOption("SOURCE_SERIF", "Source Serif", False),
+    FontOption("NOTO_SANS_CJK", "Noto Sans CJK", False),  # CJK is never paywalled
+    FontOption("IBM_PLEX_MONO", "IBM Plex Mono", True),
+)
+FONTS_BY_ID = {font.id: font for font in FONT_OPTIONS}
+DEFAULT_FONT = "INTER"
+
+
+@dataclass(frozen=True, slots=True)
 class ThemeState:
     theme_id: str
     effective_theme_id: str
@@ -492,13 +509,46 @@ def effective_order(profile: Profile) -> list[SectionKind]:
     return order + [k for k in SECTION_KINDS if k not in order]
 
 
+@dataclass(frozen=True, slots=True)
+class LayoutState:
+    section_order: list[SectionKind]
+    hidden_sections: list[str]
+    font: str  # the stored choice
+    effective_font: str  # what is rendered after entitlement checks
+    available: bool  # premium layout options on the current plan
+    effective_plan: str
+
+
+def layout_state(profile: Profile, plan_id: str) -> LayoutState:
+    """The layout as stored and as the plan lets it render: after a downgrade
+    a premium font stays stored and the effective one falls back to Inter."""
+    available = billing.get_plan(plan_id).allows("premium_themes")
+    font = FONTS_BY_ID.get(profile.font)
+    effective = (
+        profile.font
+        if font is not None and (available or not font.premium)
+        else DEFAULT_FONT
+    )
+    return LayoutState(
+        section_order=effective_order(profile),
+        hidden_sections=list(profile.hidden_sections),
+        font=profile.font,
+        effective_font=effective,
+        available=available,
+        effective_plan=plan_id,
+    )
+
+
 async def update_layout(
     *,
     actor: Actor,
+    plan_id: str,
     section_order: list[str] | None,
     hidden_sections: list[str] | None,
     font: str | None,
 ) -> Profile:
+    """Order, hidden sections and font; a premium font on a plan without premium
+    presentation is PLAN_REQUIRED (nothing is changed)."""
     values: dict[str, Any] = {}
     if section_order is not None:
         if len(set(section_order)) != len(section_order):
@@ -509,8 +559,15 @@ async def update_layout(
     if hidden_sections is not None:
         values["hidden_sections"] = sorted(set(hidden_sections))
     if font is not None:
-        if font not in FONTS:
+        option = FONTS_BY_ID.get(font)
+        if option is None:
             raise ValidationFailed(f"Unknown font {font[:40]!r}", field=["font"])
+        if option.premium and not billing.get_plan(plan_id).allows("premium_themes"):
+            raise PlanRequired(
+                f"The {option.name} font needs a plan with premium themes (starter "
+                f"or above); this organization is on {plan_id}",
+                field=["font"],
+            )
         values["font"] = font
     profile = await get_profile(organization_id=actor.organization_id)
     if values:

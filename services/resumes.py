@@ -21,16 +21,17 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
+from models.accounts import Organization
 from models.resumes import Resume
 from services import billing, indexing
 from services.accounts import Actor
 from services.documents.confidence import field_warnings
 from services.documents.extract import DocumentError, sniff
 from services.documents.resumedata import validate_resume_data
-from services.errors import NotFound, ServiceError, ValidationFailed
+from services.errors import NotFound, ServiceBusy, ServiceError, ValidationFailed
 from services.pubsub import PubSub
 
 log = logging.getLogger("careergraph.resumes")
@@ -39,7 +40,7 @@ UPLOAD_COST = 1
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 40
 MAX_ATTEMPTS = 3
-LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")
+LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,3}$")
 TERMINAL = ("READY", "FAILED")
 # failures of the file itself: the credit is not refunded
 CLIENT_FAULTS = frozenset(
@@ -122,17 +123,72 @@ async def set_stage(
     attempt: int,
     stage: str,
     progress: int,
+    master_rule: bool = False,
     **values: Any,
 ) -> None:
-    """Write a stage if this run (`attempt`) still owns the resume, then publish."""
+    """Write a stage if this run (`attempt`) still owns the resume, then publish.
+    With `master_rule` (a run ending), the organization's master is handed on if
+    need be in the same transaction, so no one sees the end without it."""
     changes = {"stage": stage, "progress": progress, **values}
+    if master_rule:
+        async with in_transaction():
+            await lock_organization(resume.organization_id)
+            await _write_stage(resume, attempt, changes)
+            await _hand_on_master(resume.organization_id)
+    else:
+        await _write_stage(resume, attempt, changes)
+    resume.update_from_dict(changes)
+    await pubsub.publish(channel(resume.id), event(resume))
+
+
+async def _write_stage(resume: Resume, attempt: int, changes: dict[str, Any]) -> None:
     updated = await Resume.filter(
         id=resume.id, status="PROCESSING", attempts=attempt
     ).update(**changes, updated_at=datetime.now(UTC))
     if not updated:
         raise Superseded(resume.id)
-    resume.update_from_dict(changes)
-    await pubsub.publish(channel(resume.id), event(resume))
+
+
+# -- backpressure and the organization's lock ------------------------------------------
+
+WAITING_STAGES = ("received", "queued")  # a job that has not started yet
+
+
+@dataclass(frozen=True, slots=True)
+class QueueLimits:
+    max_pending: int  # jobs allowed to wait at once (parses and tailoring runs)
+    retry_after: int  # seconds a refused client is told to wait
+
+
+async def pending_jobs() -> int:
+    """Jobs of every organization that wait for a worker: PROCESSING resumes
+    (parses and tailoring runs) whose run has not started."""
+    return await Resume.filter(status="PROCESSING", stage__in=WAITING_STAGES).count()
+
+
+async def check_backpressure(*, limits: QueueLimits | None) -> None:
+    """Refuse new work (SERVICE_BUSY) while `max_pending` jobs already wait:
+    checked before anything is charged."""
+    if limits is None:
+        return
+    if await pending_jobs() >= limits.max_pending:
+        raise ServiceBusy(
+            f"The job queue is full ({limits.max_pending} jobs waiting); try again "
+            f"in {limits.retry_after} s",
+            retry_after=limits.retry_after,
+        )
+
+
+async def lock_organization(organization_id: int) -> None:
+    """Serialize, until the transaction ends, the writes of one organization that
+    read before they write (the master, tailoring slots). PostgreSQL locks the
+    organization's row; SQLite runs one write transaction at a time anyway."""
+    await (
+        Organization.select_for_update(no_key=True)
+        .filter(id=organization_id)
+        .only("id")
+        .first()
+    )
 
 
 # -- upload ----------------------------------------------------------------------------
@@ -156,14 +212,25 @@ def _clean_tags(tags: list[str]) -> list[str]:
 
 
 def _clean_locale(locale: str | None) -> str:
+    """A BCP 47 tag (`en`, `pt-BR`, `zh-Hant-TW`); resumAI's `en_US` form is
+    accepted and stored as `en-US`, with the usual case of each part."""
     if locale is None or not locale.strip():
         return "en"
     if not LOCALE_RE.match(locale.strip()):
         raise ValidationFailed(
-            "locale must be a BCP 47 language tag such as en or pt-BR",
+            "locale must be a BCP 47 language tag such as en, pt-BR or en_US",
             field=["locale"],
         )
-    return locale.strip()
+    language, *rest = locale.strip().replace("_", "-").split("-")
+    parts = [language.lower()]
+    for part in rest:
+        if len(part) == 4 and part.isalpha():
+            parts.append(part.title())  # script: Hant
+        elif len(part) == 2 and part.isalpha():
+            parts.append(part.upper())  # region: US
+        else:
+            parts.append(part.lower())  # region 419, variants
+    return "-".join(parts)
 
 
 def accept_file(file: UploadedFile) -> str:
@@ -192,9 +259,11 @@ async def upload_resume(
     tags: list[str],
     locale: str | None,
     title: str | None,
+    limits: QueueLimits | None = None,
 ) -> Resume:
     """Store the file and charge one credit; parsing is queued by the caller
-    (`enqueue_parse`) once this returns, i.e. after the commit."""
+    (`enqueue_parse`) once this returns, i.e. after the commit. When the queue
+    is full (`limits`) nothing is stored or charged: SERVICE_BUSY."""
     kind = accept_file(file)
     clean_tags = _clean_tags(tags)
     clean_locale = _clean_locale(locale)
@@ -207,8 +276,10 @@ async def upload_resume(
     )
     if existing is not None:
         raise DuplicateUpload("This file was uploaded already", existing=existing)
+    await check_backpressure(limits=limits)
     try:
         async with in_transaction():
+            await lock_organization(actor.organization_id)
             await billing.change_credits(
                 organization_id=actor.organization_id,
                 delta=-UPLOAD_COST,
@@ -284,6 +355,7 @@ async def _fail(
         status="FAILED",
         error_code=code,
         error_message=message[:500],
+        master_rule=resume.is_master,
     )
     if code not in CLIENT_FAULTS:
         await refund(resume)
@@ -407,6 +479,7 @@ async def _parse(*, resume_id: int, deps: ParseDeps) -> str:
         warnings=warnings,
         error_code=None,
         error_message=None,
+        master_rule=True,
     )
     if resume.is_master:  # the profile's index includes the master resume
         await indexing.changed(organization_id=resume.organization_id)
@@ -470,44 +543,97 @@ async def get_resumes(*, organization_id: int, ids: list[int]) -> list[Resume]:
     return list(await Resume.filter(organization_id=organization_id, id__in=ids))
 
 
+ORDER_FIELDS = {"UPDATED_AT": "updated_at", "CREATED_AT": "created_at"}
+
+
 @dataclass(frozen=True, slots=True)
 class ResumeFilter:
     status: str | None = None
     tags: tuple[str, ...] = ()
     is_master: bool | None = None
     updated_since: datetime | None = None
+    include_master: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeOrder:
+    field: str = "UPDATED_AT"  # a key of ORDER_FIELDS
+    descending: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A keyset position: the ordering column's value and the id (tie-break)."""
+
+    value: datetime
+    id: int
+
+
+def position(resume: Resume, order: ResumeOrder) -> Position:
+    value: datetime = getattr(resume, ORDER_FIELDS[order.field])
+    return Position(value=value, id=resume.id)
+
+
+def _after(order: ResumeOrder, after: Position) -> Q:
+    column = ORDER_FIELDS[order.field]
+    op = "lt" if order.descending else "gt"
+    beyond: dict[str, Any] = {f"{column}__{op}": after.value}
+    same: dict[str, Any] = {column: after.value, f"id__{op}": after.id}
+    return Q(**beyond) | Q(**same)
 
 
 async def list_resumes(
-    *, organization_id: int, filter: ResumeFilter, first: int, before_id: int | None
+    *,
+    organization_id: int,
+    filter: ResumeFilter,
+    first: int,
+    after: Position | None = None,
+    order: ResumeOrder | None = None,
 ) -> list[Resume]:
-    """Newest first, keyset-paginated by id; up to `first + 1` rows."""
+    """Up to `first + 1` rows in `order` (default: newest update first), keyset-
+    paginated on (ordering column, id) after the position `after`."""
+    order = order or ResumeOrder()
+    column = ORDER_FIELDS[order.field]
+    sort = ("-" if order.descending else "") + column
+    tie = "-id" if order.descending else "id"
     query = Resume.filter(organization_id=organization_id)
     if filter.status:
         query = query.filter(status=filter.status)
     if filter.is_master is not None:
         query = query.filter(is_master=filter.is_master)
+    if not filter.include_master and filter.is_master is not True:
+        query = query.filter(is_master=False)
     if filter.updated_since is not None:
         query = query.filter(updated_at__gte=filter.updated_since)
-    if before_id is not None:
-        query = query.filter(id__lt=before_id)
     if not filter.tags:
-        return list(await query.order_by("-id").limit(first + 1))
+        page = query.filter(_after(order, after)) if after else query
+        return list(await page.order_by(sort, tie).limit(first + 1))
     # tags are a JSON list: filter in Python over bounded pages
     out: list[Resume] = []
     wanted = {t.lower() for t in filter.tags}
-    cursor = before_id
+    cursor = after
     while len(out) < first + 1:
-        page = (
-            await query.filter(**({"id__lt": cursor} if cursor else {}))
-            .order_by("-id")
-            .limit(200)
-        )
-        if not page:
+        page = query.filter(_after(order, cursor)) if cursor else query
+        rows = await page.order_by(sort, tie).limit(200)
+        if not rows:
             break
-        out.extend(r for r in page if wanted & set(r.tags))
-        cursor = page[-1].id
+        out.extend(r for r in rows if wanted & set(r.tags))
+        cursor = position(rows[-1], order)
     return out[: first + 1]
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON merge patch: objects merge key by key, `null` removes a key,
+    anything else (arrays included) replaces the target's value."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged
 
 
 async def update_resume(
@@ -518,7 +644,9 @@ async def update_resume(
     tags: list[str] | None,
     structured_data: Any,
 ) -> Resume:
-    resume = await get_resume(actor=actor, resume_id=resume_id)
+    """Change the given fields. `structured_data` is a JSON merge patch (RFC 7396)
+    applied to the stored document; the merged whole is validated as ResumeData
+    and, if anything is wrong, nothing of the update is written."""
     values: dict[str, Any] = {}
     if title is not None:
         if not title.strip() or len(title) > 200:
@@ -526,40 +654,53 @@ async def update_resume(
         values["title"] = title.strip()
     if tags is not None:
         values["tags"] = _clean_tags(tags)
-    if structured_data is not None:
-        problems = validate_resume_data(structured_data)
-        if problems:
-            raise ValidationFailed(
-                problems[0],
-                field=["structuredData"],
-                problems=[(["structuredData"], p) for p in problems[:20]],
-            )
-        values["structured_data"] = structured_data
-    if values:
-        resume.update_from_dict(values)
-        await resume.save(update_fields=[*values, "updated_at"])
+    if structured_data is not None and not isinstance(structured_data, dict):
+        raise ValidationFailed(
+            "structuredData must be an object (a JSON merge patch of ResumeData)",
+            field=["structuredData"],
+        )
+    async with in_transaction():
+        # the row is locked, so two patches of one resume both apply
+        resume = (
+            await Resume.select_for_update()
+            .filter(id=resume_id, organization_id=actor.organization_id)
+            .first()
+        )
+        if resume is None:
+            raise NotFound("Resume not found", field=["id"])
+        if structured_data:
+            if resume.status == "PROCESSING":
+                raise ValidationFailed(
+                    "The resume is PROCESSING: its structured data is being written; "
+                    "update it once it is READY",
+                    field=["structuredData"],
+                )
+            merged = merge_patch(resume.structured_data or {}, structured_data)
+            problems = validate_resume_data(merged)
+            if problems:
+                raise ValidationFailed(
+                    problems[0],
+                    field=["structuredData"],
+                    problems=[(["structuredData"], p) for p in problems[:20]],
+                )
+            values["structured_data"] = merged
+        if values:
+            resume.update_from_dict(values)
+            await resume.save(update_fields=[*values, "updated_at"])
     return resume
 
 
 async def delete_resume(*, actor: Actor, resume_id: int, pubsub: PubSub) -> int:
     """Delete a resume (its cover letters and outreach go with it). If it was the
-    master, the newest remaining READY resume becomes the master. Subscribers of
-    its events get a last one (FAILED, `DELETED`) and their stream ends."""
+    master, the newest READY resume (tailored or not) becomes the master.
+    Subscribers of its events get a last one (FAILED, `DELETED`) and their
+    stream ends."""
     resume = await get_resume(actor=actor, resume_id=resume_id)
     async with in_transaction():
+        await lock_organization(actor.organization_id)
         await resume.delete()
         if resume.is_master:
-            successor = (
-                await Resume.filter(
-                    organization_id=actor.organization_id,
-                    parent_id__isnull=True,
-                    status="READY",
-                )
-                .order_by("-id")
-                .first()
-            )
-            if successor is not None:
-                await Resume.filter(id=successor.id).update(is_master=True)
+            await _hand_on_master(actor.organization_id)
     resume.update_from_dict(
         {
             "status": "FAILED",
@@ -573,9 +714,38 @@ async def delete_resume(*, actor: Actor, resume_id: int, pubsub: PubSub) -> int:
     return resume_id
 
 
+async def _hand_on_master(organization_id: int) -> int | None:
+    """Keep the rule "exactly one master while there is a READY resume": with
+    no master, or a FAILED one, the newest READY resume takes the role. Called
+    inside a transaction holding the organization's lock, when a master is
+    deleted or fails and when a run ends READY. Returns the master's id."""
+    masters = await Resume.filter(
+        organization_id=organization_id, is_master=True
+    ).values_list("id", "status")
+    keep = [int(i) for i, status in masters if status != "FAILED"]  # type: ignore[call-overload]
+    if len(keep) == 1 and len(masters) == 1:
+        return keep[0]
+    successor = (
+        await Resume.filter(organization_id=organization_id, status="READY")
+        .order_by("-created_at", "-id")
+        .only("id")
+        .first()
+    )
+    if successor is None:
+        return keep[0] if keep else None
+    await (
+        Resume.filter(organization_id=organization_id, is_master=True)
+        .exclude(id=successor.id)
+        .update(is_master=False)
+    )
+    await Resume.filter(id=successor.id).update(is_master=True)
+    return successor.id
+
+
 async def set_master(*, actor: Actor, resume_id: int) -> Resume:
     resume = await get_resume(actor=actor, resume_id=resume_id)
     async with in_transaction():
+        await lock_organization(actor.organization_id)
         await Resume.filter(
             organization_id=actor.organization_id, is_master=True
         ).update(is_master=False)

@@ -585,10 +585,15 @@ mutation L($input: UpdateLayoutInput!) {
   }
 }
 """
+LAYOUT_STATE = """
+{ viewer { layout { font effectiveFont available effectivePlan
+  fonts { id premium available } } } }
+"""
 
 
 async def test_layout(client: TestClient) -> None:
     token = await _token(client)
+    await set_plan("starter")
     body = await gql(
         client,
         UPDATE_LAYOUT,
@@ -625,6 +630,84 @@ async def test_layout(client: TestClient) -> None:
     assert error["field"] == ["input", "sectionOrder"]
     read = await gql(client, FULL_PROFILE, token=token)
     assert read["data"]["viewer"]["layout"]["sectionOrder"][0] == "PROJECTS"
+
+
+async def test_layout_options_are_plan_aware(client: TestClient) -> None:
+    """Like themes: explicit availability, PLAN_REQUIRED for a premium font, and
+    after a downgrade the stored choice stays while the rendered one falls back."""
+    token = await _token(client)
+    fonts_free = [
+        {"id": "INTER", "premium": False, "available": True},
+        {"id": "SOURCE_SERIF", "premium": False, "available": True},
+        {"id": "NOTO_SANS_CJK", "premium": False, "available": True},
+        {"id": "IBM_PLEX_MONO", "premium": True, "available": False},
+    ]
+    body = await gql(client, LAYOUT_STATE, token=token)
+    assert body["data"]["viewer"]["layout"] == {
+        "font": "INTER",
+        "effectiveFont": "INTER",
+        "available": False,
+        "effectivePlan": "free",
+        "fonts": fonts_free,
+    }
+    # a premium font on free: refused, and nothing of the input is applied
+    body = await gql(
+        client,
+        UPDATE_LAYOUT,
+        {"input": {"sectionOrder": ["PROJECTS"], "font": "IBM_PLEX_MONO"}},
+        token=token,
+    )
+    assert body["data"]["updateLayout"] == {
+        "layout": None,
+        "userErrors": [
+            {
+                "field": ["input", "font"],
+                "message": "The IBM Plex Mono font needs a plan with premium themes "
+                "(starter or above); this organization is on free",
+                "code": "PLAN_REQUIRED",
+            }
+        ],
+    }
+    profile = await Profile.get()
+    assert (profile.font, profile.section_order) == ("INTER", [])
+    # free fonts are free
+    body = await gql(
+        client, UPDATE_LAYOUT, {"input": {"font": "SOURCE_SERIF"}}, token=token
+    )
+    assert body["data"]["updateLayout"]["userErrors"] == []
+    assert body["data"]["updateLayout"]["layout"]["font"] == "SOURCE_SERIF"
+
+    await set_plan("starter")
+    body = await gql(
+        client, UPDATE_LAYOUT, {"input": {"font": "IBM_PLEX_MONO"}}, token=token
+    )
+    assert body["data"]["updateLayout"]["userErrors"] == []
+    body = await gql(client, LAYOUT_STATE, token=token)
+    layout = body["data"]["viewer"]["layout"]
+    assert (layout["font"], layout["effectiveFont"], layout["available"]) == (
+        "IBM_PLEX_MONO",
+        "IBM_PLEX_MONO",
+        True,
+    )
+    assert [f["available"] for f in layout["fonts"]] == [True, True, True, True]
+
+    await set_plan("free")  # a downgrade keeps the choice, renders the default
+    body = await gql(client, LAYOUT_STATE, token=token)
+    layout = body["data"]["viewer"]["layout"]
+    assert (layout["font"], layout["effectiveFont"], layout["available"]) == (
+        "IBM_PLEX_MONO",
+        "INTER",
+        False,
+    )
+    assert layout["effectivePlan"] == "free"
+    await gql(
+        client,
+        'mutation { updateProfile(input: {username: "ada-l"}) '
+        "{ userErrors { code } } }",
+        token=token,
+    )
+    public = await gql(client, '{ publicProfile(username: "ada-l") { font } }')
+    assert public["data"]["publicProfile"] == {"font": "INTER"}
 
 
 # -- public face and insights ----------------------------------------------------------

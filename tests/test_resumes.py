@@ -376,7 +376,8 @@ async def test_master_list_update_delete_and_rows(client: TestClient) -> None:
 
     listing = await gql(
         client,
-        "query { resumes(first: 2) { nodes { id isMaster } pageInfo { hasNextPage "
+        "query { resumes(first: 2, filter: {includeMaster: true}, orderBy: "
+        "{field: CREATED_AT}) { nodes { id isMaster } pageInfo { hasNextPage "
         "endCursor } } }",
         token=token,
     )
@@ -385,7 +386,8 @@ async def test_master_list_update_delete_and_rows(client: TestClient) -> None:
     assert page["pageInfo"]["hasNextPage"] is True
     rest = await gql(
         client,
-        "query Q($after: String) { resumes(first: 2, after: $after) "
+        "query Q($after: String) { resumes(first: 2, after: $after, filter: "
+        "{includeMaster: true}, orderBy: {field: CREATED_AT}) "
         "{ nodes { id } pageInfo { hasNextPage } } }",
         {"after": page["pageInfo"]["endCursor"]},
         token=token,

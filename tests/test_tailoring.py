@@ -493,7 +493,7 @@ mutation D($input: DeleteLetterInput!) {
   deleteCoverLetter(input: $input) { deletedId userErrors { code } }
 }
 """
-MASTER_ID = "{ resumes(first: 1) { edges { node { id } } } }"
+MASTER_ID = "{ resumes(first: 1, filter: {isMaster: true}) { edges { node { id } } } }"
 
 
 async def test_cover_letters_and_outreach(client: TestClient) -> None:

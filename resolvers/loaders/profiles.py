@@ -67,9 +67,12 @@ class ProfileLoaders:
         plan = await self._plan_of(self._org())
         return profiles.theme_state(profile, plan), profiles.THEMES
 
-    async def layout(self) -> tuple[list[SectionKind], list[str], str]:
+    async def layout(
+        self,
+    ) -> tuple[profiles.LayoutState, tuple[profiles.FontOption, ...]]:
         profile = await self.profile()
-        return profiles.effective_order(profile), profile.hidden_sections, profile.font
+        plan = await self._plan_of(self._org())
+        return profiles.layout_state(profile, plan), profiles.FONT_OPTIONS
 
     async def insights(self, *, start: date, end: date) -> list[tuple[date, int]]:
         return await profiles.insights(

@@ -208,14 +208,14 @@ async def regenerate(
     letter_id: int,
     job_description: str | None,
 ) -> Letter:
-    """Write the letter again in place (same id); a given job description
-    replaces the stored one."""
+    """Write the letter again in place (same id). Without a job description it
+    is written for the resume's stored one (Refleum), not the letter's: a
+    resume without one answers NO_JOB_DESCRIPTION and the letter stays as it
+    was."""
     await _check_plan(actor, kind)
     letter = await get_letter(actor=actor, kind=kind, letter_id=letter_id)
     resume = await _ready_resume(actor, letter.resume_id)
-    letter.job_description = _job_description(
-        job_description or letter.job_description, resume
-    )
+    letter.job_description = _job_description(job_description, resume)
     engine = await engine_for(organization_id=actor.organization_id, settings=settings)
     await _write(
         letter, resume=resume, data=resume.structured_data or {}, engine=engine

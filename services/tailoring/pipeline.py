@@ -1,9 +1,16 @@
 """tailorResume: the request (checks, quota, a new PROCESSING resume) and the
 background run that fills it, stage by stage, on the resume's event channel.
 
-Stages: keywords, plan, rewrite, safety_nets, pass_1, pass_2, pass_3, letters,
-render, then done (READY) or failed (FAILED). A run claims the resume by raising
-`attempts`, as parsing does, so a requeued duplicate supersedes the older run.
+Stages: queued (while the organization's runs use its slots), keywords, plan,
+rewrite, safety_nets, pass_1, pass_2, pass_3, letters, render, then done (READY)
+or failed (FAILED). A run claims the resume by raising `attempts`, as parsing
+does, so a requeued duplicate supersedes the older run.
+
+Slots: below Pro an organization runs one tailoring at a time, on Pro and above
+(`parallel_generation`) up to `PARALLEL_RUNS`. A run that finds no free slot
+(first come, first served) is left in stage `queued` and its job ends; a run
+that ends wakes the oldest queued ones of its organization. The claim and the
+wake-up take the organization's lock, so no run is started twice or forgotten.
 The whole run has a hard timeout (`TAILOR_TIMEOUT`, 240 s): past it the resume
 is FAILED with TIMEOUT. A failure that is not the client's gives the month's
 tailoring call back.
@@ -34,7 +41,18 @@ from services.errors import (
 )
 from services.llm import config as llm_config
 from services.pubsub import PubSub
-from services.resumes import MAX_ATTEMPTS, Superseded, channel, event, set_stage
+from services.resumes import (
+    MAX_ATTEMPTS,
+    TERMINAL,
+    WAITING_STAGES,
+    QueueLimits,
+    Superseded,
+    channel,
+    check_backpressure,
+    event,
+    lock_organization,
+    set_stage,
+)
 from services.tailoring import letters, refine
 from services.tailoring.engines import LlmUnavailable, engine_for
 from services.tailoring.keywords import JobKeywords, extract_keywords
@@ -46,6 +64,7 @@ log = logging.getLogger(__name__)
 
 MIN_WORDS, MAX_WORDS = 100, 8000
 STRATEGIES = ("NUDGE", "KEYWORDS", "FULL")
+PARALLEL_RUNS = 4  # tailoring runs at once of an organization with Pro's feature
 
 
 @dataclass(slots=True)
@@ -122,9 +141,11 @@ async def request_tailoring(
     strategy: str | None,
     output_language: str | None,
     generate_pdf: bool,
+    limits: QueueLimits | None = None,
 ) -> Resume:
     """Check everything, count the call, and create the PROCESSING resume that
-    the background run fills. The caller enqueues the run."""
+    the background run fills. The caller enqueues the run. A full job queue
+    (`limits`) refuses it with SERVICE_BUSY before the call is counted."""
     org_id = actor.organization_id
     plan = await entitlements.for_organization(organization_id=org_id)
     if not plan.allows("tailoring"):
@@ -168,6 +189,7 @@ async def request_tailoring(
             f"Writing a {source.locale} resume in {language} needs the Pro plan",
             field=["outputLanguage"],
         )
+    await check_backpressure(limits=limits)
     await _consume_quota(org_id, plan.tailor_calls_per_month)
     title = source.title or source.filename or "Resume"
     return await Resume.create(
@@ -226,47 +248,166 @@ async def _fail(
 
 
 async def tailor(*, resume_id: int, deps: TailorDeps) -> str:
-    """Run (or re-run) one tailoring; returns the final status."""
-    claimed = await Resume.filter(
-        id=resume_id, status="PROCESSING", attempts__lt=MAX_ATTEMPTS
-    ).update(attempts=F("attempts") + 1, updated_at=datetime.now(UTC))
-    resume = await Resume.get_or_none(id=resume_id)
-    if resume is None or resume.status != "PROCESSING":
-        return resume.status if resume else "GONE"
-    attempt = resume.attempts
+    """Run (or re-run) one tailoring when its organization has a free slot;
+    returns the final status, or QUEUED when it waits its turn."""
+    row = await Resume.get_or_none(id=resume_id)
+    if row is None or row.status != "PROCESSING":
+        return row.status if row else "GONE"
     try:
-        if not claimed:
-            await _fail(
-                deps,
-                resume,
-                attempt=attempt,
-                code="INTERNAL_ERROR",
-                message="Tailoring failed repeatedly; try again later",
-            )
-            return "FAILED"
-        try:
-            async with asyncio.timeout(deps.settings.tailor_timeout):
-                await _run(resume, attempt=attempt, deps=deps)
-            return "READY"
-        except TimeoutError:
-            code, message = (
-                "TIMEOUT",
-                (f"Tailoring took longer than {deps.settings.tailor_timeout:g} s"),
-            )
-        except LlmUnavailable as exc:
-            code, message = exc.code, exc.message
-        except (NotFound, ValidationFailed) as exc:
-            code, message = exc.code, exc.message
-        except Superseded:
-            raise
-        except Exception:
-            log.exception("tailoring of resume %s failed", resume_id)
-            code, message = "INTERNAL_ERROR", "Tailoring failed unexpectedly"
-        await _fail(deps, resume, attempt=attempt, code=code, message=message)
-        return "FAILED"
-    except Superseded:
+        if row.stage in WAITING_STAGES:
+            claimed = await _take_slot(row, deps)
+            if claimed is None:
+                return "QUEUED"
+        else:  # a requeued run (its worker died): it takes over its own slot
+            claimed = await _claim(row, deps)
+        resume = await Resume.get_or_none(id=resume_id)
+        if resume is None or resume.status != "PROCESSING":
+            status = resume.status if resume else "GONE"  # deleted meanwhile
+        else:
+            status = await _execute(resume, claimed=claimed, deps=deps)
+    except Superseded:  # a newer run owns it, or the resume was deleted
         log.info("tailoring of resume %s superseded by a newer run", resume_id)
-        return "SUPERSEDED"
+        status = "SUPERSEDED"
+    await wake_queued(organization_id=row.organization_id)
+    return status
+
+
+async def parallel_limit(organization_id: int) -> int:
+    entitlement = await entitlements.for_organization(organization_id=organization_id)
+    allowed = entitlement.allows("parallel_generation")
+    return PARALLEL_RUNS if allowed else 1
+
+
+def _runs(organization_id: int) -> Any:
+    return Resume.filter(
+        organization_id=organization_id, kind="tailored", status="PROCESSING"
+    )
+
+
+async def _running(organization_id: int, *, besides: int = 0) -> int:
+    count: int = (
+        await _runs(organization_id)
+        .exclude(stage__in=WAITING_STAGES)
+        .exclude(id=besides)
+        .count()
+    )
+    return count
+
+
+_STARTED = {"stage": "keywords", "progress": 10}
+
+
+async def _take_slot(row: Resume, deps: TailorDeps) -> bool | None:
+    """Start the run if its organization has a free slot and no older run waits
+    (first come, first served): True when claimed, False when it has used its
+    attempts; None when it waits, in stage `queued`."""
+    org_id = row.organization_id
+    async with in_transaction():
+        await lock_organization(org_id)
+        limit = await parallel_limit(org_id)
+        ahead = await (
+            _runs(org_id).filter(stage__in=WAITING_STAGES, id__lt=row.id).count()
+        )
+        if await _running(org_id, besides=row.id) + ahead < limit:
+            claimed = await Resume.filter(
+                id=row.id,
+                status="PROCESSING",
+                stage__in=WAITING_STAGES,
+                attempts__lt=MAX_ATTEMPTS,
+            ).update(
+                attempts=F("attempts") + 1, updated_at=datetime.now(UTC), **_STARTED
+            )
+            queued = False
+        else:
+            claimed = 0
+            queued = bool(
+                await Resume.filter(
+                    id=row.id, status="PROCESSING", stage="received"
+                ).update(stage="queued", progress=0, updated_at=datetime.now(UTC))
+            )
+    # events after the commit: a subscriber that reads the row sees them too
+    if claimed:
+        row.update_from_dict({**_STARTED, "attempts": row.attempts + 1})
+        await deps.pubsub.publish(channel(row.id), event(row))
+        return True
+    if queued:
+        row.update_from_dict({"stage": "queued", "progress": 0})
+        await deps.pubsub.publish(channel(row.id), event(row))
+        return None
+    if row.stage in WAITING_STAGES and row.attempts >= MAX_ATTEMPTS:
+        return False
+    return None  # still queued, or another job took it meanwhile
+
+
+async def _claim(row: Resume, deps: TailorDeps) -> bool:
+    claimed = await Resume.filter(
+        id=row.id, status="PROCESSING", attempts__lt=MAX_ATTEMPTS
+    ).update(attempts=F("attempts") + 1, updated_at=datetime.now(UTC), **_STARTED)
+    if claimed:
+        row.update_from_dict({**_STARTED, "attempts": row.attempts + 1})
+        await deps.pubsub.publish(channel(row.id), event(row))
+    return bool(claimed)
+
+
+async def wake_queued(*, organization_id: int) -> list[int]:
+    """After a run ended: send the oldest queued runs of the organization, as
+    many as it has free slots, back to the queue (each exactly once: the stage
+    moves from `queued` to `received` under the organization's lock)."""
+    from services.queue import enqueue_tailor  # the queue imports this module
+
+    woken: list[int] = []
+    async with in_transaction():
+        await lock_organization(organization_id)
+        free = await parallel_limit(organization_id) - await _running(organization_id)
+        if free > 0:
+            ids = (
+                await _runs(organization_id)
+                .filter(stage="queued")
+                .order_by("id")
+                .limit(free)
+                .values_list("id", flat=True)
+            )
+            for resume_id in ids:
+                if await Resume.filter(id=resume_id, stage="queued").update(
+                    stage="received"
+                ):
+                    woken.append(int(resume_id))  # type: ignore[call-overload]
+    for resume_id in woken:
+        await enqueue_tailor(resume_id)
+    return woken
+
+
+async def _execute(resume: Resume, *, claimed: bool, deps: TailorDeps) -> str:
+    attempt = resume.attempts
+    if not claimed:
+        await _fail(
+            deps,
+            resume,
+            attempt=attempt,
+            code="INTERNAL_ERROR",
+            message="Tailoring failed repeatedly; try again later",
+        )
+        return "FAILED"
+    try:
+        async with asyncio.timeout(deps.settings.tailor_timeout):
+            await _run(resume, attempt=attempt, deps=deps)
+        return "READY"
+    except TimeoutError:
+        code, message = (
+            "TIMEOUT",
+            (f"Tailoring took longer than {deps.settings.tailor_timeout:g} s"),
+        )
+    except LlmUnavailable as exc:
+        code, message = exc.code, exc.message
+    except (NotFound, ValidationFailed) as exc:
+        code, message = exc.code, exc.message
+    except Superseded:
+        raise
+    except Exception:
+        log.exception("tailoring of resume %s failed", resume.id)
+        code, message = "INTERNAL_ERROR", "Tailoring failed unexpectedly"
+    await _fail(deps, resume, attempt=attempt, code=code, message=message)
+    return "FAILED"
 
 
 async def _stage(deps: TailorDeps, resume: Resume, attempt: int, name: str) -> None:
@@ -288,7 +429,7 @@ async def _run(resume: Resume, *, attempt: int, deps: TailorDeps) -> None:
     language = resume.output_language or "en"
     strategy = resume.strategy or "NUDGE"
 
-    await _stage(deps, resume, attempt, "keywords")
+    # stage `keywords` was set by the claim
     keywords: JobKeywords = extract_keywords(job_description=job_description)
     await _stage(deps, resume, attempt, "plan")
     before = match_resume(resume=source_data, master=master_data, keywords=keywords)
@@ -366,7 +507,35 @@ async def _run(resume: Resume, *, attempt: int, deps: TailorDeps) -> None:
         pdf_hash=pdf_hash,
         error_code=None,
         error_message=None,
+        master_rule=True,
     )
+
+
+async def wait_for_end(
+    *, actor: Actor, resume_id: int, pubsub: PubSub, within: float
+) -> tuple[Resume, bool]:
+    """The tailored resume once its run has ended (READY or FAILED), for callers
+    that want one request in and the result out, and whether it was still running
+    after `within` seconds (it then goes on and can still be followed)."""
+    timed_out = False
+    async with pubsub.subscribe(channel(resume_id)) as stream:
+        try:
+            async with asyncio.timeout(within):
+                row = await _own(actor, resume_id)
+                if row.status not in TERMINAL:
+                    async for message in stream:
+                        if message["status"] in TERMINAL:
+                            break
+        except TimeoutError:
+            timed_out = True
+    return await _own(actor, resume_id), timed_out
+
+
+async def _own(actor: Actor, resume_id: int) -> Resume:
+    row = await Resume.get_or_none(id=resume_id, organization_id=actor.organization_id)
+    if row is None:
+        raise NotFound("Resume not found", field=["resumeId"])
+    return row
 
 
 __all__ = [
