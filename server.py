@@ -33,7 +33,7 @@ from services import indexing, resumes, webhooks
 from services.accounts import AuthConfig
 from services.files import Signer
 from services.llm.openai_engine import OpenAIEngine
-from services.pubsub import MemoryPubSub, PubSub, RedisPubSub
+from services.pubsub import MemoryPubSub, PubSub, RedisPubSub, redis_pool
 from services.queue import (
     broker,
     cancel_running_jobs,
@@ -73,7 +73,7 @@ def build_runtime(settings: Settings) -> Runtime:
     pubsub: PubSub
     denylist: Denylist
     if settings.redis_url:
-        client = aioredis.Redis.from_url(settings.redis_url)
+        client = aioredis.Redis(connection_pool=redis_pool(settings.redis_url))
         pubsub, denylist = RedisPubSub(client), RedisDenylist(client)
     else:
         pubsub, denylist = MemoryPubSub(), MemoryDenylist()

@@ -95,3 +95,15 @@ class RedisPubSub:
 
     async def close(self) -> None:
         return None
+
+
+def redis_pool(redis_url: str) -> aioredis.BlockingConnectionPool:
+    """A connection pool that waits for a free connection instead of failing.
+
+    redis-py 8's default pool refuses the 101st concurrent command with
+    `MaxConnectionsError`, which a burst of 200 requests reached (each checks the
+    session denylist). This one holds up to 1,000 connections (a Redis server allows
+    10,000 clients by default) and waits up to 10 s for one to come free."""
+    return aioredis.BlockingConnectionPool.from_url(
+        redis_url, max_connections=1000, timeout=10
+    )

@@ -64,7 +64,13 @@ class RateLimiter:
     @classmethod
     def from_url(cls, redis_url: str) -> RateLimiter | MemoryRateLimiter:
         if redis_url:
-            return cls(RedisStorage(redis_url.replace("redis://", "async+redis://", 1)))
+            return cls(
+                RedisStorage(
+                    redis_url.replace("redis://", "async+redis://", 1),
+                    # redis-py 8 pools refuse the 101st concurrent command
+                    max_connections=1000,
+                )
+            )
         return MemoryRateLimiter()
 
     def _item(self, limit: int, window: int) -> RateLimitItem:
