@@ -188,24 +188,27 @@ async def update_resume(info: Info, input: UpdateResumeInput) -> ResumePayload:
 
 async def delete_resume(info: Info, input: ResumeIdInput) -> DeleteResumePayload:
     try:
-        await resumes.delete_resume(
+        changed = await resumes.delete_resume(
             actor=info.context.require_actor(),
             resume_id=_resume_id(input.id),
             pubsub=info.context.runtime.pubsub,
         )
     except ServiceError as exc:
         return DeleteResumePayload(user_errors=user_errors(exc))
-    return DeleteResumePayload(deleted_id=input.id)
+    return DeleteResumePayload(
+        deleted_id=input.id, changed_resumes=[ResumeNode.from_row(r) for r in changed]
+    )
 
 
 async def set_master_resume(info: Info, input: ResumeIdInput) -> ResumePayload:
     try:
-        row = await resumes.set_master(
+        changed = await resumes.set_master(
             actor=info.context.require_actor(), resume_id=_resume_id(input.id)
         )
     except ServiceError as exc:
         return ResumePayload(user_errors=user_errors(exc))
-    return ResumePayload(resume=ResumeNode.from_row(row))
+    nodes = [ResumeNode.from_row(row) for row in changed]
+    return ResumePayload(resume=nodes[0], changed_resumes=nodes)
 
 
 async def resume(info: Info, id: strawberry.ID) -> ResumeNode | None:
@@ -384,7 +387,7 @@ def _camel(name: str) -> str:
 def _preview_type(row: ImportPreview) -> ImportPreviewType:
     plan = row.plan
     return ImportPreviewType(
-        id=strawberry.ID(relay.to_base64("ImportPreview", row.id)),
+        id=row.id,
         expires_at=row.expires_at,
         profile=[
             ProfileFieldChange(
@@ -401,7 +404,7 @@ def _preview_type(row: ImportPreview) -> ImportPreviewType:
                 add=[_api(v) for v in section["add"]],
                 change=[
                     SectionChange(
-                        id=strawberry.ID(
+                        entry_id=strawberry.ID(
                             relay.to_base64(profiles.SINGULAR[kind], c["id"])
                         ),
                         values=_api(c["values"]),

@@ -32,14 +32,16 @@ class AgentVisibility(Enum):
 
 @strawberry.type(description="What anyone may see of a user: id, name, avatar.")
 class UserSummary:
-    id: strawberry.ID = strawberry.field(description="Global id of the user.")
-    name: str
-    avatar_url: str | None
+    user_id: strawberry.ID = strawberry.field(
+        description="Global id of the user (type User; not refetchable by others)."
+    )
+    name: str = strawberry.field(description="The user's display name.")
+    avatar_url: str | None = strawberry.field(description="The user's avatar, if any.")
 
     @classmethod
     def from_row(cls, row: UserRow) -> Self:
         return cls(
-            id=strawberry.ID(relay.to_base64("User", row.id)),
+            user_id=strawberry.ID(relay.to_base64("User", row.id)),
             name=row.name,
             avatar_url=row.avatar_url,
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
@@ -18,7 +18,15 @@ from schema.base import decode_cursor as _decode_cursor
 from schema.base import int_ids as _int_ids
 from schema.base import page_size as _page_size
 from schema.context import Info
-from schema.profiles import ProfileNode, SectionKind
+from schema.profiles import (
+    CertificationNode,
+    EducationNode,
+    ExperienceNode,
+    ProfileNode,
+    ProjectNode,
+    SectionKind,
+    SkillNode,
+)
 from schema.tailoring import (
     CoverLetter,
     CoverLetterConnection,
@@ -41,12 +49,33 @@ class ResumeStatus(Enum):
     FAILED = "FAILED"
 
 
+@strawberry.enum(
+    description="What a resume was made from. May gain values: do not switch on it "
+    "exhaustively."
+)
+class FileType(Enum):
+    PDF = strawberry.enum_value("pdf", description="A PDF (text layer or scanned).")
+    DOCX = strawberry.enum_value("docx", description="A Word document (.docx).")
+    JSON = strawberry.enum_value(
+        "json", description="A JSON document (ResumeData or JSON Resume)."
+    )
+    PNG = strawberry.enum_value("png", description="A PNG image, read by OCR.")
+    JPEG = strawberry.enum_value(
+        "jpeg", description="A JPEG photo or scan, read by OCR."
+    )
+    TAILORED = strawberry.enum_value(
+        "tailored", description="Made by tailorResume from the master; no file."
+    )
+
+
 @strawberry.type(name="Resume")
 class ResumeNode(relay.Node):
     id: relay.NodeID[int]
     title: str
     filename: str
-    file_type: str = strawberry.field(description="pdf, docx or json, by content.")
+    file_type: FileType = strawberry.field(
+        description="What the uploaded file is, by its content (not its name)."
+    )
     size: int
     status: ResumeStatus
     stage: str = strawberry.field(
@@ -124,7 +153,7 @@ class ResumeNode(relay.Node):
             id=row.id,
             title=row.title,
             filename=row.filename,
-            file_type=row.kind,
+            file_type=FileType(row.kind),
             size=row.size,
             status=ResumeStatus(row.status),
             stage=row.stage,
@@ -199,12 +228,33 @@ class TailorResumePayload:
 
 @strawberry.type(description="A step of a resume's parsing.")
 class ResumeEvent:
-    resume_id: strawberry.ID
-    status: ResumeStatus
-    stage: str
-    progress: int
-    error_code: str | None
-    error_message: str | None
+    resume_id: strawberry.ID = strawberry.field(
+        description="Global id of the resume (also in `resume`)."
+    )
+    status: ResumeStatus = strawberry.field(description="The status at this step.")
+    stage: str = strawberry.field(
+        description="received, extracting, structuring, saving, done, failed or "
+        "deleted (parses); tailoring runs name their own steps."
+    )
+    progress: int = strawberry.field(description="Percent done, 0 to 100.")
+    error_code: str | None = strawberry.field(
+        description="Why it failed (FAILED only)."
+    )
+    error_message: str | None = strawberry.field(
+        description="What failed, for people (FAILED only)."
+    )
+
+    @strawberry.field(
+        description="The resume as it is now, so a normalized cache updates its "
+        "record (status, stage, progress, content) without a hand-written "
+        "updater; null once deleted."
+    )
+    async def resume(self, info: Info) -> ResumeNode | None:
+        loader = info.context.loaders.resume_by_id
+        key = _int_ids([relay.GlobalID.from_id(self.resume_id).node_id])[0]
+        loader.clear(key)  # a socket's loaders outlive one event: read it fresh
+        row = await loader.load(key)
+        return ResumeNode.from_row(row) if row else None
 
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> Self:
@@ -330,16 +380,35 @@ class UpdateResumeInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="The result of a mutation on one resume.")
 class ResumePayload:
-    resume: ResumeNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    resume: ResumeNode | None = strawberry.field(
+        default=None, description="The resume; null on a user error."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Expected failures; empty on success."
+    )
+    changed_resumes: list[ResumeNode] = strawberry.field(
+        default_factory=list,
+        description="Every resume whose master flag changed, so that a normalized "
+        "cache stays right: after setMasterResume the new master (isMaster true) "
+        "and the former one (isMaster false).",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of deleteResume.")
 class DeleteResumePayload:
-    deleted_id: strawberry.ID | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    deleted_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Global id of the deleted resume."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Expected failures; empty on success."
+    )
+    changed_resumes: list[ResumeNode] = strawberry.field(
+        default_factory=list,
+        description="Resumes whose master flag changed: the successor master when "
+        "the deleted resume was the master.",
+    )
 
 
 @strawberry.input
@@ -363,11 +432,29 @@ class ProfileFieldChange:
     action: str = strawberry.field(description="add, change or keep")
 
 
-@strawberry.type
+SectionEntry = Annotated[
+    SkillNode | ExperienceNode | EducationNode | ProjectNode | CertificationNode,
+    strawberry.union("SectionEntry", description="An entry of a profile section."),
+]
+
+
+@strawberry.type(description="An existing entry that an import would change.")
 class SectionChange:
-    id: strawberry.ID = strawberry.field(description="The existing entry.")
+    entry_id: strawberry.ID = strawberry.field(
+        description="Global id of the existing entry (a Skill, Experience, "
+        "Education, Project or Certification)."
+    )
     values: JSON = strawberry.field(description="The fields that would change.")
-    current: JSON
+    current: JSON = strawberry.field(description="The entry's current values.")
+
+    @strawberry.field(
+        description="The existing entry itself; null when it was deleted since."
+    )
+    async def entry(self, info: Info) -> SectionEntry | None:
+        node = await relay.GlobalID.from_id(self.entry_id).resolve_node(
+            info, required=False
+        )
+        return node  # type: ignore[return-value]
 
 
 @strawberry.type(description="What importing would do to one section.")
@@ -380,12 +467,30 @@ class SectionImport:
     keep: list[JSON] = strawberry.field(description="Duplicates with nothing new.")
 
 
-@strawberry.type(name="ImportPreview")
-class ImportPreviewType:
-    id: strawberry.ID
-    expires_at: dt.datetime
-    profile: list[ProfileFieldChange]
-    sections: list[SectionImport]
+@strawberry.type(
+    name="ImportPreview",
+    description="What committing an import would change; kept until expiresAt.",
+)
+class ImportPreviewType(relay.Node):
+    id: relay.NodeID[int] = strawberry.field(
+        description="Global id of the preview, as commitImport's previewId takes it."
+    )
+    expires_at: dt.datetime = strawberry.field(
+        description="When the preview expires (UTC); commit before."
+    )
+    profile: list[ProfileFieldChange] = strawberry.field(
+        description="Changes to the profile's own fields."
+    )
+    sections: list[SectionImport] = strawberry.field(
+        description="What happens to each section."
+    )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        """Previews are one-shot answers of previewImport: not refetchable."""
+        return [None for _ in node_ids]
 
 
 @strawberry.input(description="Exactly one of resumeId and file.")

@@ -60,6 +60,7 @@ from schema.profiles import (
     ProjectNode,
     ProjectPayload,
     PublicProfile,
+    RecordProfileViewPayload,
     ReorderSectionPayload,
     ResetResumeContentPayload,
     SkillNode,
@@ -104,8 +105,10 @@ class Query:
         description="Any object by its global id; null when it does not exist or "
         "belongs to another organization.",
     )
-    viewer: Viewer = strawberry.field(
-        resolver=accounts.viewer, description="The authenticated caller."
+    viewer: Viewer | None = strawberry.field(
+        resolver=accounts.viewer,
+        description="The authenticated caller; null with an UNAUTHENTICATED error "
+        "for anonymous requests (the rest of the page still answers).",
     )
     plans: list[PlanType] = strawberry.field(
         resolver=billing.plans, description="Every plan and what it entitles to."
@@ -113,7 +116,7 @@ class Query:
     public_profile: PublicProfile | None = strawberry.field(
         resolver=profiles.public_profile,
         description="What a profile's owner made public; no authentication needed. "
-        "Each call counts as a view in the owner's insights.",
+        "A pure read: front ends count a visit with recordProfileView.",
     )
     resume: ResumeNode | None = strawberry.field(
         resolver=resume_resolvers.resume,
@@ -129,10 +132,11 @@ class Query:
         description="Skills, keywords and responsibilities of a job description "
         "(deterministic, offline).",
     )
-    resume_match: ResumeMatch = strawberry.field(
+    resume_match: ResumeMatch | None = strawberry.field(
         resolver=tailoring.resume_match,
         description="How well a resume (default: the master) covers a job "
-        "description, without tailoring: cheap and deterministic.",
+        "description, without tailoring: cheap and deterministic. Null with an "
+        "error (e.g. NO_MASTER_RESUME) that leaves the rest of the page.",
     )
     llm_config: LlmConfigType = strawberry.field(
         resolver=tailoring.get_llm_config,
@@ -410,6 +414,12 @@ class Mutation:
         resolver=billing.request_payout,
         description="Owner or admin, signed in. Transfer earned credits to the "
         "user's Connect account (PAYOUTS_NOT_ENABLED, INSUFFICIENT_CREDITS).",
+    )
+    record_profile_view: RecordProfileViewPayload = strawberry.mutation(
+        resolver=profiles.record_profile_view,
+        description="Count a visit of a public profile in its owner's insights; "
+        "no authentication needed. Front ends call it once per visit; one visit "
+        "per IP and profile counts in 24 hours.",
     )
 
 

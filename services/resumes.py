@@ -690,17 +690,20 @@ async def update_resume(
     return resume
 
 
-async def delete_resume(*, actor: Actor, resume_id: int, pubsub: PubSub) -> int:
+async def delete_resume(
+    *, actor: Actor, resume_id: int, pubsub: PubSub
+) -> list[Resume]:
     """Delete a resume (its cover letters and outreach go with it). If it was the
     master, the newest READY resume (tailored or not) becomes the master.
     Subscribers of its events get a last one (FAILED, `DELETED`) and their
-    stream ends."""
+    stream ends. Returns the resumes whose master flag changed (the successor)."""
     resume = await get_resume(actor=actor, resume_id=resume_id)
+    successor: int | None = None
     async with in_transaction():
         await lock_organization(actor.organization_id)
         await resume.delete()
         if resume.is_master:
-            await _hand_on_master(actor.organization_id)
+            successor = await _hand_on_master(actor.organization_id)
     resume.update_from_dict(
         {
             "status": "FAILED",
@@ -711,7 +714,9 @@ async def delete_resume(*, actor: Actor, resume_id: int, pubsub: PubSub) -> int:
         }
     )
     await pubsub.publish(channel(resume_id), event(resume))
-    return resume_id
+    if successor is None:
+        return []
+    return await Resume.filter(organization_id=actor.organization_id, id=successor)
 
 
 async def _hand_on_master(organization_id: int) -> int | None:
@@ -742,17 +747,24 @@ async def _hand_on_master(organization_id: int) -> int | None:
     return successor.id
 
 
-async def set_master(*, actor: Actor, resume_id: int) -> Resume:
+async def set_master(*, actor: Actor, resume_id: int) -> list[Resume]:
+    """Make a resume the master. Returns every resume whose master flag changed:
+    the new master first, then the former one (none when it already was)."""
     resume = await get_resume(actor=actor, resume_id=resume_id)
     async with in_transaction():
         await lock_organization(actor.organization_id)
+        former = await Resume.filter(
+            organization_id=actor.organization_id, is_master=True
+        ).exclude(id=resume.id)
         await Resume.filter(
             organization_id=actor.organization_id, is_master=True
         ).update(is_master=False)
         await Resume.filter(id=resume.id).update(is_master=True)
     resume.is_master = True
+    for row in former:
+        row.is_master = False
     await indexing.changed(organization_id=actor.organization_id)
-    return resume
+    return [resume, *former]
 
 
 # -- flat display rows -----------------------------------------------------------------

@@ -1,0 +1,248 @@
+"""The schema as client developers meet it (issue 16): Relay's store rules checked by
+introspection, ids that name one record each, and payloads that keep a normalized
+cache right without hand-written updaters."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from tests.helpers import gql, sign_up, text_pdf, upload, wait_for_resume
+
+INTROSPECT = """
+query Types {
+  __schema {
+    types {
+      kind name
+      interfaces { name }
+      fields(includeDeprecated: true) {
+        name
+        type { kind name ofType { kind name } }
+      }
+    }
+  }
+}
+"""
+IDS = """
+query Ids {
+  viewer {
+    id __typename
+    user { id __typename }
+    organization { id __typename }
+    plan { id __typename key }
+    profile { id __typename }
+    theme { catalog { id __typename key } }
+    layout { fonts { id __typename key } }
+  }
+  plans { id __typename key }
+}
+"""
+NODE = "query Node($id: ID!) { node(id: $id) { id __typename } }"
+SET_MASTER = """
+mutation M($id: ID!) {
+  setMasterResume(input: {id: $id}) {
+    resume { id isMaster }
+    changedResumes { id isMaster }
+    userErrors { field message code }
+  }
+}
+"""
+RESUMES = """
+query R {
+  resumes(first: 10, filter: {includeMaster: true}, orderBy: {field: CREATED_AT}) {
+    nodes { id isMaster }
+  }
+}
+"""
+
+
+async def test_every_type_with_an_id_is_a_node_with_an_id_of_type_id(
+    client: TestClient,
+) -> None:
+    body = await gql(client, INTROSPECT)
+    types = body["data"]["__schema"]["types"]
+    offenders = []
+    for entry in types:
+        if entry["kind"] != "OBJECT" or entry["name"].startswith("__"):
+            continue
+        fields = {f["name"]: f["type"] for f in entry["fields"]}
+        if "id" not in fields:
+            continue
+        id_type = fields["id"]
+        is_id = id_type["kind"] == "NON_NULL" and id_type["ofType"] == {
+            "kind": "SCALAR",
+            "name": "ID",
+        }
+        implements_node = {"name": "Node"} in entry["interfaces"]
+        if not (is_id and implements_node):
+            offenders.append(entry["name"])
+    assert offenders == []
+    # the Node types include the ones that used to break the store
+    nodes = {t["name"] for t in types if {"name": "Node"} in (t["interfaces"] or [])}
+    assert {"Viewer", "Plan", "ThemeOption", "FontOption", "ImportPreview"} <= nodes
+
+
+async def test_no_two_records_share_an_id_and_each_id_refetches_its_type(
+    client: TestClient,
+) -> None:
+    token = (await sign_up(client))["accessToken"]
+    body = await gql(client, IDS, token=token)
+    viewer = body["data"]["viewer"]
+    records: list[dict[str, Any]] = [
+        viewer,
+        viewer["user"],
+        viewer["organization"],
+        viewer["plan"],
+        viewer["profile"],
+        *viewer["theme"]["catalog"],
+        *viewer["layout"]["fonts"],
+    ]
+    records += [p for p in body["data"]["plans"] if p["id"] != viewer["plan"]["id"]]
+    ids = [record["id"] for record in records]
+    assert len(ids) == len(set(ids)) == 1 + 1 + 1 + 4 + 1 + 5 + 4
+    # each global id names its own type, so two types never answer one id
+    for record in records:
+        type_name = base64.b64decode(record["id"]).decode().split(":", 1)[0]
+        assert type_name == record["__typename"]
+    # the names moved to `key` fields
+    assert viewer["plan"]["key"] == "FREE"
+    assert [p["key"] for p in body["data"]["plans"]] == [
+        "FREE",
+        "STARTER",
+        "PRO",
+        "ENTERPRISE",
+    ]
+    assert [t["key"] for t in viewer["theme"]["catalog"]] == [
+        "CLASSIC",
+        "MODERN",
+        "NOTO",
+        "TERMINAL",
+        "EXECUTIVE",
+    ]
+    # every one of them refetches through node(id:) as the same record
+    for record in records:
+        found = await gql(client, NODE, {"id": record["id"]}, token=token)
+        assert found == {
+            "data": {"node": {"id": record["id"], "__typename": record["__typename"]}}
+        }
+
+
+async def test_another_callers_viewer_id_answers_null(client: TestClient) -> None:
+    ada = (await sign_up(client))["accessToken"]
+    bob = (await sign_up(client, "bob@example.com", "Bob"))["accessToken"]
+    ada_viewer = (await gql(client, "{ viewer { id } }", token=ada))["data"]["viewer"]
+    assert await gql(client, NODE, {"id": ada_viewer["id"]}, token=bob) == {
+        "data": {"node": None}
+    }
+    assert await gql(client, NODE, {"id": ada_viewer["id"]}) == {"data": {"node": None}}
+
+
+async def test_anonymous_viewer_is_null_and_the_rest_of_the_page_answers(
+    client: TestClient,
+) -> None:
+    body = await gql(
+        client,
+        "{ viewer { id } plans { key } "
+        'publicProfile(username: "nobody") { username } }',
+    )
+    assert body["data"] == {
+        "viewer": None,
+        "plans": [
+            {"key": "FREE"},
+            {"key": "STARTER"},
+            {"key": "PRO"},
+            {"key": "ENTERPRISE"},
+        ],
+        "publicProfile": None,
+    }
+    [error] = body["errors"]
+    assert (error["path"], error["extensions"]["code"]) == (
+        ["viewer"],
+        "UNAUTHENTICATED",
+    )
+
+
+async def test_set_master_resume_returns_the_new_and_the_former_master(
+    client: TestClient,
+) -> None:
+    token = (await sign_up(client))["accessToken"]
+    ids = []
+    for name in ("Jane Doe", "John Roe"):
+        lines = [name, "Engineer", "Experience", "Engineer, Acme Corp", "2020 - 2022"]
+        body = await upload(client, token, text_pdf(lines))
+        ids.append(body["data"]["uploadResume"]["resume"]["id"])
+        assert (await wait_for_resume(client, token, ids[-1]))["status"] == "READY"
+    listing = await gql(client, RESUMES, token=token)
+    assert listing["data"]["resumes"]["nodes"] == [
+        {"id": ids[1], "isMaster": False},
+        {"id": ids[0], "isMaster": True},  # the first READY resume became the master
+    ]
+
+    body = await gql(client, SET_MASTER, {"id": ids[1]}, token=token)
+
+    # a normalized cache updates both records from this payload alone
+    assert body["data"]["setMasterResume"] == {
+        "resume": {"id": ids[1], "isMaster": True},
+        "changedResumes": [
+            {"id": ids[1], "isMaster": True},
+            {"id": ids[0], "isMaster": False},
+        ],
+        "userErrors": [],
+    }
+    listing = await gql(client, RESUMES, token=token)
+    assert listing["data"]["resumes"]["nodes"] == [
+        {"id": ids[1], "isMaster": True},
+        {"id": ids[0], "isMaster": False},
+    ]
+    # setting the master again changes no other record
+    again = await gql(client, SET_MASTER, {"id": ids[1]}, token=token)
+    assert again["data"]["setMasterResume"]["changedResumes"] == [
+        {"id": ids[1], "isMaster": True}
+    ]
+
+
+CREATE_SKILL = """
+mutation C($input: CreateSkillInput!) {
+  createSkill(input: $input) {
+    skill { id name }
+    profile { id skills { id name } }
+    userErrors { field code }
+  }
+}
+"""
+DELETE_SKILL = """
+mutation D($input: DeleteSectionEntryInput!) {
+  deleteSkill(input: $input) {
+    deletedId
+    profile { skills { name } }
+    userErrors { field code }
+  }
+}
+"""
+
+
+async def test_section_mutations_return_the_profile_list_the_entry_joins(
+    client: TestClient,
+) -> None:
+    token = (await sign_up(client))["accessToken"]
+    first = await gql(client, CREATE_SKILL, {"input": {"name": "Go"}}, token=token)
+    second = await gql(client, CREATE_SKILL, {"input": {"name": "SQL"}}, token=token)
+    go, sql = first["data"]["createSkill"], second["data"]["createSkill"]
+    assert [s["name"] for s in go["profile"]["skills"]] == ["Go"]
+    assert sql["profile"]["skills"] == [go["skill"], sql["skill"]]
+    assert sql["profile"]["id"] == go["profile"]["id"]
+
+    body = await gql(
+        client, DELETE_SKILL, {"input": {"id": go["skill"]["id"]}}, token=token
+    )
+    assert body["data"]["deleteSkill"] == {
+        "deletedId": go["skill"]["id"],
+        "profile": {"skills": [{"name": "SQL"}]},
+        "userErrors": [],
+    }
+    # a refused mutation has no profile to merge
+    body = await gql(client, CREATE_SKILL, {"input": {"name": ""}}, token=token)
+    assert body["data"]["createSkill"]["profile"] is None
+    assert body["data"]["createSkill"]["userErrors"][0]["code"] == "VALIDATION_ERROR"
