@@ -17,6 +17,7 @@ from strawberry import relay
 from models.resumes import ImportPreview
 from resolvers.errors import user_errors
 from resolvers.inputs import decode_node_id
+from resolvers.resumedata import content_patch
 from schema.base import (
     Edge,
     ErrorCode,
@@ -173,13 +174,32 @@ async def retry_resume_parse(info: Info, input: ResumeIdInput) -> ResumePayload:
 
 
 async def update_resume(info: Info, input: UpdateResumeInput) -> ResumePayload:
+    patch: Any = input.structured_data
+    field = "structuredData"
+    if input.content is not None:
+        if patch is not None:
+            return ResumePayload(
+                user_errors=[
+                    UserError(
+                        field=["input", "content"],
+                        message="Give content or structuredData, not both",
+                        code=ErrorCode.VALIDATION_ERROR,
+                    )
+                ]
+            )
+        patch, field = content_patch(input.content), "content"
     try:
         row = await resumes.update_resume(
             actor=info.context.require_actor(),
             resume_id=_resume_id(input.id),
             title=input.title,
             tags=input.tags,
-            structured_data=input.structured_data,
+            structured_data=patch,
+            # a typed customSections list replaces; the JSON patch still merges
+            replace=["customSections"]
+            if field == "content" and "customSections" in patch
+            else (),
+            field=field,
         )
     except ServiceError as exc:
         return ResumePayload(user_errors=user_errors(exc))

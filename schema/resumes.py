@@ -27,6 +27,7 @@ from schema.profiles import (
     SectionKind,
     SkillNode,
 )
+from schema.resumedata import ResumeData, ResumeDataInput
 from schema.tailoring import (
     CoverLetter,
     CoverLetterConnection,
@@ -90,10 +91,19 @@ class ResumeNode(relay.Node):
     engine: str = strawberry.field(description="What structured the text.")
     warnings: list[str]
     structured_data: JSON | None = strawberry.field(
-        description="ResumeData: personalInfo, summary, workExperience, education, "
-        "personalProjects, additional, customSections."
+        description="ResumeData as untyped JSON: personalInfo, summary, "
+        "workExperience, education, personalProjects, additional, customSections.",
+        deprecation_reason="Use `content`, the same document typed.",
     )
     text: str = strawberry.field(description="The text extracted from the file.")
+
+    @strawberry.field(
+        description="The structured content (typed ResumeData); null until parsed."
+    )
+    def content(self) -> ResumeData | None:
+        data = self.structured_data
+        return ResumeData.from_dict(data) if isinstance(data, dict) else None
+
     created_at: dt.datetime
     updated_at: dt.datetime
     parent_id: strawberry.Private[int | None]
@@ -377,6 +387,12 @@ class UpdateResumeInput:
         description="A JSON merge patch (RFC 7396) of the stored ResumeData: given "
         "keys replace (objects merge, arrays are replaced), null removes a key; the "
         "merged document is validated and a bad one changes nothing.",
+        deprecation_reason="Use `content`, the same partial update typed.",
+    )
+    content: ResumeDataInput | None = strawberry.field(
+        default=None,
+        description="A partial update of the content: a left-out field keeps, null "
+        "clears; not together with structuredData.",
     )
 
 

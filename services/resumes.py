@@ -15,7 +15,7 @@ import asyncio
 import hashlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -643,10 +643,14 @@ async def update_resume(
     title: str | None,
     tags: list[str] | None,
     structured_data: Any,
+    replace: Collection[str] = (),
+    field: str = "structuredData",
 ) -> Resume:
     """Change the given fields. `structured_data` is a JSON merge patch (RFC 7396)
     applied to the stored document; the merged whole is validated as ResumeData
-    and, if anything is wrong, nothing of the update is written."""
+    and, if anything is wrong, nothing of the update is written. Top-level keys in
+    `replace` take the patch's value whole instead of merging (a typed input's
+    customSections list); errors name `field`."""
     values: dict[str, Any] = {}
     if title is not None:
         if not title.strip() or len(title) > 200:
@@ -673,15 +677,18 @@ async def update_resume(
                 raise ValidationFailed(
                     "The resume is PROCESSING: its structured data is being written; "
                     "update it once it is READY",
-                    field=["structuredData"],
+                    field=[field],
                 )
-            merged = merge_patch(resume.structured_data or {}, structured_data)
+            stored = dict(resume.structured_data or {})
+            for key in replace:
+                stored.pop(key, None)
+            merged = merge_patch(stored, structured_data)
             problems = validate_resume_data(merged)
             if problems:
                 raise ValidationFailed(
                     problems[0],
-                    field=["structuredData"],
-                    problems=[(["structuredData"], p) for p in problems[:20]],
+                    field=[field],
+                    problems=[([field], p) for p in problems[:20]],
                 )
             values["structured_data"] = merged
         if values:

@@ -5,6 +5,7 @@ cache right without hand-written updaters."""
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -246,3 +247,111 @@ async def test_section_mutations_return_the_profile_list_the_entry_joins(
     body = await gql(client, CREATE_SKILL, {"input": {"name": ""}}, token=token)
     assert body["data"]["createSkill"]["profile"] is None
     assert body["data"]["createSkill"]["userErrors"][0]["code"] == "VALIDATION_ERROR"
+
+
+CONTENT = """
+query C($id: ID!) {
+  resume(id: $id) {
+    content {
+      personalInfo { name title email website }
+      summary
+      workExperience { number title company years description }
+      education { number institution degree }
+      additional { technicalSkills languages }
+      customSections { key title items }
+    }
+  }
+}
+"""
+UPDATE_CONTENT = """
+mutation U($input: UpdateResumeInput!) {
+  updateResume(input: $input) {
+    resume { content { personalInfo { name title } summary
+                       additional { technicalSkills languages }
+                       customSections { key title items } } }
+    userErrors { field message code }
+  }
+}
+"""
+
+
+async def test_resume_content_is_typed_and_updates_partially(
+    client: TestClient,
+) -> None:
+    token = (await sign_up(client))["accessToken"]
+    doc = {
+        "basics": {"name": "Jane Doe", "email": "jane@example.com", "label": "Eng"},
+        "work": [{"name": "Acme", "position": "Engineer", "startDate": "2020-01"}],
+        "education": [{"institution": "MIT", "studyType": "BSc"}],
+        "skills": [{"name": "Backend", "keywords": ["Python", "Go"]}],
+    }
+    body = await upload(client, token, json.dumps(doc).encode(), filename="r.json")
+    resume_id = body["data"]["uploadResume"]["resume"]["id"]
+    assert (await wait_for_resume(client, token, resume_id))["status"] == "READY"
+    content = (await gql(client, CONTENT, {"id": resume_id}, token=token))["data"][
+        "resume"
+    ]["content"]
+    assert content["personalInfo"] == {
+        "name": "Jane Doe",
+        "title": "Eng",
+        "email": "jane@example.com",
+        "website": "",
+    }
+    [job] = content["workExperience"]
+    assert (job["number"], job["title"], job["company"]) == (1, "Engineer", "Acme")
+    assert [e["institution"] for e in content["education"]] == ["MIT"]
+    assert content["customSections"] == []
+
+    # a left-out field keeps, null clears, a given list replaces
+    update = {
+        "id": resume_id,
+        "content": {
+            "personalInfo": {"title": "Staff Engineer"},
+            "summary": None,
+            "additional": {"languages": ["English"]},
+            "customSections": [{"key": "talks", "title": "Talks", "items": ["PyCon"]}],
+        },
+    }
+    body = await gql(client, UPDATE_CONTENT, {"input": update}, token=token)
+    payload = body["data"]["updateResume"]
+    assert payload["userErrors"] == []
+    assert payload["resume"]["content"] == {
+        "personalInfo": {"name": "Jane Doe", "title": "Staff Engineer"},
+        "summary": "",
+        "additional": {
+            "technicalSkills": content["additional"]["technicalSkills"],
+            "languages": ["English"],
+        },
+        "customSections": [{"key": "talks", "title": "Talks", "items": ["PyCon"]}],
+    }
+    # the deprecated JSON field reads the same document
+    legacy = await gql(
+        client,
+        "query L($id: ID!) { resume(id: $id) { structuredData } }",
+        {"id": resume_id},
+        token=token,
+    )
+    data = legacy["data"]["resume"]["structuredData"]
+    assert data["personalInfo"]["title"] == "Staff Engineer"
+    assert data["customSections"] == {"talks": {"title": "Talks", "items": ["PyCon"]}}
+
+    # both inputs at once: refused, nothing written
+    both = {**update, "structuredData": {"summary": "x"}, "content": {"summary": "y"}}
+    body = await gql(client, UPDATE_CONTENT, {"input": both}, token=token)
+    assert body["data"]["updateResume"] == {
+        "resume": None,
+        "userErrors": [
+            {
+                "field": ["input", "content"],
+                "message": "Give content or structuredData, not both",
+                "code": "VALIDATION_ERROR",
+            }
+        ],
+    }
+    # a bad document changes nothing and names the content input
+    too_long = {"id": resume_id, "content": {"summary": "x" * 10_001}}
+    body = await gql(client, UPDATE_CONTENT, {"input": too_long}, token=token)
+    [error] = body["data"]["updateResume"]["userErrors"]
+    assert (error["field"], error["code"]) == (["input", "content"], "VALIDATION_ERROR")
+    after = await gql(client, CONTENT, {"id": resume_id}, token=token)
+    assert after["data"]["resume"]["content"]["summary"] == ""
