@@ -34,6 +34,7 @@ from schema.resumes import (
     DeleteResumePayload,
     ExportResumeRowsInput,
     ExportResumeRowsPayload,
+    FieldChangeAction,
     ImportPreviewType,
     PreviewImportInput,
     PreviewImportPayload,
@@ -414,7 +415,7 @@ def _preview_type(row: ImportPreview) -> ImportPreviewType:
                 field=_camel(item["field"]),
                 current=item["from"],
                 proposed=item["to"],
-                action=item["action"],
+                action=FieldChangeAction(item["action"]),
             )
             for item in plan["profile"]
         ],

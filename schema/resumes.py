@@ -3,6 +3,7 @@ display rows, and the resume mutations' inputs and payloads."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
@@ -262,7 +263,10 @@ class ResumeEvent:
     async def resume(self, info: Info) -> ResumeNode | None:
         loader = info.context.loaders.resume_by_id
         key = _int_ids([relay.GlobalID.from_id(self.resume_id).node_id])[0]
-        loader.clear(key)  # a socket's loaders outlive one event: read it fresh
+        # a socket's loaders outlive one event: read it fresh (strawberry's clear()
+        # raises KeyError for a key it never cached)
+        with contextlib.suppress(KeyError):
+            loader.clear(key)
         row = await loader.load(key)
         return ResumeNode.from_row(row) if row else None
 
@@ -440,12 +444,23 @@ class ExportResumeRowsPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
+@strawberry.enum(description="What an import would do to a profile field.")
+class FieldChangeAction(Enum):
+    ADD = strawberry.enum_value("add", description="The field is empty: it is set.")
+    CHANGE = strawberry.enum_value(
+        "change", description="The field has another value: it is replaced."
+    )
+    KEEP = strawberry.enum_value("keep", description="Same value: nothing changes.")
+
+
+@strawberry.type(description="What an import would do to one profile field.")
 class ProfileFieldChange:
-    field: str
-    current: str | None
-    proposed: str
-    action: str = strawberry.field(description="add, change or keep")
+    field: str = strawberry.field(description="The profile field, e.g. fullName.")
+    current: str | None = strawberry.field(description="Its value now, if any.")
+    proposed: str = strawberry.field(description="The value the import brings.")
+    action: FieldChangeAction = strawberry.field(
+        description="add, change or keep (commitImport applies add and change)."
+    )
 
 
 SectionEntry = Annotated[

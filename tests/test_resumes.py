@@ -671,7 +671,7 @@ async def test_import_preview_then_commit(client: TestClient) -> None:
     assert "Python" not in [s["name"] for s in skills["add"]]
     names = {f["field"]: f for f in preview["profile"]}
     assert names["fullName"]["proposed"] == "Jane Doe"
-    assert names["fullName"]["action"] == "add"
+    assert names["fullName"]["action"] == "ADD"
 
     # nothing is written until the commit
     read = await gql(
