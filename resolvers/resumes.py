@@ -19,8 +19,10 @@ from resolvers.errors import user_errors
 from resolvers.inputs import decode_node_id
 from resolvers.resumedata import content_patch
 from schema.base import (
+    After,
     Edge,
     ErrorCode,
+    First,
     InvalidArgument,
     UserError,
     page_info,
@@ -266,8 +268,8 @@ async def _page(
 
 async def list_resumes(
     info: Info,
-    first: int | None = 20,
-    after: str | None = None,
+    first: First = 20,
+    after: After = None,
     filter: ResumeFilter | None = None,
     order_by: ResumeOrder | None = None,
 ) -> ResumeConnection:
@@ -282,8 +284,8 @@ async def list_resumes(
 
 async def resume_rows(
     info: Info,
-    first: int | None = 20,
-    after: str | None = None,
+    first: First = 20,
+    after: After = None,
     filter: ResumeFilter | None = None,
     order_by: ResumeOrder | None = None,
 ) -> ResumeRowConnection:

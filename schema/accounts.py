@@ -18,8 +18,10 @@ from schema.agents import (
     decode_agent_cursor,
 )
 from schema.base import (
+    After,
     Connection,
     Edge,
+    First,
     UserError,
     decode_cursor,
     encode_cursor,
@@ -466,7 +468,7 @@ class Viewer(relay.Node):
 
     @strawberry.field(description="Security events of the organization, newest first.")
     async def security_events(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: First = 20, after: After = None
     ) -> SecurityEventConnection:
         size = page_size(first)
         before_id = decode_cursor("se", after)
@@ -540,7 +542,7 @@ class Viewer(relay.Node):
         description="The viewer's agents: the default first, then by creation."
     )
     async def agents(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: First = 20, after: After = None
     ) -> AgentConnection:
         size = page_size(first)
         rows = await info.context.loaders.agents.viewer_agents(
@@ -555,8 +557,8 @@ class Viewer(relay.Node):
     async def worker_status(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
+        first: First = 20,
+        after: After = None,
         status: JobStatus | None = None,
     ) -> JobConnection:
         size = page_size(first)
@@ -571,8 +573,8 @@ class Viewer(relay.Node):
     async def posted_jobs(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
+        first: First = 20,
+        after: After = None,
         status: JobStatus | None = None,
     ) -> JobConnection:
         size = page_size(first)
@@ -590,8 +592,8 @@ class Viewer(relay.Node):
     async def transcripts(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
+        first: First = 20,
+        after: After = None,
         from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
         to: dt.date | None = None,
     ) -> TranscriptConnection:

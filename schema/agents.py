@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 from strawberry import relay
 
-from schema.base import Connection, Edge, InvalidArgument, UserError, page_size
+from schema.base import (
+    After,
+    Connection,
+    Edge,
+    First,
+    InvalidArgument,
+    UserError,
+    page_size,
+)
 from schema.base import int_ids as _int_ids
 from schema.context import Info
 
@@ -117,8 +125,8 @@ class AgentNode(relay.Node):
     async def jobs(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
+        first: First = 20,
+        after: After = None,
         status: Annotated[JobStatus, strawberry.lazy("schema.jobs")] | None = None,
     ) -> Annotated[JobConnection, strawberry.lazy("schema.jobs")] | None:
         from schema.jobs import JobNode, decode_job_cursor, job_connection

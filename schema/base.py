@@ -7,11 +7,27 @@ import base64
 import binascii
 from collections.abc import Iterable, Sequence, Sized
 from enum import Enum
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeAlias, TypeVar
 
 import strawberry
 
 MAX_PAGE_SIZE = 100
+
+# Connection arguments, described once: the range of `first` is part of the contract.
+First: TypeAlias = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page size, 0 to 100 (default 20); outside that range the "
+        "field fails with a VALIDATION_ERROR."
+    ),
+]
+After: TypeAlias = Annotated[
+    str | None,
+    strawberry.argument(
+        description="A cursor (an edge's `cursor` or pageInfo.endCursor): the page "
+        "starts after it; left out, the first page."
+    ),
+]
 MAX_ID = 2**31 - 1  # ids are IntField: int4 on PostgreSQL
 
 

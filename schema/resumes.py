@@ -14,7 +14,15 @@ from strawberry import relay
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
-from schema.base import Connection, Edge, UserError, encode_cursor, page_info
+from schema.base import (
+    After,
+    Connection,
+    Edge,
+    First,
+    UserError,
+    encode_cursor,
+    page_info,
+)
 from schema.base import decode_cursor as _decode_cursor
 from schema.base import int_ids as _int_ids
 from schema.base import page_size as _page_size
@@ -142,7 +150,7 @@ class ResumeNode(relay.Node):
 
     @strawberry.field(description="Cover letters of this resume, newest first.")
     async def cover_letters(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> CoverLetterConnection:
         rows = await _letters(info, self.id, "COVER_LETTER", first, after)
         page: CoverLetterConnection = _letter_page(rows, CoverLetter, first, after)
@@ -150,7 +158,7 @@ class ResumeNode(relay.Node):
 
     @strawberry.field(description="Outreach messages of this resume, newest first.")
     async def outreach_messages(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> OutreachMessageConnection:
         rows = await _letters(info, self.id, "OUTREACH", first, after)
         page: OutreachMessageConnection = _letter_page(

@@ -355,3 +355,32 @@ async def test_resume_content_is_typed_and_updates_partially(
     assert (error["field"], error["code"]) == (["input", "content"], "VALIDATION_ERROR")
     after = await gql(client, CONTENT, {"id": resume_id}, token=token)
     assert after["data"]["resume"]["content"]["summary"] == ""
+
+
+FIRST_ARGS = """
+query Args {
+  __schema {
+    types {
+      name
+      fields { name type { name ofType { name } } args { name description } }
+    }
+  }
+}
+"""
+
+
+async def test_every_connection_states_the_range_of_first(client: TestClient) -> None:
+    body = await gql(client, FIRST_ARGS)
+    undescribed = []
+    connections = 0
+    for entry in body["data"]["__schema"]["types"]:
+        for field in entry["fields"] or []:
+            named = field["type"]["name"] or (field["type"]["ofType"] or {})["name"]
+            if not (named or "").endswith("Connection"):
+                continue
+            connections += 1
+            args = {arg["name"]: arg["description"] for arg in field["args"]}
+            if "0 to 100 (default 20)" not in (args.get("first") or ""):
+                undescribed.append(f"{entry['name']}.{field['name']}")
+    assert undescribed == []
+    assert connections == 10
