@@ -58,14 +58,16 @@ if TYPE_CHECKING:
     from services.billing import Plan as PlanRow
 
 
-@strawberry.enum
+@strawberry.enum(description="A member's role in an organization.")
 class Role(Enum):
-    OWNER = "owner"
-    ADMIN = "admin"
-    MEMBER = "member"
+    OWNER = strawberry.enum_value("owner", description="Owns it: everything.")
+    ADMIN = strawberry.enum_value(
+        "admin", description="Manages keys, billing and settings."
+    )
+    MEMBER = strawberry.enum_value("member", description="Uses it.")
 
 
-@strawberry.enum
+@strawberry.enum(description="What an API key may do.")
 class ApiKeyScope(Enum):
     READ = "read"
     WRITE = "write"
@@ -389,10 +391,10 @@ class RevokeApiKeyPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.enum
+@strawberry.enum(description="How the caller authenticated.")
 class AuthMethod(Enum):
-    SESSION = "session"
-    API_KEY = "api_key"
+    SESSION = strawberry.enum_value("session", description="A signed-in session (JWT).")
+    API_KEY = strawberry.enum_value("api_key", description="An API key.")
 
 
 @strawberry.type(description="The caller: their user, organization, plan and keys.")

@@ -32,10 +32,10 @@ if TYPE_CHECKING:
     from schema.jobs import JobConnection, JobStatus
 
 
-@strawberry.enum
+@strawberry.enum(description="Who can find an agent.")
 class AgentVisibility(Enum):
-    PRIVATE = "PRIVATE"
-    PUBLIC = "PUBLIC"
+    PRIVATE = strawberry.enum_value("PRIVATE", description="Only its organization.")
+    PUBLIC = strawberry.enum_value("PUBLIC", description="Everyone (matchAgents).")
 
 
 @strawberry.type(description="What anyone may see of a user: id, name, avatar.")

@@ -41,7 +41,7 @@ class SectionKind(Enum):
     CERTIFICATIONS = "certifications"
 
 
-@strawberry.enum
+@strawberry.enum(description="A font of rendered profiles and PDFs.")
 class Font(Enum):
     INTER = "INTER"
     SOURCE_SERIF = "SOURCE_SERIF"
@@ -49,14 +49,14 @@ class Font(Enum):
     NOTO_SANS_CJK = "NOTO_SANS_CJK"
 
 
-@strawberry.enum
+@strawberry.enum(description="Format of a profile export.")
 class ExportFormat(Enum):
     JSON = "JSON"
     JSON_RESUME = "JSON_RESUME"
     CSV = "CSV"
 
 
-@strawberry.enum
+@strawberry.enum(description="Format of a profile import.")
 class ImportFormat(Enum):
     JSON = "JSON"
     JSON_RESUME = "JSON_RESUME"

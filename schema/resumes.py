@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from services.resumes import ResumeRow as DisplayRow
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a resume is in its processing.")
 class ResumeStatus(Enum):
     PROCESSING = "PROCESSING"
     READY = "READY"
@@ -342,13 +342,13 @@ class ResumeFilter:
     )
 
 
-@strawberry.enum
+@strawberry.enum(description="What resumes are sorted by.")
 class ResumeOrderField(Enum):
     UPDATED_AT = "UPDATED_AT"
     CREATED_AT = "CREATED_AT"
 
 
-@strawberry.enum
+@strawberry.enum(description="Sort direction.")
 class OrderDirection(Enum):
     ASC = "ASC"
     DESC = "DESC"

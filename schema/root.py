@@ -160,7 +160,9 @@ class Mutation:
         resolver=accounts.sign_up,
         description="Create a user and their own organization (plan free).",
     )
-    log_in: AuthPayload = strawberry.mutation(resolver=accounts.log_in)
+    log_in: AuthPayload = strawberry.mutation(
+        resolver=accounts.log_in, description="Start a session with email and password."
+    )
     refresh_token: AuthPayload = strawberry.mutation(
         resolver=accounts.refresh_token,
         description="Exchange a refresh token for a new pair. A token works once; "
@@ -176,54 +178,68 @@ class Mutation:
         description="Change the password; every session ends and a new one starts.",
     )
     create_api_key: CreateApiKeyPayload = strawberry.mutation(
-        resolver=accounts.create_api_key
+        resolver=accounts.create_api_key,
+        description="Owner or admin, signed in: a new API key; its secret is shown "
+        "once.",
     )
     revoke_api_key: RevokeApiKeyPayload = strawberry.mutation(
-        resolver=accounts.revoke_api_key
+        resolver=accounts.revoke_api_key,
+        description="Revoke an API key; it stops working on the next request.",
     )
     update_profile: UpdateProfilePayload = strawberry.mutation(
-        resolver=profiles.update_profile
+        resolver=profiles.update_profile,
+        description="Change the owner profile's fields (left out: kept).",
     )
-    create_skill: SkillPayload = strawberry.mutation(resolver=profiles.create_skill)
-    update_skill: SkillPayload = strawberry.mutation(resolver=profiles.update_skill)
+    create_skill: SkillPayload = strawberry.mutation(
+        resolver=profiles.create_skill,
+        description="Add a skill to the profile; the payload has the profile too.",
+    )
+    update_skill: SkillPayload = strawberry.mutation(
+        resolver=profiles.update_skill, description="Change a skill (left out: kept)."
+    )
     delete_skill: DeleteSectionEntryPayload = strawberry.mutation(
-        resolver=profiles.delete_skill
+        resolver=profiles.delete_skill, description="Delete a skill."
     )
     create_experience: ExperiencePayload = strawberry.mutation(
-        resolver=profiles.create_experience
+        resolver=profiles.create_experience, description="Add a work experience entry."
     )
     update_experience: ExperiencePayload = strawberry.mutation(
-        resolver=profiles.update_experience
+        resolver=profiles.update_experience,
+        description="Change a work experience entry (left out: kept).",
     )
     delete_experience: DeleteSectionEntryPayload = strawberry.mutation(
-        resolver=profiles.delete_experience
+        resolver=profiles.delete_experience,
+        description="Delete a work experience entry.",
     )
     create_education: EducationPayload = strawberry.mutation(
-        resolver=profiles.create_education
+        resolver=profiles.create_education, description="Add an education entry."
     )
     update_education: EducationPayload = strawberry.mutation(
-        resolver=profiles.update_education
+        resolver=profiles.update_education,
+        description="Change an education entry (left out: kept).",
     )
     delete_education: DeleteSectionEntryPayload = strawberry.mutation(
-        resolver=profiles.delete_education
+        resolver=profiles.delete_education, description="Delete an education entry."
     )
     create_project: ProjectPayload = strawberry.mutation(
-        resolver=profiles.create_project
+        resolver=profiles.create_project, description="Add a project."
     )
     update_project: ProjectPayload = strawberry.mutation(
-        resolver=profiles.update_project
+        resolver=profiles.update_project,
+        description="Change a project (left out: kept).",
     )
     delete_project: DeleteSectionEntryPayload = strawberry.mutation(
-        resolver=profiles.delete_project
+        resolver=profiles.delete_project, description="Delete a project."
     )
     create_certification: CertificationPayload = strawberry.mutation(
-        resolver=profiles.create_certification
+        resolver=profiles.create_certification, description="Add a certification."
     )
     update_certification: CertificationPayload = strawberry.mutation(
-        resolver=profiles.update_certification
+        resolver=profiles.update_certification,
+        description="Change a certification (left out: kept).",
     )
     delete_certification: DeleteSectionEntryPayload = strawberry.mutation(
-        resolver=profiles.delete_certification
+        resolver=profiles.delete_certification, description="Delete a certification."
     )
     reorder_section: ReorderSectionPayload = strawberry.mutation(
         resolver=profiles.reorder_section,
@@ -234,7 +250,9 @@ class Mutation:
         description="Premium themes answer PLAN_REQUIRED on plans without them.",
     )
     update_layout: UpdateLayoutPayload = strawberry.mutation(
-        resolver=profiles.update_layout
+        resolver=profiles.update_layout,
+        description="Section order, hidden sections and font; a premium font needs a "
+        "plan (PLAN_REQUIRED returns the current layout).",
     )
     export_profile: ExportProfilePayload = strawberry.mutation(
         resolver=profiles.export_profile,
@@ -251,17 +269,21 @@ class Mutation:
         "Costs one credit; returns at once with status PROCESSING.",
     )
     retry_resume_parse: ResumePayload = strawberry.mutation(
-        resolver=resume_resolvers.retry_resume_parse
+        resolver=resume_resolvers.retry_resume_parse,
+        description="Parse a FAILED resume again.",
     )
     update_resume: ResumePayload = strawberry.mutation(
-        resolver=resume_resolvers.update_resume
+        resolver=resume_resolvers.update_resume,
+        description="Change a resume's title, tags or content (a partial update).",
     )
     delete_resume: DeleteResumePayload = strawberry.mutation(
         resolver=resume_resolvers.delete_resume,
         description="Deletes the resume with its cover letters and outreach.",
     )
     set_master_resume: ResumePayload = strawberry.mutation(
-        resolver=resume_resolvers.set_master_resume
+        resolver=resume_resolvers.set_master_resume,
+        description="Make a resume the master; changedResumes holds the new and the "
+        "former master.",
     )
     export_resume_rows: ExportResumeRowsPayload = strawberry.mutation(
         resolver=resume_resolvers.export_resume_rows,
@@ -292,7 +314,7 @@ class Mutation:
         description="Write the cover letter again in place (same id).",
     )
     delete_cover_letter: DeleteLetterPayload = strawberry.mutation(
-        resolver=tailoring.delete_cover_letter
+        resolver=tailoring.delete_cover_letter, description="Delete a cover letter."
     )
     generate_outreach_message: OutreachMessagePayload = strawberry.mutation(
         resolver=tailoring.generate_outreach_message,
@@ -304,7 +326,8 @@ class Mutation:
         description="Write the message again in place (same id).",
     )
     delete_outreach_message: DeleteLetterPayload = strawberry.mutation(
-        resolver=tailoring.delete_outreach_message
+        resolver=tailoring.delete_outreach_message,
+        description="Delete an outreach message.",
     )
     render_resume_pdf: RenderResumePdfPayload = strawberry.mutation(
         resolver=tailoring.render_resume_pdf,
@@ -321,7 +344,8 @@ class Mutation:
         "layout stay. Recorded as a security event.",
     )
     create_agent: AgentPayload = strawberry.mutation(
-        resolver=agent_resolvers.create_agent
+        resolver=agent_resolvers.create_agent,
+        description="Create an agent (a worker persona) of the organization.",
     )
     update_agent: AgentPayload = strawberry.mutation(
         resolver=agent_resolvers.update_agent,

@@ -94,17 +94,19 @@ class ResumeMatch:
         )
 
 
-@strawberry.enum
+@strawberry.enum(description="How far tailoring may rewrite a resume.")
 class TailorStrategy(Enum):
     NUDGE = "NUDGE"
     KEYWORDS = "KEYWORDS"
     FULL = "FULL"
 
 
-@strawberry.enum
+@strawberry.enum(description="Which model engine runs LLM tasks.")
 class LlmProvider(Enum):
-    OFFLINE = "offline"
-    OPENAI = "openai"
+    OFFLINE = strawberry.enum_value(
+        "offline", description="The deterministic offline engine (no network)."
+    )
+    OPENAI = strawberry.enum_value("openai", description="An OpenAI-compatible server.")
 
 
 @strawberry.type(name="LlmConfig", description="The organization's model settings.")
