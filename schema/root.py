@@ -82,6 +82,7 @@ from schema.resumes import (
     TailorResumePayload,
     UploadResumePayload,
 )
+from schema.scalars import SCALAR_OVERRIDES
 from schema.tailoring import (
     CoverLetter,
     CoverLetterPayload,
@@ -524,4 +525,5 @@ def build_schema(
         ],
         extensions=[guards],
         config=StrawberryConfig(disable_field_suggestions=False),
+        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
     )

@@ -384,3 +384,35 @@ async def test_every_connection_states_the_range_of_first(client: TestClient) ->
                 undescribed.append(f"{entry['name']}.{field['name']}")
     assert undescribed == []
     assert connections == 10
+
+
+SCALARS = """
+query S {
+  dt: __type(name: "DateTime") { description specifiedByURL }
+  d: __type(name: "Date") { specifiedByURL }
+}
+"""
+
+
+async def test_date_time_is_rfc_3339_in_utc(client: TestClient) -> None:
+    body = await gql(client, SCALARS)
+    assert body["data"]["dt"]["specifiedByURL"] == (
+        "https://datatracker.ietf.org/doc/html/rfc3339"
+    )
+    assert "UTC" in body["data"]["dt"]["description"]
+    assert body["data"]["d"]["specifiedByURL"] is not None
+    token = (await sign_up(client))["accessToken"]
+    keys = await gql(
+        client, "{ viewer { securityEvents { nodes { createdAt } } } }", token=token
+    )
+    [event] = keys["data"]["viewer"]["securityEvents"]["nodes"]
+    assert event["createdAt"].endswith("+00:00")
+    # an input with another offset is the same instant in UTC
+    listing = await gql(
+        client,
+        "query R($since: DateTime) { resumes(filter: {updatedSince: $since}) "
+        "{ nodes { id } } }",
+        {"since": "2020-01-01T02:00:00+02:00"},
+        token=token,
+    )
+    assert listing == {"data": {"resumes": {"nodes": []}}}
