@@ -44,7 +44,7 @@ run: $(STAMP)  ## serve the API (migrations applied on start)
 worker: $(STAMP)  ## run background jobs from Redis (REDIS_URL must be set)
 	$(BIN)/python server.py worker
 
-test: lint typecheck schema-check migrations-check unit  ## everything CI checks
+test: lint typecheck schema-check schema-breaks migrations-check unit  ## everything CI checks
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -59,6 +59,10 @@ schema: $(STAMP)  ## regenerate schema.graphql
 schema-check: $(STAMP)  ## fail when schema.graphql is not what the code builds
 	$(BIN)/python server.py export-schema | diff -u schema.graphql - \
 	  || (echo "schema.graphql is stale: run 'make schema'" && exit 1)
+
+.PHONY: schema-breaks
+schema-breaks: $(STAMP)  ## list breaking changes against the committed schema.graphql (SCHEMA_BASE, default HEAD); fail on unlisted ones
+	$(BIN)/python -m schema.changes
 
 migrations: $(STAMP)  ## write a migration for model changes
 	DATABASE_URL=sqlite://:memory: $(BIN)/tortoise -c settings.TORTOISE_ORM makemigrations

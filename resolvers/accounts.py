@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 
-from strawberry import relay
-
 from resolvers.errors import user_errors
 from resolvers.inputs import decode_node_id
 from schema.accounts import (
     ApiKeyNode,
-    AuthMethod,
     AuthPayload,
     ChangePasswordInput,
     CreateApiKeyInput,
@@ -21,7 +18,6 @@ from schema.accounts import (
     RefreshTokenInput,
     RevokeApiKeyInput,
     RevokeApiKeyPayload,
-    Role,
     SecurityEventNode,
     SignUpInput,
     UserNode,
@@ -41,15 +37,8 @@ def _auth_payload(pair: accounts.TokenPair) -> AuthPayload:
     )
 
 
-async def viewer(info: Info) -> Viewer:
-    actor = info.context.require_actor()
-    return Viewer(
-        id=relay.to_base64("User", actor.user_id),  # type: ignore[arg-type]
-        role=Role(actor.role),
-        auth_method=AuthMethod(actor.kind),
-        user_id=actor.user_id,
-        organization_id=actor.organization_id,
-    )
+async def viewer(info: Info) -> Viewer | None:
+    return Viewer.from_actor(info.context.require_actor())
 
 
 async def sign_up(info: Info, input: SignUpInput) -> AuthPayload:

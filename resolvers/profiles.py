@@ -32,6 +32,8 @@ from schema.profiles import (
     ProjectNode,
     ProjectPayload,
     PublicProfile,
+    RecordProfileViewInput,
+    RecordProfileViewPayload,
     ReorderSectionInput,
     ReorderSectionPayload,
     ResetResumeContentPayload,
@@ -265,8 +267,9 @@ async def update_theme(info: Info, input: UpdateThemeInput) -> UpdateThemePayloa
             theme_id=input.theme_id,
             accent_color=input.accent_color,
         )
-    except ServiceError as exc:
-        return UpdateThemePayload(user_errors=user_errors(exc))
+    except ServiceError as exc:  # the current theme comes back, unchanged
+        current = Theme.from_state(*await info.context.loaders.profiles.theme())
+        return UpdateThemePayload(theme=current, user_errors=user_errors(exc))
     info.context.loaders.profiles.forget()
     state = profiles.theme_state(row, plan)
     return UpdateThemePayload(theme=Theme.from_state(state, profiles.THEMES))
@@ -287,8 +290,9 @@ async def update_layout(info: Info, input: UpdateLayoutInput) -> UpdateLayoutPay
             else None,
             font=input.font.value if input.font is not None else None,
         )
-    except ServiceError as exc:
-        return UpdateLayoutPayload(user_errors=user_errors(exc))
+    except ServiceError as exc:  # the current layout comes back, unchanged
+        current = Layout.from_state(*await info.context.loaders.profiles.layout())
+        return UpdateLayoutPayload(layout=current, user_errors=user_errors(exc))
     info.context.loaders.profiles.forget()
     state = profiles.layout_state(row, plan)
     return UpdateLayoutPayload(layout=Layout.from_state(state, profiles.FONT_OPTIONS))
@@ -384,3 +388,17 @@ async def reset_resume_content(info: Info) -> ResetResumeContentPayload:
     )
     info.context.loaders.profiles.forget()
     return ResetResumeContentPayload(deleted=SectionCounts(**deleted))
+
+
+async def record_profile_view(
+    info: Info, input: RecordProfileViewInput
+) -> RecordProfileViewPayload:
+    try:
+        counted = await profiles.record_profile_view(
+            username=input.username,
+            ip=info.context.meta.ip,
+            limiter=info.context.runtime.limiter,
+        )
+    except ServiceError as exc:
+        return RecordProfileViewPayload(user_errors=user_errors(exc))
+    return RecordProfileViewPayload(counted=counted)

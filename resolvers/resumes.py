@@ -17,9 +17,12 @@ from strawberry import relay
 from models.resumes import ImportPreview
 from resolvers.errors import user_errors
 from resolvers.inputs import decode_node_id
+from resolvers.resumedata import content_patch
 from schema.base import (
+    After,
     Edge,
     ErrorCode,
+    First,
     InvalidArgument,
     UserError,
     page_info,
@@ -33,6 +36,7 @@ from schema.resumes import (
     DeleteResumePayload,
     ExportResumeRowsInput,
     ExportResumeRowsPayload,
+    FieldChangeAction,
     ImportPreviewType,
     PreviewImportInput,
     PreviewImportPayload,
@@ -173,13 +177,32 @@ async def retry_resume_parse(info: Info, input: ResumeIdInput) -> ResumePayload:
 
 
 async def update_resume(info: Info, input: UpdateResumeInput) -> ResumePayload:
+    patch: Any = input.structured_data
+    field = "structuredData"
+    if input.content is not None:
+        if patch is not None:
+            return ResumePayload(
+                user_errors=[
+                    UserError(
+                        field=["input", "content"],
+                        message="Give content or structuredData, not both",
+                        code=ErrorCode.VALIDATION_ERROR,
+                    )
+                ]
+            )
+        patch, field = content_patch(input.content), "content"
     try:
         row = await resumes.update_resume(
             actor=info.context.require_actor(),
             resume_id=_resume_id(input.id),
             title=input.title,
             tags=input.tags,
-            structured_data=input.structured_data,
+            structured_data=patch,
+            # a typed customSections list replaces; the JSON patch still merges
+            replace=["customSections"]
+            if field == "content" and "customSections" in patch
+            else (),
+            field=field,
         )
     except ServiceError as exc:
         return ResumePayload(user_errors=user_errors(exc))
@@ -188,24 +211,27 @@ async def update_resume(info: Info, input: UpdateResumeInput) -> ResumePayload:
 
 async def delete_resume(info: Info, input: ResumeIdInput) -> DeleteResumePayload:
     try:
-        await resumes.delete_resume(
+        changed = await resumes.delete_resume(
             actor=info.context.require_actor(),
             resume_id=_resume_id(input.id),
             pubsub=info.context.runtime.pubsub,
         )
     except ServiceError as exc:
         return DeleteResumePayload(user_errors=user_errors(exc))
-    return DeleteResumePayload(deleted_id=input.id)
+    return DeleteResumePayload(
+        deleted_id=input.id, changed_resumes=[ResumeNode.from_row(r) for r in changed]
+    )
 
 
 async def set_master_resume(info: Info, input: ResumeIdInput) -> ResumePayload:
     try:
-        row = await resumes.set_master(
+        changed = await resumes.set_master(
             actor=info.context.require_actor(), resume_id=_resume_id(input.id)
         )
     except ServiceError as exc:
         return ResumePayload(user_errors=user_errors(exc))
-    return ResumePayload(resume=ResumeNode.from_row(row))
+    nodes = [ResumeNode.from_row(row) for row in changed]
+    return ResumePayload(resume=nodes[0], changed_resumes=nodes)
 
 
 async def resume(info: Info, id: strawberry.ID) -> ResumeNode | None:
@@ -242,8 +268,8 @@ async def _page(
 
 async def list_resumes(
     info: Info,
-    first: int | None = 20,
-    after: str | None = None,
+    first: First = 20,
+    after: After = None,
     filter: ResumeFilter | None = None,
     order_by: ResumeOrder | None = None,
 ) -> ResumeConnection:
@@ -258,8 +284,8 @@ async def list_resumes(
 
 async def resume_rows(
     info: Info,
-    first: int | None = 20,
-    after: str | None = None,
+    first: First = 20,
+    after: After = None,
     filter: ResumeFilter | None = None,
     order_by: ResumeOrder | None = None,
 ) -> ResumeRowConnection:
@@ -384,14 +410,14 @@ def _camel(name: str) -> str:
 def _preview_type(row: ImportPreview) -> ImportPreviewType:
     plan = row.plan
     return ImportPreviewType(
-        id=strawberry.ID(relay.to_base64("ImportPreview", row.id)),
+        id=row.id,
         expires_at=row.expires_at,
         profile=[
             ProfileFieldChange(
                 field=_camel(item["field"]),
                 current=item["from"],
                 proposed=item["to"],
-                action=item["action"],
+                action=FieldChangeAction(item["action"]),
             )
             for item in plan["profile"]
         ],
@@ -401,7 +427,7 @@ def _preview_type(row: ImportPreview) -> ImportPreviewType:
                 add=[_api(v) for v in section["add"]],
                 change=[
                     SectionChange(
-                        id=strawberry.ID(
+                        entry_id=strawberry.ID(
                             relay.to_base64(profiles.SINGULAR[kind], c["id"])
                         ),
                         values=_api(c["values"]),

@@ -49,7 +49,7 @@ async def job_keywords(info: Info, job_description: str) -> JobKeywords:
 
 async def resume_match(
     info: Info, job_description: str, resume_id: strawberry.ID | None = None
-) -> ResumeMatch:
+) -> ResumeMatch | None:
     actor = info.context.require_actor()
     key = _resume_id(resume_id, "resumeId") if resume_id is not None else None
     match, keywords = await tailoring.match_for(

@@ -18,8 +18,10 @@ from schema.agents import (
     decode_agent_cursor,
 )
 from schema.base import (
+    After,
     Connection,
     Edge,
+    First,
     UserError,
     decode_cursor,
     encode_cursor,
@@ -52,17 +54,20 @@ if TYPE_CHECKING:
     from models.accounts import Organization as OrganizationRow
     from models.accounts import SecurityEvent as SecurityEventRow
     from models.accounts import User as UserRow
+    from services.accounts import Actor
     from services.billing import Plan as PlanRow
 
 
-@strawberry.enum
+@strawberry.enum(description="A member's role in an organization.")
 class Role(Enum):
-    OWNER = "owner"
-    ADMIN = "admin"
-    MEMBER = "member"
+    OWNER = strawberry.enum_value("owner", description="Owns it: everything.")
+    ADMIN = strawberry.enum_value(
+        "admin", description="Manages keys, billing and settings."
+    )
+    MEMBER = strawberry.enum_value("member", description="Uses it.")
 
 
-@strawberry.enum
+@strawberry.enum(description="What an API key may do.")
 class ApiKeyScope(Enum):
     READ = "read"
     WRITE = "write"
@@ -134,10 +139,29 @@ class UserNode(relay.Node):
         return [cls.from_row(r) if r else None for r in rows]
 
 
+@strawberry.enum(
+    description="Key of a plan. May gain values: do not switch on it exhaustively."
+)
+class PlanKey(Enum):
+    FREE = strawberry.enum_value("free", description="Free: upload, CRUD, PDF export.")
+    STARTER = strawberry.enum_value(
+        "starter", description="Starter: adds tailoring, letters, premium themes."
+    )
+    PRO = strawberry.enum_value(
+        "pro", description="Pro: adds parallel generation and other languages."
+    )
+    ENTERPRISE = strawberry.enum_value(
+        "enterprise", description="Enterprise: custom rate limits and an SLA."
+    )
+
+
 @strawberry.type(name="Plan", description="A plan and what it entitles to.")
-class PlanType:
-    id: str
-    name: str
+class PlanType(relay.Node):
+    id: relay.NodeID[str] = strawberry.field(
+        description="Global id of the plan (type Plan); its name is `key`."
+    )
+    key: PlanKey = strawberry.field(description="The plan's stable key.")
+    name: str = strawberry.field(description="Display name of the plan.")
     price_cents_per_month: int | None = strawberry.field(
         description="Monthly price in cents; null when the price is custom."
     )
@@ -147,18 +171,28 @@ class PlanType:
     rate_limit_per_minute: int = strawberry.field(
         description="API-key requests per minute for the whole organization."
     )
-    features: list[str]
+    features: list[str] = strawberry.field(
+        description="Feature flags the plan grants (e.g. tailoring, premium_themes)."
+    )
 
     @classmethod
     def from_plan(cls, plan: PlanRow) -> Self:
         return cls(
             id=plan.id,
+            key=PlanKey(plan.id),
             name=plan.name,
             price_cents_per_month=plan.price_cents_per_month,
             tailor_calls_per_month=plan.tailor_calls_per_month,
             rate_limit_per_minute=plan.rate_limit_per_minute,
             features=sorted(plan.features),
         )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        plans = info.context.loaders.plans_by_key()
+        return [cls.from_plan(plans[key]) if key in plans else None for key in node_ids]
 
 
 @strawberry.type(name="Organization")
@@ -357,19 +391,47 @@ class RevokeApiKeyPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.enum
+@strawberry.enum(description="How the caller authenticated.")
 class AuthMethod(Enum):
-    SESSION = "session"
-    API_KEY = "api_key"
+    SESSION = strawberry.enum_value("session", description="A signed-in session (JWT).")
+    API_KEY = strawberry.enum_value("api_key", description="An API key.")
 
 
 @strawberry.type(description="The caller: their user, organization, plan and keys.")
-class Viewer:
-    id: strawberry.ID = strawberry.field(description="Global id of the viewer's user.")
-    role: Role
-    auth_method: AuthMethod
+class Viewer(relay.Node):
+    id: relay.NodeID[int] = strawberry.field(
+        description="Global id of the viewer itself (type Viewer), distinct from its "
+        "user's id so that normalized caches keep two records."
+    )
+    role: Role = strawberry.field(description="The caller's role in the organization.")
+    auth_method: AuthMethod = strawberry.field(
+        description="How the caller authenticated."
+    )
     user_id: strawberry.Private[int]
     organization_id: strawberry.Private[int]
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        """Only the caller's own viewer resolves; every other id answers null."""
+        actor = info.context.loaders.actor()
+        if actor is None:
+            return [None for _ in node_ids]
+        return [
+            cls.from_actor(actor) if key == actor.user_id else None
+            for key in _int_ids(node_ids)
+        ]
+
+    @classmethod
+    def from_actor(cls, actor: Actor) -> Self:
+        return cls(
+            id=actor.user_id,
+            role=Role(actor.role),
+            auth_method=AuthMethod(actor.kind),
+            user_id=actor.user_id,
+            organization_id=actor.organization_id,
+        )
 
     @strawberry.field
     async def user(self, info: Info) -> UserNode:
@@ -408,7 +470,7 @@ class Viewer:
 
     @strawberry.field(description="Security events of the organization, newest first.")
     async def security_events(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: First = 20, after: After = None
     ) -> SecurityEventConnection:
         size = page_size(first)
         before_id = decode_cursor("se", after)
@@ -423,13 +485,16 @@ class Viewer:
             edges=edges, page_info=page_info(edges, rows, size, after)
         )
 
-    @strawberry.field(description="API-key requests per day, key and operation.")
+    @strawberry.field(
+        description="API-key requests per day, key and operation, `from` to `to` "
+        "inclusive (UTC days). Null with an error for a bad range."
+    )
     async def usage(
         self,
         info: Info,
         from_: Annotated[dt.date, strawberry.argument(name="from")],
         to: dt.date,
-    ) -> list[UsageRecord]:
+    ) -> list[UsageRecord] | None:
         rows = await info.context.loaders.usage(start=from_, end=to)
         return [
             UsageRecord(
@@ -457,13 +522,16 @@ class Viewer:
         state, fonts = await info.context.loaders.profiles.layout()
         return Layout.from_state(state, fonts)
 
-    @strawberry.field(description="Public profile views per day, at most 366 days.")
+    @strawberry.field(
+        description="Public profile views per day, `from` to `to` inclusive, at most "
+        "366 days (UTC). Null with an error for a bad range."
+    )
     async def insights(
         self,
         info: Info,
         from_: Annotated[dt.date, strawberry.argument(name="from")],
         to: dt.date,
-    ) -> Insights:
+    ) -> Insights | None:
         days = await info.context.loaders.profiles.insights(start=from_, end=to)
         return Insights(
             total_views=sum(views for _, views in days),
@@ -476,7 +544,7 @@ class Viewer:
         description="The viewer's agents: the default first, then by creation."
     )
     async def agents(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: First = 20, after: After = None
     ) -> AgentConnection:
         size = page_size(first)
         rows = await info.context.loaders.agents.viewer_agents(
@@ -491,8 +559,8 @@ class Viewer:
     async def worker_status(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
+        first: First = 20,
+        after: After = None,
         status: JobStatus | None = None,
     ) -> JobConnection:
         size = page_size(first)
@@ -507,8 +575,8 @@ class Viewer:
     async def posted_jobs(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
+        first: First = 20,
+        after: After = None,
         status: JobStatus | None = None,
     ) -> JobConnection:
         size = page_size(first)
@@ -526,8 +594,8 @@ class Viewer:
     async def transcripts(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
+        first: First = 20,
+        after: After = None,
         from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
         to: dt.date | None = None,
     ) -> TranscriptConnection:

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 from strawberry import relay
 
-from schema.base import Connection, Edge, InvalidArgument, UserError, page_size
+from schema.base import (
+    After,
+    Connection,
+    Edge,
+    First,
+    InvalidArgument,
+    UserError,
+    page_size,
+)
 from schema.base import int_ids as _int_ids
 from schema.context import Info
 
@@ -24,22 +32,24 @@ if TYPE_CHECKING:
     from schema.jobs import JobConnection, JobStatus
 
 
-@strawberry.enum
+@strawberry.enum(description="Who can find an agent.")
 class AgentVisibility(Enum):
-    PRIVATE = "PRIVATE"
-    PUBLIC = "PUBLIC"
+    PRIVATE = strawberry.enum_value("PRIVATE", description="Only its organization.")
+    PUBLIC = strawberry.enum_value("PUBLIC", description="Everyone (matchAgents).")
 
 
 @strawberry.type(description="What anyone may see of a user: id, name, avatar.")
 class UserSummary:
-    id: strawberry.ID = strawberry.field(description="Global id of the user.")
-    name: str
-    avatar_url: str | None
+    user_id: strawberry.ID = strawberry.field(
+        description="Global id of the user (type User; not refetchable by others)."
+    )
+    name: str = strawberry.field(description="The user's display name.")
+    avatar_url: str | None = strawberry.field(description="The user's avatar, if any.")
 
     @classmethod
     def from_row(cls, row: UserRow) -> Self:
         return cls(
-            id=strawberry.ID(relay.to_base64("User", row.id)),
+            user_id=strawberry.ID(relay.to_base64("User", row.id)),
             name=row.name,
             avatar_url=row.avatar_url,
         )
@@ -115,8 +125,8 @@ class AgentNode(relay.Node):
     async def jobs(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
+        first: First = 20,
+        after: After = None,
         status: Annotated[JobStatus, strawberry.lazy("schema.jobs")] | None = None,
     ) -> Annotated[JobConnection, strawberry.lazy("schema.jobs")] | None:
         from schema.jobs import JobNode, decode_job_cursor, job_connection

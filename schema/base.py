@@ -7,11 +7,27 @@ import base64
 import binascii
 from collections.abc import Iterable, Sequence, Sized
 from enum import Enum
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeAlias, TypeVar
 
 import strawberry
 
 MAX_PAGE_SIZE = 100
+
+# Connection arguments, described once: the range of `first` is part of the contract.
+First: TypeAlias = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page size, 0 to 100 (default 20); outside that range the "
+        "field fails with a VALIDATION_ERROR."
+    ),
+]
+After: TypeAlias = Annotated[
+    str | None,
+    strawberry.argument(
+        description="A cursor (an edge's `cursor` or pageInfo.endCursor): the page "
+        "starts after it; left out, the first page."
+    ),
+]
 MAX_ID = 2**31 - 1  # ids are IntField: int4 on PostgreSQL
 
 
@@ -29,28 +45,81 @@ def int_ids(node_ids: Iterable[str]) -> list[int]:
 
 @strawberry.enum(description="Machine-readable code of an expected failure.")
 class ErrorCode(Enum):
-    VALIDATION_ERROR = "VALIDATION_ERROR"
-    NOT_FOUND = "NOT_FOUND"
-    CONFLICT = "CONFLICT"
-    DUPLICATE_UPLOAD = "DUPLICATE_UPLOAD"
-    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
-    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
-    PLAN_REQUIRED = "PLAN_REQUIRED"
-    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
-    INSUFFICIENT_CREDITS = "INSUFFICIENT_CREDITS"
-    NO_MASTER_RESUME = "NO_MASTER_RESUME"
-    NO_JOB_DESCRIPTION = "NO_JOB_DESCRIPTION"
-    TIMEOUT = "TIMEOUT"
-    PDF_RENDER_FAILED = "PDF_RENDER_FAILED"
-    LLM_UNAVAILABLE = "LLM_UNAVAILABLE"
-    BILLING_UNAVAILABLE = "BILLING_UNAVAILABLE"
-    INVALID_STATE = "INVALID_STATE"
-    DEFAULT_AGENT = "DEFAULT_AGENT"
-    AGENT_HAS_ACTIVE_JOBS = "AGENT_HAS_ACTIVE_JOBS"
-    NO_MATCHING_AGENT = "NO_MATCHING_AGENT"
-    NO_SUBSCRIPTION = "NO_SUBSCRIPTION"
-    PAYOUTS_NOT_ENABLED = "PAYOUTS_NOT_ENABLED"
-    SERVICE_BUSY = "SERVICE_BUSY"
+    VALIDATION_ERROR = strawberry.enum_value(
+        "VALIDATION_ERROR", description="An input value is invalid; `field` names it."
+    )
+    NOT_FOUND = strawberry.enum_value(
+        "NOT_FOUND",
+        description="The object does not exist or belongs to another organization.",
+    )
+    CONFLICT = strawberry.enum_value(
+        "CONFLICT",
+        description="The change conflicts with the current state (a taken name).",
+    )
+    DUPLICATE_UPLOAD = strawberry.enum_value(
+        "DUPLICATE_UPLOAD", description="The same file was uploaded before."
+    )
+    PAYLOAD_TOO_LARGE = strawberry.enum_value(
+        "PAYLOAD_TOO_LARGE", description="The upload is over the size limit."
+    )
+    UNSUPPORTED_MEDIA_TYPE = strawberry.enum_value(
+        "UNSUPPORTED_MEDIA_TYPE",
+        description="The file is not a PDF, DOCX, JSON, PNG or JPEG.",
+    )
+    PLAN_REQUIRED = strawberry.enum_value(
+        "PLAN_REQUIRED", description="The organization's plan does not include this."
+    )
+    QUOTA_EXCEEDED = strawberry.enum_value(
+        "QUOTA_EXCEEDED", description="The plan's monthly quota is used up."
+    )
+    INSUFFICIENT_CREDITS = strawberry.enum_value(
+        "INSUFFICIENT_CREDITS", description="Not enough credits for this."
+    )
+    NO_MASTER_RESUME = strawberry.enum_value(
+        "NO_MASTER_RESUME",
+        description="The organization has no master resume to work from.",
+    )
+    NO_JOB_DESCRIPTION = strawberry.enum_value(
+        "NO_JOB_DESCRIPTION",
+        description="A job description is needed and none was given.",
+    )
+    TIMEOUT = strawberry.enum_value(
+        "TIMEOUT", description="The work took longer than allowed."
+    )
+    PDF_RENDER_FAILED = strawberry.enum_value(
+        "PDF_RENDER_FAILED", description="The PDF could not be rendered."
+    )
+    LLM_UNAVAILABLE = strawberry.enum_value(
+        "LLM_UNAVAILABLE",
+        description="The language model could not be reached or answered badly.",
+    )
+    BILLING_UNAVAILABLE = strawberry.enum_value(
+        "BILLING_UNAVAILABLE",
+        description="Billing (Stripe) is not configured or not reachable.",
+    )
+    INVALID_STATE = strawberry.enum_value(
+        "INVALID_STATE", description="The object is not in a state that allows this."
+    )
+    DEFAULT_AGENT = strawberry.enum_value(
+        "DEFAULT_AGENT", description="The default agent cannot be deleted or hidden."
+    )
+    AGENT_HAS_ACTIVE_JOBS = strawberry.enum_value(
+        "AGENT_HAS_ACTIVE_JOBS", description="The agent still has jobs in progress."
+    )
+    NO_MATCHING_AGENT = strawberry.enum_value(
+        "NO_MATCHING_AGENT", description="No agent matches the job."
+    )
+    NO_SUBSCRIPTION = strawberry.enum_value(
+        "NO_SUBSCRIPTION", description="The organization has no Stripe subscription."
+    )
+    PAYOUTS_NOT_ENABLED = strawberry.enum_value(
+        "PAYOUTS_NOT_ENABLED",
+        description="The user's Stripe Connect account cannot receive payouts.",
+    )
+    SERVICE_BUSY = strawberry.enum_value(
+        "SERVICE_BUSY",
+        description="Too much work is queued; retry after `retryAfter` seconds.",
+    )
 
 
 @strawberry.type(

@@ -38,9 +38,13 @@ class JobStatus(Enum):
 
 @strawberry.enum(description="Who moved a job: its poster, its receiver, the system.")
 class JobActor(Enum):
-    POSTER = "POSTER"
-    RECEIVER = "RECEIVER"
-    SYSTEM = "SYSTEM"
+    POSTER = strawberry.enum_value(
+        "POSTER", description="The organization that posted it."
+    )
+    RECEIVER = strawberry.enum_value(
+        "RECEIVER", description="The agent's organization."
+    )
+    SYSTEM = strawberry.enum_value("SYSTEM", description="The server (expiry, sweeps).")
 
 
 @strawberry.type

@@ -41,7 +41,7 @@ class SectionKind(Enum):
     CERTIFICATIONS = "certifications"
 
 
-@strawberry.enum
+@strawberry.enum(description="A font of rendered profiles and PDFs.")
 class Font(Enum):
     INTER = "INTER"
     SOURCE_SERIF = "SOURCE_SERIF"
@@ -49,14 +49,14 @@ class Font(Enum):
     NOTO_SANS_CJK = "NOTO_SANS_CJK"
 
 
-@strawberry.enum
+@strawberry.enum(description="Format of a profile export.")
 class ExportFormat(Enum):
     JSON = "JSON"
     JSON_RESUME = "JSON_RESUME"
     CSV = "CSV"
 
 
-@strawberry.enum
+@strawberry.enum(description="Format of a profile import.")
 class ImportFormat(Enum):
     JSON = "JSON"
     JSON_RESUME = "JSON_RESUME"
@@ -318,23 +318,63 @@ class ProfileNode(relay.Node):
 # -- presentation ----------------------------------------------------------------------
 
 
-@strawberry.type
-class ThemeOption:
-    id: str
-    name: str
-    premium: bool
-    description: str
+@strawberry.enum(
+    description="Key of a theme. May gain values: do not switch on it exhaustively."
+)
+class ThemeKey(Enum):
+    CLASSIC = strawberry.enum_value(
+        "classic", description="Serif headings, one column."
+    )
+    MODERN = strawberry.enum_value(
+        "modern", description="Sans-serif, accent-coloured rules."
+    )
+    NOTO = strawberry.enum_value("noto", description="Noto Sans with CJK coverage.")
+    TERMINAL = strawberry.enum_value(
+        "terminal", description="Monospace, dark header band (premium)."
+    )
+    EXECUTIVE = strawberry.enum_value(
+        "executive", description="Two-column with sidebar (premium)."
+    )
+
+
+@strawberry.type(description="A theme of the catalog and whether the plan allows it.")
+class ThemeOption(relay.Node):
+    id: relay.NodeID[str] = strawberry.field(
+        description="Global id of the option (type ThemeOption); its name is `key`."
+    )
+    key: ThemeKey = strawberry.field(
+        description="The theme's key, as updateTheme's themeId takes it."
+    )
+    name: str = strawberry.field(description="Display name.")
+    premium: bool = strawberry.field(description="Needs a plan with premium themes.")
+    description: str = strawberry.field(description="What the theme looks like.")
     available: bool = strawberry.field(description="Usable on the current plan.")
 
     @classmethod
     def from_option(cls, option: ThemeOptionRow, *, premium_available: bool) -> Self:
         return cls(
             id=option.id,
+            key=ThemeKey(option.id),
             name=option.name,
             premium=option.premium,
             description=option.description,
             available=premium_available or not option.premium,
         )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        if info.context.loaders.actor() is None:
+            return [None for _ in node_ids]
+        state, catalog = await info.context.loaders.profiles.theme()
+        options = {option.id: option for option in catalog}
+        return [
+            cls.from_option(options[key], premium_available=state.available)
+            if key in options
+            else None
+            for key in node_ids
+        ]
 
 
 @strawberry.type
@@ -365,12 +405,44 @@ class Theme:
         )
 
 
-@strawberry.type
-class FontOption:
-    id: Font
-    name: str
-    premium: bool
+@strawberry.type(description="A font of the catalog and whether the plan allows it.")
+class FontOption(relay.Node):
+    id: relay.NodeID[str] = strawberry.field(
+        description="Global id of the option (type FontOption); its name is `key`."
+    )
+    key: Font = strawberry.field(
+        description="The font, as updateLayout's font takes it."
+    )
+    name: str = strawberry.field(description="Display name.")
+    premium: bool = strawberry.field(
+        description="Needs a plan with premium presentation."
+    )
     available: bool = strawberry.field(description="Usable on the current plan.")
+
+    @classmethod
+    def from_option(cls, option: FontOptionRow, *, premium_available: bool) -> Self:
+        return cls(
+            id=option.id,
+            key=Font(option.id),
+            name=option.name,
+            premium=option.premium,
+            available=premium_available or not option.premium,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        if info.context.loaders.actor() is None:
+            return [None for _ in node_ids]
+        state, fonts = await info.context.loaders.profiles.layout()
+        options = {option.id: option for option in fonts}
+        return [
+            cls.from_option(options[key], premium_available=state.available)
+            if key in options
+            else None
+            for key in node_ids
+        ]
 
 
 @strawberry.type
@@ -400,12 +472,7 @@ class Layout:
             available=state.available,
             effective_plan=state.effective_plan,
             fonts=[
-                FontOption(
-                    id=Font(f.id),
-                    name=f.name,
-                    premium=f.premium,
-                    available=state.available or not f.premium,
-                )
+                FontOption.from_option(f, premium_available=state.available)
                 for f in fonts
             ],
         )
@@ -638,40 +705,63 @@ class UpdateProfilePayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
-class SkillPayload:
-    skill: SkillNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+@strawberry.type(description="A section mutation's result, with the profile it joins.")
+class SectionEntryPayload:
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Expected failures; empty on success."
+    )
+
+    @strawberry.field(
+        description="The profile after the change, with the section lists the "
+        "entry joined or left, so that normalized caches update them; null on a "
+        "user error."
+    )
+    async def profile(self, info: Info) -> ProfileNode | None:
+        if self.user_errors:
+            return None
+        return ProfileNode.from_row(await info.context.loaders.profiles.profile())
 
 
 @strawberry.type
-class ExperiencePayload:
-    experience: ExperienceNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+class SkillPayload(SectionEntryPayload):
+    skill: SkillNode | None = strawberry.field(
+        default=None, description="The entry; null on a user error."
+    )
 
 
 @strawberry.type
-class EducationPayload:
-    education: EducationNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+class ExperiencePayload(SectionEntryPayload):
+    experience: ExperienceNode | None = strawberry.field(
+        default=None, description="The entry; null on a user error."
+    )
 
 
 @strawberry.type
-class ProjectPayload:
-    project: ProjectNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+class EducationPayload(SectionEntryPayload):
+    education: EducationNode | None = strawberry.field(
+        default=None, description="The entry; null on a user error."
+    )
 
 
 @strawberry.type
-class CertificationPayload:
-    certification: CertificationNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+class ProjectPayload(SectionEntryPayload):
+    project: ProjectNode | None = strawberry.field(
+        default=None, description="The entry; null on a user error."
+    )
 
 
 @strawberry.type
-class DeleteSectionEntryPayload:
-    deleted_id: strawberry.ID | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+class CertificationPayload(SectionEntryPayload):
+    certification: CertificationNode | None = strawberry.field(
+        default=None, description="The entry; null on a user error."
+    )
+
+
+@strawberry.type
+class DeleteSectionEntryPayload(SectionEntryPayload):
+    deleted_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Global id of the deleted entry."
+    )
 
 
 @strawberry.type
@@ -729,3 +819,24 @@ class SectionCounts:
 class ResetResumeContentPayload:
     deleted: SectionCounts | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="The public profile a visitor opened.")
+class RecordProfileViewInput:
+    username: str = strawberry.field(
+        description="The profile's username (case-insensitive)."
+    )
+
+
+@strawberry.type(description="The result of recordProfileView.")
+class RecordProfileViewPayload:
+    counted: bool | None = strawberry.field(
+        default=None,
+        description="True when the visit was counted; false when this visitor's "
+        "(IP's) visit of the profile was already counted in the last 24 hours; "
+        "null on a user error.",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="NOT_FOUND for a username that names no profile.",
+    )

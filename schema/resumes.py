@@ -3,22 +3,40 @@ display rows, and the resume mutations' inputs and payloads."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
-from schema.base import Connection, Edge, UserError, encode_cursor, page_info
+from schema.base import (
+    After,
+    Connection,
+    Edge,
+    First,
+    UserError,
+    encode_cursor,
+    page_info,
+)
 from schema.base import decode_cursor as _decode_cursor
 from schema.base import int_ids as _int_ids
 from schema.base import page_size as _page_size
 from schema.context import Info
-from schema.profiles import ProfileNode, SectionKind
+from schema.profiles import (
+    CertificationNode,
+    EducationNode,
+    ExperienceNode,
+    ProfileNode,
+    ProjectNode,
+    SectionKind,
+    SkillNode,
+)
+from schema.resumedata import ResumeData, ResumeDataInput
 from schema.tailoring import (
     CoverLetter,
     CoverLetterConnection,
@@ -34,11 +52,30 @@ if TYPE_CHECKING:
     from services.resumes import ResumeRow as DisplayRow
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a resume is in its processing.")
 class ResumeStatus(Enum):
     PROCESSING = "PROCESSING"
     READY = "READY"
     FAILED = "FAILED"
+
+
+@strawberry.enum(
+    description="What a resume was made from. May gain values: do not switch on it "
+    "exhaustively."
+)
+class FileType(Enum):
+    PDF = strawberry.enum_value("pdf", description="A PDF (text layer or scanned).")
+    DOCX = strawberry.enum_value("docx", description="A Word document (.docx).")
+    JSON = strawberry.enum_value(
+        "json", description="A JSON document (ResumeData or JSON Resume)."
+    )
+    PNG = strawberry.enum_value("png", description="A PNG image, read by OCR.")
+    JPEG = strawberry.enum_value(
+        "jpeg", description="A JPEG photo or scan, read by OCR."
+    )
+    TAILORED = strawberry.enum_value(
+        "tailored", description="Made by tailorResume from the master; no file."
+    )
 
 
 @strawberry.type(name="Resume")
@@ -46,7 +83,9 @@ class ResumeNode(relay.Node):
     id: relay.NodeID[int]
     title: str
     filename: str
-    file_type: str = strawberry.field(description="pdf, docx or json, by content.")
+    file_type: FileType = strawberry.field(
+        description="What the uploaded file is, by its content (not its name)."
+    )
     size: int
     status: ResumeStatus
     stage: str = strawberry.field(
@@ -61,10 +100,19 @@ class ResumeNode(relay.Node):
     engine: str = strawberry.field(description="What structured the text.")
     warnings: list[str]
     structured_data: JSON | None = strawberry.field(
-        description="ResumeData: personalInfo, summary, workExperience, education, "
-        "personalProjects, additional, customSections."
+        description="ResumeData as untyped JSON: personalInfo, summary, "
+        "workExperience, education, personalProjects, additional, customSections.",
+        deprecation_reason="Use `content`, the same document typed.",
     )
     text: str = strawberry.field(description="The text extracted from the file.")
+
+    @strawberry.field(
+        description="The structured content (typed ResumeData); null until parsed."
+    )
+    def content(self) -> ResumeData | None:
+        data = self.structured_data
+        return ResumeData.from_dict(data) if isinstance(data, dict) else None
+
     created_at: dt.datetime
     updated_at: dt.datetime
     parent_id: strawberry.Private[int | None]
@@ -102,7 +150,7 @@ class ResumeNode(relay.Node):
 
     @strawberry.field(description="Cover letters of this resume, newest first.")
     async def cover_letters(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> CoverLetterConnection:
         rows = await _letters(info, self.id, "COVER_LETTER", first, after)
         page: CoverLetterConnection = _letter_page(rows, CoverLetter, first, after)
@@ -110,7 +158,7 @@ class ResumeNode(relay.Node):
 
     @strawberry.field(description="Outreach messages of this resume, newest first.")
     async def outreach_messages(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> OutreachMessageConnection:
         rows = await _letters(info, self.id, "OUTREACH", first, after)
         page: OutreachMessageConnection = _letter_page(
@@ -124,7 +172,7 @@ class ResumeNode(relay.Node):
             id=row.id,
             title=row.title,
             filename=row.filename,
-            file_type=row.kind,
+            file_type=FileType(row.kind),
             size=row.size,
             status=ResumeStatus(row.status),
             stage=row.stage,
@@ -199,12 +247,36 @@ class TailorResumePayload:
 
 @strawberry.type(description="A step of a resume's parsing.")
 class ResumeEvent:
-    resume_id: strawberry.ID
-    status: ResumeStatus
-    stage: str
-    progress: int
-    error_code: str | None
-    error_message: str | None
+    resume_id: strawberry.ID = strawberry.field(
+        description="Global id of the resume (also in `resume`)."
+    )
+    status: ResumeStatus = strawberry.field(description="The status at this step.")
+    stage: str = strawberry.field(
+        description="received, extracting, structuring, saving, done, failed or "
+        "deleted (parses); tailoring runs name their own steps."
+    )
+    progress: int = strawberry.field(description="Percent done, 0 to 100.")
+    error_code: str | None = strawberry.field(
+        description="Why it failed (FAILED only)."
+    )
+    error_message: str | None = strawberry.field(
+        description="What failed, for people (FAILED only)."
+    )
+
+    @strawberry.field(
+        description="The resume as it is now, so a normalized cache updates its "
+        "record (status, stage, progress, content) without a hand-written "
+        "updater; null once deleted."
+    )
+    async def resume(self, info: Info) -> ResumeNode | None:
+        loader = info.context.loaders.resume_by_id
+        key = _int_ids([relay.GlobalID.from_id(self.resume_id).node_id])[0]
+        # a socket's loaders outlive one event: read it fresh (strawberry's clear()
+        # raises KeyError for a key it never cached)
+        with contextlib.suppress(KeyError):
+            loader.clear(key)
+        row = await loader.load(key)
+        return ResumeNode.from_row(row) if row else None
 
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> Self:
@@ -270,13 +342,13 @@ class ResumeFilter:
     )
 
 
-@strawberry.enum
+@strawberry.enum(description="What resumes are sorted by.")
 class ResumeOrderField(Enum):
     UPDATED_AT = "UPDATED_AT"
     CREATED_AT = "CREATED_AT"
 
 
-@strawberry.enum
+@strawberry.enum(description="Sort direction.")
 class OrderDirection(Enum):
     ASC = "ASC"
     DESC = "DESC"
@@ -327,19 +399,44 @@ class UpdateResumeInput:
         description="A JSON merge patch (RFC 7396) of the stored ResumeData: given "
         "keys replace (objects merge, arrays are replaced), null removes a key; the "
         "merged document is validated and a bad one changes nothing.",
+        deprecation_reason="Use `content`, the same partial update typed.",
+    )
+    content: ResumeDataInput | None = strawberry.field(
+        default=None,
+        description="A partial update of the content: a left-out field keeps, null "
+        "clears; not together with structuredData.",
     )
 
 
-@strawberry.type
+@strawberry.type(description="The result of a mutation on one resume.")
 class ResumePayload:
-    resume: ResumeNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    resume: ResumeNode | None = strawberry.field(
+        default=None, description="The resume; null on a user error."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Expected failures; empty on success."
+    )
+    changed_resumes: list[ResumeNode] = strawberry.field(
+        default_factory=list,
+        description="Every resume whose master flag changed, so that a normalized "
+        "cache stays right: after setMasterResume the new master (isMaster true) "
+        "and the former one (isMaster false).",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of deleteResume.")
 class DeleteResumePayload:
-    deleted_id: strawberry.ID | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    deleted_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Global id of the deleted resume."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Expected failures; empty on success."
+    )
+    changed_resumes: list[ResumeNode] = strawberry.field(
+        default_factory=list,
+        description="Resumes whose master flag changed: the successor master when "
+        "the deleted resume was the master.",
+    )
 
 
 @strawberry.input
@@ -355,19 +452,48 @@ class ExportResumeRowsPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
+@strawberry.enum(description="What an import would do to a profile field.")
+class FieldChangeAction(Enum):
+    ADD = strawberry.enum_value("add", description="The field is empty: it is set.")
+    CHANGE = strawberry.enum_value(
+        "change", description="The field has another value: it is replaced."
+    )
+    KEEP = strawberry.enum_value("keep", description="Same value: nothing changes.")
+
+
+@strawberry.type(description="What an import would do to one profile field.")
 class ProfileFieldChange:
-    field: str
-    current: str | None
-    proposed: str
-    action: str = strawberry.field(description="add, change or keep")
+    field: str = strawberry.field(description="The profile field, e.g. fullName.")
+    current: str | None = strawberry.field(description="Its value now, if any.")
+    proposed: str = strawberry.field(description="The value the import brings.")
+    action: FieldChangeAction = strawberry.field(
+        description="add, change or keep (commitImport applies add and change)."
+    )
 
 
-@strawberry.type
+SectionEntry = Annotated[
+    SkillNode | ExperienceNode | EducationNode | ProjectNode | CertificationNode,
+    strawberry.union("SectionEntry", description="An entry of a profile section."),
+]
+
+
+@strawberry.type(description="An existing entry that an import would change.")
 class SectionChange:
-    id: strawberry.ID = strawberry.field(description="The existing entry.")
+    entry_id: strawberry.ID = strawberry.field(
+        description="Global id of the existing entry (a Skill, Experience, "
+        "Education, Project or Certification)."
+    )
     values: JSON = strawberry.field(description="The fields that would change.")
-    current: JSON
+    current: JSON = strawberry.field(description="The entry's current values.")
+
+    @strawberry.field(
+        description="The existing entry itself; null when it was deleted since."
+    )
+    async def entry(self, info: Info) -> SectionEntry | None:
+        node = await relay.GlobalID.from_id(self.entry_id).resolve_node(
+            info, required=False
+        )
+        return node  # type: ignore[return-value]
 
 
 @strawberry.type(description="What importing would do to one section.")
@@ -380,12 +506,30 @@ class SectionImport:
     keep: list[JSON] = strawberry.field(description="Duplicates with nothing new.")
 
 
-@strawberry.type(name="ImportPreview")
-class ImportPreviewType:
-    id: strawberry.ID
-    expires_at: dt.datetime
-    profile: list[ProfileFieldChange]
-    sections: list[SectionImport]
+@strawberry.type(
+    name="ImportPreview",
+    description="What committing an import would change; kept until expiresAt.",
+)
+class ImportPreviewType(relay.Node):
+    id: relay.NodeID[int] = strawberry.field(
+        description="Global id of the preview, as commitImport's previewId takes it."
+    )
+    expires_at: dt.datetime = strawberry.field(
+        description="When the preview expires (UTC); commit before."
+    )
+    profile: list[ProfileFieldChange] = strawberry.field(
+        description="Changes to the profile's own fields."
+    )
+    sections: list[SectionImport] = strawberry.field(
+        description="What happens to each section."
+    )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        """Previews are one-shot answers of previewImport: not refetchable."""
+        return [None for _ in node_ids]
 
 
 @strawberry.input(description="Exactly one of resumeId and file.")

@@ -60,6 +60,7 @@ from schema.profiles import (
     ProjectNode,
     ProjectPayload,
     PublicProfile,
+    RecordProfileViewPayload,
     ReorderSectionPayload,
     ResetResumeContentPayload,
     SkillNode,
@@ -81,6 +82,7 @@ from schema.resumes import (
     TailorResumePayload,
     UploadResumePayload,
 )
+from schema.scalars import SCALAR_OVERRIDES
 from schema.tailoring import (
     CoverLetter,
     CoverLetterPayload,
@@ -104,8 +106,10 @@ class Query:
         description="Any object by its global id; null when it does not exist or "
         "belongs to another organization.",
     )
-    viewer: Viewer = strawberry.field(
-        resolver=accounts.viewer, description="The authenticated caller."
+    viewer: Viewer | None = strawberry.field(
+        resolver=accounts.viewer,
+        description="The authenticated caller; null with an UNAUTHENTICATED error "
+        "for anonymous requests (the rest of the page still answers).",
     )
     plans: list[PlanType] = strawberry.field(
         resolver=billing.plans, description="Every plan and what it entitles to."
@@ -113,7 +117,7 @@ class Query:
     public_profile: PublicProfile | None = strawberry.field(
         resolver=profiles.public_profile,
         description="What a profile's owner made public; no authentication needed. "
-        "Each call counts as a view in the owner's insights.",
+        "A pure read: front ends count a visit with recordProfileView.",
     )
     resume: ResumeNode | None = strawberry.field(
         resolver=resume_resolvers.resume,
@@ -129,10 +133,11 @@ class Query:
         description="Skills, keywords and responsibilities of a job description "
         "(deterministic, offline).",
     )
-    resume_match: ResumeMatch = strawberry.field(
+    resume_match: ResumeMatch | None = strawberry.field(
         resolver=tailoring.resume_match,
         description="How well a resume (default: the master) covers a job "
-        "description, without tailoring: cheap and deterministic.",
+        "description, without tailoring: cheap and deterministic. Null with an "
+        "error (e.g. NO_MASTER_RESUME) that leaves the rest of the page.",
     )
     llm_config: LlmConfigType = strawberry.field(
         resolver=tailoring.get_llm_config,
@@ -156,7 +161,9 @@ class Mutation:
         resolver=accounts.sign_up,
         description="Create a user and their own organization (plan free).",
     )
-    log_in: AuthPayload = strawberry.mutation(resolver=accounts.log_in)
+    log_in: AuthPayload = strawberry.mutation(
+        resolver=accounts.log_in, description="Start a session with email and password."
+    )
     refresh_token: AuthPayload = strawberry.mutation(
         resolver=accounts.refresh_token,
         description="Exchange a refresh token for a new pair. A token works once; "
@@ -172,54 +179,68 @@ class Mutation:
         description="Change the password; every session ends and a new one starts.",
     )
     create_api_key: CreateApiKeyPayload = strawberry.mutation(
-        resolver=accounts.create_api_key
+        resolver=accounts.create_api_key,
+        description="Owner or admin, signed in: a new API key; its secret is shown "
+        "once.",
     )
     revoke_api_key: RevokeApiKeyPayload = strawberry.mutation(
-        resolver=accounts.revoke_api_key
+        resolver=accounts.revoke_api_key,
+        description="Revoke an API key; it stops working on the next request.",
     )
     update_profile: UpdateProfilePayload = strawberry.mutation(
-        resolver=profiles.update_profile
+        resolver=profiles.update_profile,
+        description="Change the owner profile's fields (left out: kept).",
     )
-    create_skill: SkillPayload = strawberry.mutation(resolver=profiles.create_skill)
-    update_skill: SkillPayload = strawberry.mutation(resolver=profiles.update_skill)
+    create_skill: SkillPayload = strawberry.mutation(
+        resolver=profiles.create_skill,
+        description="Add a skill to the profile; the payload has the profile too.",
+    )
+    update_skill: SkillPayload = strawberry.mutation(
+        resolver=profiles.update_skill, description="Change a skill (left out: kept)."
+    )
     delete_skill: DeleteSectionEntryPayload = strawberry.mutation(
-        resolver=profiles.delete_skill
+        resolver=profiles.delete_skill, description="Delete a skill."
     )
     create_experience: ExperiencePayload = strawberry.mutation(
-        resolver=profiles.create_experience
+        resolver=profiles.create_experience, description="Add a work experience entry."
     )
     update_experience: ExperiencePayload = strawberry.mutation(
-        resolver=profiles.update_experience
+        resolver=profiles.update_experience,
+        description="Change a work experience entry (left out: kept).",
     )
     delete_experience: DeleteSectionEntryPayload = strawberry.mutation(
-        resolver=profiles.delete_experience
+        resolver=profiles.delete_experience,
+        description="Delete a work experience entry.",
     )
     create_education: EducationPayload = strawberry.mutation(
-        resolver=profiles.create_education
+        resolver=profiles.create_education, description="Add an education entry."
     )
     update_education: EducationPayload = strawberry.mutation(
-        resolver=profiles.update_education
+        resolver=profiles.update_education,
+        description="Change an education entry (left out: kept).",
     )
     delete_education: DeleteSectionEntryPayload = strawberry.mutation(
-        resolver=profiles.delete_education
+        resolver=profiles.delete_education, description="Delete an education entry."
     )
     create_project: ProjectPayload = strawberry.mutation(
-        resolver=profiles.create_project
+        resolver=profiles.create_project, description="Add a project."
     )
     update_project: ProjectPayload = strawberry.mutation(
-        resolver=profiles.update_project
+        resolver=profiles.update_project,
+        description="Change a project (left out: kept).",
     )
     delete_project: DeleteSectionEntryPayload = strawberry.mutation(
-        resolver=profiles.delete_project
+        resolver=profiles.delete_project, description="Delete a project."
     )
     create_certification: CertificationPayload = strawberry.mutation(
-        resolver=profiles.create_certification
+        resolver=profiles.create_certification, description="Add a certification."
     )
     update_certification: CertificationPayload = strawberry.mutation(
-        resolver=profiles.update_certification
+        resolver=profiles.update_certification,
+        description="Change a certification (left out: kept).",
     )
     delete_certification: DeleteSectionEntryPayload = strawberry.mutation(
-        resolver=profiles.delete_certification
+        resolver=profiles.delete_certification, description="Delete a certification."
     )
     reorder_section: ReorderSectionPayload = strawberry.mutation(
         resolver=profiles.reorder_section,
@@ -230,7 +251,9 @@ class Mutation:
         description="Premium themes answer PLAN_REQUIRED on plans without them.",
     )
     update_layout: UpdateLayoutPayload = strawberry.mutation(
-        resolver=profiles.update_layout
+        resolver=profiles.update_layout,
+        description="Section order, hidden sections and font; a premium font needs a "
+        "plan (PLAN_REQUIRED returns the current layout).",
     )
     export_profile: ExportProfilePayload = strawberry.mutation(
         resolver=profiles.export_profile,
@@ -247,17 +270,21 @@ class Mutation:
         "Costs one credit; returns at once with status PROCESSING.",
     )
     retry_resume_parse: ResumePayload = strawberry.mutation(
-        resolver=resume_resolvers.retry_resume_parse
+        resolver=resume_resolvers.retry_resume_parse,
+        description="Parse a FAILED resume again.",
     )
     update_resume: ResumePayload = strawberry.mutation(
-        resolver=resume_resolvers.update_resume
+        resolver=resume_resolvers.update_resume,
+        description="Change a resume's title, tags or content (a partial update).",
     )
     delete_resume: DeleteResumePayload = strawberry.mutation(
         resolver=resume_resolvers.delete_resume,
         description="Deletes the resume with its cover letters and outreach.",
     )
     set_master_resume: ResumePayload = strawberry.mutation(
-        resolver=resume_resolvers.set_master_resume
+        resolver=resume_resolvers.set_master_resume,
+        description="Make a resume the master; changedResumes holds the new and the "
+        "former master.",
     )
     export_resume_rows: ExportResumeRowsPayload = strawberry.mutation(
         resolver=resume_resolvers.export_resume_rows,
@@ -288,7 +315,7 @@ class Mutation:
         description="Write the cover letter again in place (same id).",
     )
     delete_cover_letter: DeleteLetterPayload = strawberry.mutation(
-        resolver=tailoring.delete_cover_letter
+        resolver=tailoring.delete_cover_letter, description="Delete a cover letter."
     )
     generate_outreach_message: OutreachMessagePayload = strawberry.mutation(
         resolver=tailoring.generate_outreach_message,
@@ -300,7 +327,8 @@ class Mutation:
         description="Write the message again in place (same id).",
     )
     delete_outreach_message: DeleteLetterPayload = strawberry.mutation(
-        resolver=tailoring.delete_outreach_message
+        resolver=tailoring.delete_outreach_message,
+        description="Delete an outreach message.",
     )
     render_resume_pdf: RenderResumePdfPayload = strawberry.mutation(
         resolver=tailoring.render_resume_pdf,
@@ -317,7 +345,8 @@ class Mutation:
         "layout stay. Recorded as a security event.",
     )
     create_agent: AgentPayload = strawberry.mutation(
-        resolver=agent_resolvers.create_agent
+        resolver=agent_resolvers.create_agent,
+        description="Create an agent (a worker persona) of the organization.",
     )
     update_agent: AgentPayload = strawberry.mutation(
         resolver=agent_resolvers.update_agent,
@@ -411,6 +440,12 @@ class Mutation:
         description="Owner or admin, signed in. Transfer earned credits to the "
         "user's Connect account (PAYOUTS_NOT_ENABLED, INSUFFICIENT_CREDITS).",
     )
+    record_profile_view: RecordProfileViewPayload = strawberry.mutation(
+        resolver=profiles.record_profile_view,
+        description="Count a visit of a public profile in its owner's insights; "
+        "no authentication needed. Front ends call it once per visit; one visit "
+        "per IP and profile counts in 24 hours.",
+    )
 
 
 @strawberry.type
@@ -490,4 +525,5 @@ def build_schema(
         ],
         extensions=[guards],
         config=StrawberryConfig(disable_field_suggestions=False),
+        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
     )

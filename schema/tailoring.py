@@ -56,6 +56,14 @@ class JobKeywords:
         )
 
 
+@strawberry.enum(description="Reasoning effort of reasoning models (OpenAI's scale).")
+class ReasoningEffort(Enum):
+    MINIMAL = strawberry.enum_value("minimal", description="As little as possible.")
+    LOW = strawberry.enum_value("low", description="Low effort: faster, cheaper.")
+    MEDIUM = strawberry.enum_value("medium", description="The usual balance.")
+    HIGH = strawberry.enum_value("high", description="Most effort: slower.")
+
+
 @strawberry.type(description="How well a resume covers a job description.")
 class ResumeMatch:
     percentage: float = strawberry.field(
@@ -86,17 +94,19 @@ class ResumeMatch:
         )
 
 
-@strawberry.enum
+@strawberry.enum(description="How far tailoring may rewrite a resume.")
 class TailorStrategy(Enum):
     NUDGE = "NUDGE"
     KEYWORDS = "KEYWORDS"
     FULL = "FULL"
 
 
-@strawberry.enum
+@strawberry.enum(description="Which model engine runs LLM tasks.")
 class LlmProvider(Enum):
-    OFFLINE = "offline"
-    OPENAI = "openai"
+    OFFLINE = strawberry.enum_value(
+        "offline", description="The deterministic offline engine (no network)."
+    )
+    OPENAI = strawberry.enum_value("openai", description="An OpenAI-compatible server.")
 
 
 @strawberry.type(name="LlmConfig", description="The organization's model settings.")
@@ -107,7 +117,10 @@ class LlmConfigType:
         description="Masked: only the last four characters are ever shown."
     )
     api_base: str | None
-    reasoning_effort: str | None
+    reasoning_effort: ReasoningEffort | None = strawberry.field(
+        description="The reasoning effort asked of reasoning models; null: the "
+        "model's default."
+    )
     enable_cover_letter: bool
     enable_outreach: bool
     content_language: str
@@ -120,7 +133,9 @@ class LlmConfigType:
             model=row.model,
             api_key=masked_key,
             api_base=row.api_base or None,
-            reasoning_effort=row.reasoning_effort or None,
+            reasoning_effort=ReasoningEffort(row.reasoning_effort)
+            if row.reasoning_effort
+            else None,
             enable_cover_letter=row.enable_cover_letter,
             enable_outreach=row.enable_outreach,
             content_language=row.content_language,
@@ -140,7 +155,9 @@ class UpdateLlmConfigInput:
         description="OpenAI-compatible base URL; public addresses only unless the "
         "instance allows private ones. Empty string clears it.",
     )
-    reasoning_effort: str | None = UNSET
+    reasoning_effort: ReasoningEffort | None = strawberry.field(
+        default=UNSET, description="null clears it (the model's default)."
+    )
     enable_cover_letter: bool | None = UNSET
     enable_outreach: bool | None = UNSET
     content_language: str | None = UNSET

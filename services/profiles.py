@@ -32,6 +32,7 @@ from services import billing, entitlements, indexing
 from services.accounts import Actor, AuthConfig, RequestMeta, SecurityEventKind
 from services.accounts import record_event as record_security_event
 from services.errors import Conflict, NotFound, PlanRequired, ValidationFailed
+from services.ratelimit import DAY, MemoryRateLimiter, RateLimiter
 
 SectionKind = Literal["skills", "experience", "education", "projects", "certifications"]
 SECTION_KINDS: tuple[SectionKind, ...] = (
@@ -587,7 +588,8 @@ class PublicProfile:
 
 
 async def public_profile(*, username: str) -> PublicProfile | None:
-    """What the owner made public, and a counted view; None when no such profile."""
+    """What the owner made public; None when no such profile. A pure read: views
+    are counted by `record_profile_view`."""
     name = username.strip().lower()
     if not USERNAME_RE.match(name):
         return None
@@ -601,7 +603,6 @@ async def public_profile(*, username: str) -> PublicProfile | None:
             sections[kind] = await list_section(
                 organization_id=profile.organization_id, kind=kind
             )
-    await _count_view(profile)
     plan = await entitlements.for_organization(organization_id=profile.organization_id)
     return PublicProfile(profile=profile, plan_id=plan.plan.id, sections=sections)
 
@@ -624,6 +625,31 @@ async def _count_view(profile: Profile) -> None:
         await ProfileView.filter(profile_id=profile.id, day=today).update(
             count=F("count") + 1
         )
+
+
+# one counted view per visitor IP and profile in a sliding day: refetches, reloads
+# and server-side rendering of the same visit do not inflate the owner's insights
+VIEWS_PER_IP_PER_DAY = 1
+
+
+async def record_profile_view(
+    *, username: str, ip: str, limiter: RateLimiter | MemoryRateLimiter
+) -> bool:
+    """Count a visit of a public profile; False when this IP's visit of the day was
+    already counted. Raises NotFound for a username that names no profile."""
+    name = username.strip().lower()
+    profile = (
+        await Profile.get_or_none(username=name) if USERNAME_RE.match(name) else None
+    )
+    if profile is None:
+        raise NotFound("No public profile with this username", field=["username"])
+    verdict = await limiter.hit(
+        f"profile-view:{profile.id}:{ip}", per_minute=VIEWS_PER_IP_PER_DAY, window=DAY
+    )
+    if not verdict.allowed:
+        return False
+    await _count_view(profile)
+    return True
 
 
 async def insights(

@@ -15,7 +15,7 @@ import asyncio
 import hashlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -643,10 +643,14 @@ async def update_resume(
     title: str | None,
     tags: list[str] | None,
     structured_data: Any,
+    replace: Collection[str] = (),
+    field: str = "structuredData",
 ) -> Resume:
     """Change the given fields. `structured_data` is a JSON merge patch (RFC 7396)
     applied to the stored document; the merged whole is validated as ResumeData
-    and, if anything is wrong, nothing of the update is written."""
+    and, if anything is wrong, nothing of the update is written. Top-level keys in
+    `replace` take the patch's value whole instead of merging (a typed input's
+    customSections list); errors name `field`."""
     values: dict[str, Any] = {}
     if title is not None:
         if not title.strip() or len(title) > 200:
@@ -673,15 +677,18 @@ async def update_resume(
                 raise ValidationFailed(
                     "The resume is PROCESSING: its structured data is being written; "
                     "update it once it is READY",
-                    field=["structuredData"],
+                    field=[field],
                 )
-            merged = merge_patch(resume.structured_data or {}, structured_data)
+            stored = dict(resume.structured_data or {})
+            for key in replace:
+                stored.pop(key, None)
+            merged = merge_patch(stored, structured_data)
             problems = validate_resume_data(merged)
             if problems:
                 raise ValidationFailed(
                     problems[0],
-                    field=["structuredData"],
-                    problems=[(["structuredData"], p) for p in problems[:20]],
+                    field=[field],
+                    problems=[([field], p) for p in problems[:20]],
                 )
             values["structured_data"] = merged
         if values:
@@ -690,17 +697,20 @@ async def update_resume(
     return resume
 
 
-async def delete_resume(*, actor: Actor, resume_id: int, pubsub: PubSub) -> int:
+async def delete_resume(
+    *, actor: Actor, resume_id: int, pubsub: PubSub
+) -> list[Resume]:
     """Delete a resume (its cover letters and outreach go with it). If it was the
     master, the newest READY resume (tailored or not) becomes the master.
     Subscribers of its events get a last one (FAILED, `DELETED`) and their
-    stream ends."""
+    stream ends. Returns the resumes whose master flag changed (the successor)."""
     resume = await get_resume(actor=actor, resume_id=resume_id)
+    successor: int | None = None
     async with in_transaction():
         await lock_organization(actor.organization_id)
         await resume.delete()
         if resume.is_master:
-            await _hand_on_master(actor.organization_id)
+            successor = await _hand_on_master(actor.organization_id)
     resume.update_from_dict(
         {
             "status": "FAILED",
@@ -711,7 +721,9 @@ async def delete_resume(*, actor: Actor, resume_id: int, pubsub: PubSub) -> int:
         }
     )
     await pubsub.publish(channel(resume_id), event(resume))
-    return resume_id
+    if successor is None:
+        return []
+    return await Resume.filter(organization_id=actor.organization_id, id=successor)
 
 
 async def _hand_on_master(organization_id: int) -> int | None:
@@ -742,17 +754,24 @@ async def _hand_on_master(organization_id: int) -> int | None:
     return successor.id
 
 
-async def set_master(*, actor: Actor, resume_id: int) -> Resume:
+async def set_master(*, actor: Actor, resume_id: int) -> list[Resume]:
+    """Make a resume the master. Returns every resume whose master flag changed:
+    the new master first, then the former one (none when it already was)."""
     resume = await get_resume(actor=actor, resume_id=resume_id)
     async with in_transaction():
         await lock_organization(actor.organization_id)
+        former = await Resume.filter(
+            organization_id=actor.organization_id, is_master=True
+        ).exclude(id=resume.id)
         await Resume.filter(
             organization_id=actor.organization_id, is_master=True
         ).update(is_master=False)
         await Resume.filter(id=resume.id).update(is_master=True)
     resume.is_master = True
+    for row in former:
+        row.is_master = False
     await indexing.changed(organization_id=actor.organization_id)
-    return resume
+    return [resume, *former]
 
 
 # -- flat display rows -----------------------------------------------------------------

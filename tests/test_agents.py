@@ -10,7 +10,9 @@ from strawberry import relay
 
 from tests.helpers import gql, sign_up
 
-AGENT_FIELDS = "id name personality avatarUrl isDefault visibility owner { id name }"
+AGENT_FIELDS = (
+    "id name personality avatarUrl isDefault visibility owner { userId name }"
+)
 VIEWER_AGENTS = f"""
 query Agents($first: Int, $after: String) {{
   viewer {{ agents(first: $first, after: $after) {{
@@ -98,7 +100,7 @@ async def test_every_user_gets_a_default_agent_first(client: TestClient) -> None
     assert default["avatarUrl"] is None
     assert default["visibility"] == "PRIVATE"
     assert default["activeJobCount"] == 0
-    assert default["owner"] == {"id": auth["user"]["id"], "name": "Ada Lovelace"}
+    assert default["owner"] == {"userId": auth["user"]["id"], "name": "Ada Lovelace"}
     # pages follow the same order
     page = await gql(client, VIEWER_AGENTS, {"first": 1}, token=token)
     agents = page["data"]["viewer"]["agents"]

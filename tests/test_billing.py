@@ -48,7 +48,7 @@ CANCEL = "https://app.example.com/billing/cancel"
 BILLING = """
 query Billing {
   viewer {
-    plan { id }
+    plan { key }
     organization { plan }
     credits
     billing {
@@ -342,7 +342,7 @@ async def test_free_to_starter_to_portal_to_cancellation_keeps_the_data(
     period_end = datetime.fromtimestamp(
         fake.subscriptions[sub_id]["current_period_end"], UTC
     )
-    assert viewer["plan"] == {"id": "starter"}
+    assert viewer["plan"] == {"key": "STARTER"}
     assert viewer["organization"] == {"plan": "starter"}
     assert viewer["billing"] == {
         "effectivePlan": "starter",

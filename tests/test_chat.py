@@ -423,7 +423,11 @@ async def test_engagement_per_utc_day(chat_client: TestClient) -> None:
     first = await ask(chat_client, "Where did she study?")
     await ask(chat_client, "where did she study", first["conversationId"])
     await ask(chat_client, "What is her favourite ice cream?")
-    await gql(chat_client, '{ publicProfile(username: "ada") { username } }')
+    counted = await gql(
+        chat_client,
+        'mutation { recordProfileView(input: {username: "ada"}) { counted } }',
+    )
+    assert counted["data"]["recordProfileView"] == {"counted": True}
     today = datetime.now(UTC).date().isoformat()
     body = await gql(chat_client, ENGAGEMENT, {"from": today, "to": today}, token=token)
     insights = body["data"]["viewer"]["insights"]

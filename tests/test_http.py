@@ -18,8 +18,8 @@ from settings import Settings
 from tests.helpers import PASSWORD, gql, sign_up
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
-PING = "query Ping { plans { id } }"
-PLAN_IDS = ["free", "starter", "pro", "enterprise"]
+PING = "query Ping { plans { key } }"
+PLAN_IDS = ["FREE", "STARTER", "PRO", "ENTERPRISE"]
 SYNTAX_ERROR = "{ __typename "
 UNKNOWN_FIELD = "{ nope }"
 # No valid selection of this schema nests deeper than 5 levels
@@ -76,7 +76,7 @@ mutation LogIn($input: LogInInput!) { logIn(input: $input) { accessToken } }
 """
 TWO_OPERATIONS = """
 query A { __typename }
-query B { plans { id } }
+query B { plans { key } }
 """
 FIRST_N = (
     "query Q($n: Int) { viewer { securityEvents(first: $n) { edges { cursor } } } }"
@@ -201,7 +201,7 @@ async def test_unknown_operation_name_is_a_bad_request(client: TestClient) -> No
 async def test_operation_name_selects_one_of_several_operations(
     client: TestClient,
 ) -> None:
-    plans = {"plans": [{"id": plan} for plan in PLAN_IDS]}
+    plans = {"plans": [{"key": plan} for plan in PLAN_IDS]}
     for name, data in [("A", {"__typename": "Query"}), ("B", plans)]:
         request = {"query": TWO_OPERATIONS, "operationName": name}
         status, _, body = await post_raw(client, json.dumps(request))
@@ -233,7 +233,7 @@ async def test_body_over_max_query_bytes_is_refused(
     assert body == _bad_request("Request body exceeds 100000 bytes")
     # the connection and the server are fine afterwards
     after = await gql(client, PING)
-    assert [p["id"] for p in after["data"]["plans"]] == PLAN_IDS
+    assert [p["key"] for p in after["data"]["plans"]] == PLAN_IDS
 
 
 async def test_chunked_body_over_max_query_bytes_is_refused(client: TestClient) -> None:
@@ -251,7 +251,7 @@ async def test_chunked_body_over_max_query_bytes_is_refused(client: TestClient) 
     assert response.status == 413
     assert await response.json() == _bad_request("Request body exceeds 100000 bytes")
     after = await gql(client, PING)
-    assert [p["id"] for p in after["data"]["plans"]] == PLAN_IDS
+    assert [p["key"] for p in after["data"]["plans"]] == PLAN_IDS
 
 
 # -- parse and validation errors ----------------------------------------------------
@@ -511,14 +511,14 @@ async def test_get_runs_a_query_from_url_parameters(client: TestClient) -> None:
     response = await client.get(
         "/graphql",
         params={
-            "query": "query Plans($all: Boolean!) { plans @include(if: $all) { id } }",
+            "query": "query Plans($all: Boolean!) { plans @include(if: $all) { key } }",
             "variables": json.dumps({"all": True}),
             "operationName": "Plans",
         },
     )
     assert (response.status, response.content_type) == (200, "application/json")
     body = await response.json()
-    assert [p["id"] for p in body["data"]["plans"]] == PLAN_IDS
+    assert [p["key"] for p in body["data"]["plans"]] == PLAN_IDS
 
 
 async def test_get_needs_a_query_and_well_formed_variables(client: TestClient) -> None:

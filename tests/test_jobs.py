@@ -21,7 +21,7 @@ from tests.test_subscriptions import connect, receive
 
 JOB_FIELDS = """
 id title description reward status deadline rejectReason
-poster { id name } receiver { id name }
+poster { userId name } receiver { id name }
 submission { content resumeId submittedAt }
 history { status actor }
 """
@@ -137,7 +137,7 @@ async def test_a_job_goes_from_post_to_completion_and_pays_the_receiver(
     assert posted["userErrors"] == []
     job = posted["job"]
     assert job["status"] == "HELD"
-    assert job["poster"] == {"id": m.ada_user, "name": "Ada Lovelace"}
+    assert job["poster"] == {"userId": m.ada_user, "name": "Ada Lovelace"}
     assert job["receiver"] == {"id": m.agent, "name": "Resume Reviewer"}
     assert job["history"] == [{"status": "HELD", "actor": "POSTER"}]
     assert (await m.credits(m.ada), await m.credits(m.bob)) == (15, 20)

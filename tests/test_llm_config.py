@@ -54,7 +54,7 @@ async def test_defaults_then_update_with_a_masked_encrypted_key(
                 "apiKey": secret,
                 "apiBase": "https://93.184.216.34/v1",
                 "defaultStrategy": "KEYWORDS",
-                "reasoningEffort": "low",
+                "reasoningEffort": "LOW",
             }
         },
         token=token,
@@ -67,7 +67,7 @@ async def test_defaults_then_update_with_a_masked_encrypted_key(
         "apiKey": "••••abcd",
         "apiBase": "https://93.184.216.34/v1",
         "defaultStrategy": "KEYWORDS",
-        "reasoningEffort": "low",
+        "reasoningEffort": "LOW",
     }
     row = await LlmConfig.get()
     assert secret not in row.api_key_encrypted  # stored encrypted
@@ -131,13 +131,13 @@ async def test_bad_values_are_reported_together_and_nothing_is_written(
     body = await gql(
         client,
         UPDATE,
-        {"input": {"reasoningEffort": "extreme", "model": "m" * 101}},
+        {"input": {"contentLanguage": "not a language", "model": "m" * 101}},
         token=token,
     )
     errors = body["data"]["updateLlmConfig"]["userErrors"]
     assert [e["field"] for e in errors] == [
         ["input", "model"],
-        ["input", "reasoningEffort"],
+        ["input", "contentLanguage"],
     ]
     assert await LlmConfig.all().count() == 0
 

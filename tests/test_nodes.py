@@ -24,9 +24,9 @@ def _gid(text: str) -> str:
         "not-a-global-id",  # malformed: not base64
         _gid("no colon here"),  # base64, but not type:id
         _gid("Nope:1"),  # unknown type
-        _gid("Viewer:1"),  # a type that is not a Node
+        _gid("Viewer:999"),  # another caller's viewer
         _gid("ImportPreview:1"),  # ditto
-        _gid("Plan:free"),
+        _gid("Plan:platinum"),  # no such plan
         _gid("UserError:1"),
         _gid("ErrorCode:1"),  # an enum
         _gid("Node:1"),  # the interface itself

@@ -138,7 +138,7 @@ async def test_scanned_corpus_resume_uploads_and_parses(client: TestClient) -> N
     body = await upload(client, token, png, filename="scan.png")
     payload = body["data"]["uploadResume"]
     assert payload["userErrors"] == []
-    assert payload["resume"]["fileType"] == "png"
+    assert payload["resume"]["fileType"] == "PNG"
     resume_id = payload["resume"]["id"]
     resume = await wait_for_resume(client, token, resume_id)
     assert resume["status"] == "READY", resume

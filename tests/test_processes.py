@@ -194,11 +194,11 @@ async def test_admin_commands_set_plan_and_grant_credits(
     assert done.returncode == 1
     assert "Unknown plan 'platinum'" in done.stderr
     body = await gql(
-        client, "{ viewer { credits plan { id tailorCallsPerMonth } } }", token=token
+        client, "{ viewer { credits plan { key tailorCallsPerMonth } } }", token=token
     )
     assert body["data"]["viewer"] == {
         "credits": 35,
-        "plan": {"id": "pro", "tailorCallsPerMonth": 1000},
+        "plan": {"key": "PRO", "tailorCallsPerMonth": 1000},
     }
     ledger = await CreditEntry.filter(organization_id=org_id).order_by("id")
     assert [(e.delta, e.balance_after, e.reason) for e in ledger] == [

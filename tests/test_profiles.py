@@ -511,7 +511,7 @@ UPDATE_THEME = """
 mutation T($input: UpdateThemeInput!) {
   updateTheme(input: $input) {
     theme { themeId effectiveThemeId accentColor available effectivePlan
-            catalog { id premium available } }
+            catalog { key premium available } }
     userErrors { field message code }
   }
 }
@@ -527,7 +527,9 @@ async def test_premium_theme_needs_a_plan(client: TestClient) -> None:
         token=token,
     )
     payload = body["data"]["updateTheme"]
-    assert payload["theme"] is None
+    # the refused mutation returns the current, unchanged theme (caches stay right)
+    current = {key: payload["theme"][key] for key in ("themeId", "accentColor")}
+    assert current == {"themeId": "classic", "accentColor": "#2563eb"}
     [error] = payload["userErrors"]
     assert (error["field"], error["code"]) == (["input", "themeId"], "PLAN_REQUIRED")
     read = await gql(client, FULL_PROFILE, token=token)
@@ -550,7 +552,7 @@ async def test_premium_theme_needs_a_plan(client: TestClient) -> None:
     assert (theme["themeId"], theme["effectiveThemeId"]) == ("terminal", "terminal")
     assert theme["accentColor"] == "#00d4ff"
     assert theme["available"] is True
-    assert {t["id"]: t["available"] for t in theme["catalog"]}["terminal"] is True
+    assert {t["key"]: t["available"] for t in theme["catalog"]}["TERMINAL"] is True
 
     # a downgrade keeps the choice but renders the default, and says so
     await set_plan("free")
@@ -587,7 +589,7 @@ mutation L($input: UpdateLayoutInput!) {
 """
 LAYOUT_STATE = """
 { viewer { layout { font effectiveFont available effectivePlan
-  fonts { id premium available } } } }
+  fonts { key premium available } } } }
 """
 
 
@@ -637,10 +639,10 @@ async def test_layout_options_are_plan_aware(client: TestClient) -> None:
     after a downgrade the stored choice stays while the rendered one falls back."""
     token = await _token(client)
     fonts_free = [
-        {"id": "INTER", "premium": False, "available": True},
-        {"id": "SOURCE_SERIF", "premium": False, "available": True},
-        {"id": "NOTO_SANS_CJK", "premium": False, "available": True},
-        {"id": "IBM_PLEX_MONO", "premium": True, "available": False},
+        {"key": "INTER", "premium": False, "available": True},
+        {"key": "SOURCE_SERIF", "premium": False, "available": True},
+        {"key": "NOTO_SANS_CJK", "premium": False, "available": True},
+        {"key": "IBM_PLEX_MONO", "premium": True, "available": False},
     ]
     body = await gql(client, LAYOUT_STATE, token=token)
     assert body["data"]["viewer"]["layout"] == {
@@ -658,7 +660,17 @@ async def test_layout_options_are_plan_aware(client: TestClient) -> None:
         token=token,
     )
     assert body["data"]["updateLayout"] == {
-        "layout": None,
+        "layout": {
+            "sectionOrder": [
+                "SKILLS",
+                "EXPERIENCE",
+                "EDUCATION",
+                "PROJECTS",
+                "CERTIFICATIONS",
+            ],
+            "hiddenSections": [],
+            "font": "INTER",
+        },
         "userErrors": [
             {
                 "field": ["input", "font"],
@@ -722,6 +734,13 @@ query P($username: String!) {
 """
 
 
+RECORD_VIEW = """
+mutation R($input: RecordProfileViewInput!) {
+  recordProfileView(input: $input) { counted userErrors { field message code } }
+}
+"""
+
+
 async def test_public_profile_shows_only_what_is_public(client: TestClient) -> None:
     token = await _token(client)
     await gql(
@@ -764,15 +783,40 @@ async def test_public_profile_shows_only_what_is_public(client: TestClient) -> N
 
     today = datetime.now(UTC).date().isoformat()
     month_ago = (datetime.now(UTC).date() - timedelta(days=30)).isoformat()
-    insights = await gql(
-        client,
-        """query I($from: Date!, $to: Date!) {
+
+    async def insights() -> dict[str, Any]:
+        body = await gql(
+            client,
+            """query I($from: Date!, $to: Date!) {
              viewer { insights(from: $from, to: $to) { totalViews days { day views } } }
            }""",
-        {"from": month_ago, "to": today},
-        token=token,
-    )
-    result = insights["data"]["viewer"]["insights"]
+            {"from": month_ago, "to": today},
+            token=token,
+        )
+        result: dict[str, Any] = body["data"]["viewer"]["insights"]
+        return result
+
+    # publicProfile is a pure read: refetches count nothing
+    assert (await insights())["totalViews"] == 0
+    # a visit counts once per IP and day, however often the front end calls
+    for expected in (True, False):
+        body = await gql(client, RECORD_VIEW, {"input": {"username": "ADA"}})
+        assert body["data"]["recordProfileView"] == {
+            "counted": expected,
+            "userErrors": [],
+        }
+    body = await gql(client, RECORD_VIEW, {"input": {"username": "nobody"}})
+    assert body["data"]["recordProfileView"] == {
+        "counted": None,
+        "userErrors": [
+            {
+                "field": ["input", "username"],
+                "message": "No public profile with this username",
+                "code": "NOT_FOUND",
+            }
+        ],
+    }
+    result = await insights()
     assert result["totalViews"] == 1
     assert len(result["days"]) == 31
     assert result["days"][-1] == {"day": today, "views": 1}
@@ -1020,16 +1064,21 @@ async def test_public_profile_scraping_is_limited_per_ip(
     await reset_state(settings)
     token = await _token(client)  # anonymous request 1 of 3 (signUp)
     await gql(client, UPDATE_PROFILE, {"input": {"username": "ada"}}, token=token)
-    statuses = []
+    statuses, counted = [], []
     for _ in range(3):
         response = await client.post(
-            "/graphql", json={"query": PUBLIC, "variables": {"username": "ada"}}
+            "/graphql",
+            json={"query": RECORD_VIEW, "variables": {"input": {"username": "ada"}}},
         )
         statuses.append(response.status)
+        if response.status == 200:
+            body = await response.json()
+            counted.append(body["data"]["recordProfileView"]["counted"])
         assert response.headers["X-RateLimit-Limit"] == "3"
     assert statuses == [200, 200, 429]
+    assert counted == [True, False]  # one visit per IP and day
     views = await ProfileView.all().values_list("count", flat=True)
-    assert views == [2]  # the refused request was not counted
+    assert views == [1]  # neither the repeat nor the refused request counted
 
 
 async def test_expired_file_link_is_refused(

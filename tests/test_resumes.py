@@ -94,7 +94,7 @@ async def test_upload_parses_in_the_background(client: TestClient) -> None:
     created = payload["resume"]
     assert created["status"] == "PROCESSING"
     assert created["isMaster"] is True  # the first upload becomes the master
-    assert created["fileType"] == "pdf"
+    assert created["fileType"] == "PDF"
     assert created["tags"] == ["backend", "go"]
     assert created["locale"] == "en-US"
     assert await _credits(token, client) == before - 1
@@ -284,18 +284,20 @@ async def test_resume_events_stream_every_stage(client: TestClient) -> None:
             "type": "subscribe",
             "payload": {
                 "query": "subscription S($id: ID!) { resumeEvents(resumeId: $id) "
-                "{ resumeId status stage progress errorCode } }",
+                "{ resumeId status stage progress errorCode "
+                "resume { id status stage progress } } }",
                 "variables": {"id": resume_id},
             },
         }
     )
     first = await receive(ws)
+    state = {"status": "PROCESSING", "stage": "received", "progress": 0}
     assert first["payload"]["data"]["resumeEvents"] == {
         "resumeId": resume_id,
-        "status": "PROCESSING",
-        "stage": "received",
-        "progress": 0,
+        **state,
         "errorCode": None,
+        # the event carries the resume object: caches update it by id
+        "resume": {"id": resume_id, **state},
     }
     await enqueue_parse(row.id)
     stages = []
@@ -305,12 +307,19 @@ async def test_resume_events_stream_every_stage(client: TestClient) -> None:
             break
         event = message["payload"]["data"]["resumeEvents"]
         stages.append((event["stage"], event["progress"], event["status"]))
+        last_resume = event["resume"]
     assert stages == [
         ("extracting", 10, "PROCESSING"),
         ("structuring", 50, "PROCESSING"),
         ("saving", 90, "PROCESSING"),
         ("done", 100, "READY"),
     ]
+    assert last_resume == {
+        "id": resume_id,
+        "status": "READY",
+        "stage": "done",
+        "progress": 100,
+    }
     # a late subscriber gets the final state at once, then the end
     await ws.send_json(
         {
@@ -367,11 +376,16 @@ async def test_master_list_update_delete_and_rows(client: TestClient) -> None:
     body = await gql(
         client,
         "mutation M($id: ID!) { setMasterResume(input: {id: $id}) "
-        "{ resume { isMaster } userErrors { code } } }",
+        "{ resume { isMaster } changedResumes { id isMaster } userErrors { code } } }",
         {"id": ids[2]},
         token=token,
     )
     assert body["data"]["setMasterResume"]["resume"] == {"isMaster": True}
+    # the first READY resume was the master: both records come back
+    assert body["data"]["setMasterResume"]["changedResumes"] == [
+        {"id": ids[2], "isMaster": True},
+        {"id": ids[0], "isMaster": False},
+    ]
     assert await Resume.filter(is_master=True).count() == 1
 
     listing = await gql(
@@ -449,11 +463,15 @@ async def test_master_list_update_delete_and_rows(client: TestClient) -> None:
     # deleting the master hands the role to the newest remaining resume
     body = await gql(
         client,
-        "mutation M($id: ID!) { deleteResume(input: {id: $id}) { deletedId } }",
+        "mutation M($id: ID!) { deleteResume(input: {id: $id}) "
+        "{ deletedId changedResumes { id isMaster } } }",
         {"id": ids[2]},
         token=token,
     )
     assert body["data"]["deleteResume"]["deletedId"] == ids[2]
+    assert body["data"]["deleteResume"]["changedResumes"] == [
+        {"id": ids[1], "isMaster": True}
+    ]
     remaining = await Resume.all().order_by("id")
     assert [r.is_master for r in remaining] == [False, True]
 
@@ -602,7 +620,10 @@ mutation P($input: PreviewImportInput!) {
     preview {
       id
       profile { field current proposed action }
-      sections { section add change { id values } keep }
+      sections {
+        section add keep
+        change { entryId values entry { __typename ... on Skill { id name } } }
+      }
     }
     userErrors { field message code }
   }
@@ -624,11 +645,12 @@ async def test_import_preview_then_commit(client: TestClient) -> None:
     resume_id = body["data"]["uploadResume"]["resume"]["id"]
     assert (await wait_for(client, token, resume_id))["status"] == "READY"
     # an existing skill is detected as a duplicate
-    await gql(
+    created = await gql(
         client,
-        'mutation { createSkill(input: {name: "python"}) { userErrors { code } } }',
+        'mutation { createSkill(input: {name: "python"}) { skill { id } } }',
         token=token,
     )
+    skill_id = created["data"]["createSkill"]["skill"]["id"]
 
     body = await gql(client, PREVIEW, {"input": {"resumeId": resume_id}}, token=token)
     payload = body["data"]["previewImport"]
@@ -642,10 +664,14 @@ async def test_import_preview_then_commit(client: TestClient) -> None:
     skills = sections["SKILLS"]
     # the same skill in another case: a duplicate that would change the spelling
     assert [c["values"] for c in skills["change"]] == [{"name": "Python"}]
+    # the change points to its entry (its own id stays the entry's, not reused)
+    assert [(c["entryId"], c["entry"]) for c in skills["change"]] == [
+        (skill_id, {"__typename": "Skill", "id": skill_id, "name": "python"})
+    ]
     assert "Python" not in [s["name"] for s in skills["add"]]
     names = {f["field"]: f for f in preview["profile"]}
     assert names["fullName"]["proposed"] == "Jane Doe"
-    assert names["fullName"]["action"] == "add"
+    assert names["fullName"]["action"] == "ADD"
 
     # nothing is written until the commit
     read = await gql(

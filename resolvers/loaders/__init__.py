@@ -129,3 +129,11 @@ class Loaders:
 
     def plan(self, plan_id: str) -> billing.Plan:
         return billing.get_plan(plan_id)
+
+    def plans_by_key(self) -> dict[str, billing.Plan]:
+        """Every plan by its key (a static table: nothing to batch)."""
+        return dict(billing.PLANS)
+
+    def actor(self) -> Actor | None:
+        """The caller, or None when anonymous."""
+        return self._actor()
