@@ -1,8 +1,8 @@
 """Fast section reads, the profile's version, and the publicProfile cache.
 
-- `read_section`: a section's rows for display, by one raw SELECT of the columns the
-  API shows (no timestamps), turned into model rows without the query builder: about
-  3x cheaper than `Model.filter().order_by()` for 20 rows. Read-only rows.
+- `read_section`: a section's rows for display, by one raw SELECT turned into model
+  rows without the query builder (`services.rows`): about 3x cheaper than
+  `Model.filter().order_by()` for 20 rows.
 - `Profile.version`: a random 62-bit token, replaced after every change of the profile
   row or of one of its section rows: tortoise signals for saves and deletes of rows
   (registered here), and `changed()` for bulk writes that send no signal. The token
@@ -36,6 +36,7 @@ from models.profiles import (
     SectionRow,
     Skill,
 )
+from services import rows
 
 SECTION_TABLES: dict[str, type[SectionRow]] = {
     "skills": Skill,
@@ -44,25 +45,23 @@ SECTION_TABLES: dict[str, type[SectionRow]] = {
     "projects": Project,
     "certifications": Certification,
 }
-_UNREAD = frozenset({"created_at", "updated_at"})
 _SELECTS = {
-    kind: "SELECT "  # noqa: S608 (fixed names)
-    + ", ".join(f'"{c}"' for c in model._meta.db_fields if c not in _UNREAD)
-    + f' FROM "{model._meta.db_table}" WHERE "organization_id" = '
+    kind: f"SELECT {rows.select_columns(model)} "  # noqa: S608 (fixed names)
+    f'FROM "{model._meta.db_table}" WHERE "organization_id" = '
     for kind, model in SECTION_TABLES.items()
 }
 
 
 async def read_section(*, organization_id: int, kind: str) -> list[SectionRow]:
-    """A section's rows in display order, for reading only (no timestamps)."""
+    """A section's rows in display order."""
     model = SECTION_TABLES[kind]
     conn = model._meta.db
     placeholder = "?" if conn.capabilities.dialect == "sqlite" else "$1"
-    rows = await conn.execute_query_dict(
+    found = await conn.execute_query_dict(
         _SELECTS[kind] + placeholder + ' ORDER BY "position", "id"',
         [organization_id],
     )
-    return [model._init_from_db(**row) for row in rows]
+    return rows.from_db(model, found)
 
 
 # -- the version -----------------------------------------------------------------------

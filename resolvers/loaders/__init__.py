@@ -18,6 +18,7 @@ from models.resumes import Resume
 from resolvers.loaders.agents import AgentLoaders
 from resolvers.loaders.indexing import IndexingLoaders
 from resolvers.loaders.profiles import ProfileLoaders
+from resolvers.loaders.tailoring import TailoringLoaders
 from services import accounts, billing, entitlements, payments, resumes, usage
 from services.accounts import Actor
 from services.errors import Forbidden
@@ -46,6 +47,7 @@ class Loaders:
         self.resume_by_id = DataLoader[int, Resume | None](load_fn=self._resumes)
         self.agents = AgentLoaders(actor)
         self.chat = self.indexing = IndexingLoaders(actor)
+        self.tailoring = TailoringLoaders(actor)
         self.entitlement_by_org = DataLoader[int, entitlements.Entitlement](
             load_fn=self._entitlements
         )
