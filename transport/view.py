@@ -184,6 +184,10 @@ class CareergraphView(GraphQLView[Context, None]):
         )
         self._graphiql = GRAPHIQL_HTML.read_text()
 
+    def encode_json(self, data: object) -> str:
+        """WebSocket messages (text frames) with orjson."""
+        return orjson.dumps(data).decode()
+
     # -- HTTP -----------------------------------------------------------------------
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
