@@ -91,3 +91,46 @@ async def test_letters_of_a_resumes_page_cost_constant_queries(
         {"node": {"company": "0-2"}},
         {"node": {"company": "0-1"}},
     ]
+
+
+async def test_redis_subscriptions_share_one_connection() -> None:
+    """Many subscribers of a process ride one Redis connection; a channel stays
+    subscribed on Redis while one local subscriber is left."""
+    import asyncio
+    import os
+
+    import pytest
+    import redis.asyncio as aioredis
+
+    from services.pubsub import RedisPubSub
+
+    url = os.environ.get("TEST_REDIS_URL", "")
+    if os.environ.get("TEST_BACKEND") != "postgres" or not url:
+        pytest.skip("needs Redis (TEST_BACKEND=postgres)")
+    client = aioredis.Redis.from_url(url)
+    pubsub = RedisPubSub(client)
+    clients_before = len(await client.client_list())
+    try:
+        async with pubsub.subscribe("bench:a") as first:
+            async with (
+                pubsub.subscribe("bench:a") as second,
+                pubsub.subscribe("bench:b") as third,
+            ):
+                assert len(await client.client_list()) == clients_before + 1
+                await pubsub.publish("bench:a", {"n": 1})
+                await pubsub.publish("bench:b", {"n": 2})
+                async with asyncio.timeout(5):
+                    assert await anext(first) == {"n": 1}
+                    assert await anext(second) == {"n": 1}
+                    assert await anext(third) == {"n": 2}
+            assert await client.pubsub_numsub("bench:a", "bench:b") == [
+                (b"bench:a", 1),
+                (b"bench:b", 0),
+            ]
+            await pubsub.publish("bench:a", {"n": 3})
+            async with asyncio.timeout(5):
+                assert await anext(first) == {"n": 3}
+        assert await client.pubsub_numsub("bench:a") == [(b"bench:a", 0)]
+    finally:
+        await pubsub.close()
+        await client.aclose()
