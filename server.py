@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import redis.asyncio as aioredis
+import uvloop
 from aiohttp import web
 from graphql import GraphQLError
 from taskiq.receiver import Receiver
@@ -33,6 +34,7 @@ from services import indexing, resumes, webhooks
 from services.accounts import AuthConfig
 from services.files import Signer
 from services.llm.openai_engine import OpenAIEngine
+from services.profile_cache import ProfileCache
 from services.pubsub import MemoryPubSub, PubSub, RedisPubSub, redis_pool
 from services.queue import (
     broker,
@@ -91,6 +93,7 @@ def build_runtime(settings: Settings) -> Runtime:
         limiter=RateLimiter.from_url(settings.redis_url),
         redis=client,
         files=Signer(settings.secret_key, ttl=settings.file_link_ttl),
+        profile_cache=ProfileCache(settings.profile_cache_size),
     )
 
 
@@ -340,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     settings = Settings.from_env()
     if args.command == "serve":
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())  # bench/throughput.py
         asyncio.run(migrate(settings))
         web.run_app(create_app(settings), host=settings.host, port=settings.port)
         return 0

@@ -44,6 +44,8 @@ class Profile(Model):
     extra_sections: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # bumped after every change of the profile or its sections (profile_cache)
+    version = fields.BigIntField(default=0)
 
     class Meta:
         table = "profiles"

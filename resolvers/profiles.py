@@ -302,7 +302,9 @@ async def update_layout(info: Info, input: UpdateLayoutInput) -> UpdateLayoutPay
 
 
 async def public_profile(info: Info, username: str) -> PublicProfile | None:
-    found = await profiles.public_profile(username=username)
+    found = await profiles.public_profile(
+        username=username, cache=info.context.runtime.profile_cache
+    )
     if found is None:
         return None
     row = found.profile

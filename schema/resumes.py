@@ -211,17 +211,11 @@ ResumeConnection = Connection[ResumeNode]
 async def _letters(
     info: Info, resume_id: int, kind: str, first: int | None, after: str | None
 ) -> list[Any]:
-    from services.tailoring import letters
-
-    actor = info.context.require_actor()
-    size = _page_size(first)
-    return await letters.list_letters(
-        organization_id=actor.organization_id,
-        resume_id=resume_id,
-        kind=kind,
-        after=_decode_cursor(kind, after),
-        limit=size + 1,
+    info.context.require_actor()
+    loader = info.context.loaders.tailoring.letters(
+        kind=kind, after=_decode_cursor(kind, after), limit=_page_size(first) + 1
     )
+    return await loader.load(resume_id)
 
 
 def _letter_page(

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from models.profiles import Profile, SectionRow
 from models.resumes import ImportPreview
-from services import profiles
+from services import profile_cache, profiles
 from services.accounts import Actor
 from services.errors import Conflict, NotFound, ValidationFailed
 from services.profiles import SECTION_KINDS, SECTION_MODELS, SECTION_RULES, SectionKind
@@ -284,6 +284,7 @@ async def commit(
                 await model.filter(
                     id=change["id"], organization_id=actor.organization_id
                 ).update(**change["values"])
+            await profile_cache.changed(organization_id=actor.organization_id)
         if include_profile:
             values = {
                 item["field"]: item["to"]

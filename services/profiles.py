@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 from tortoise.exceptions import IntegrityError
@@ -28,7 +28,7 @@ from models.profiles import (
     SectionRow,
     Skill,
 )
-from services import billing, entitlements, indexing
+from services import billing, entitlements, indexing, profile_cache
 from services.accounts import Actor, AuthConfig, RequestMeta, SecurityEventKind
 from services.accounts import record_event as record_security_event
 from services.errors import Conflict, NotFound, PlanRequired, ValidationFailed
@@ -403,6 +403,7 @@ async def reorder_section(
             if row.position != position:
                 await SECTION_MODELS[kind].filter(id=row_id).update(position=position)
                 row.position = position
+        await profile_cache.changed(organization_id=actor.organization_id)
     return sorted(rows, key=lambda r: r.position)
 
 
@@ -587,9 +588,12 @@ class PublicProfile:
     sections: dict[SectionKind, list[SectionRow]]  # visible sections only, in order
 
 
-async def public_profile(*, username: str) -> PublicProfile | None:
+async def public_profile(
+    *, username: str, cache: profile_cache.ProfileCache | None = None
+) -> PublicProfile | None:
     """What the owner made public; None when no such profile. A pure read: views
-    are counted by `record_profile_view`."""
+    are counted by `record_profile_view`. The visible sections come from `cache`
+    when it holds the profile's version."""
     name = username.strip().lower()
     if not USERNAME_RE.match(name):
         return None
@@ -597,12 +601,9 @@ async def public_profile(*, username: str) -> PublicProfile | None:
     if profile is None:
         return None
     hidden = set(profile.hidden_sections)
-    sections: dict[SectionKind, list[SectionRow]] = {}
-    for kind in effective_order(profile):
-        if kind not in hidden:
-            sections[kind] = await list_section(
-                organization_id=profile.organization_id, kind=kind
-            )
+    visible: list[str] = [k for k in effective_order(profile) if k not in hidden]
+    cached = await (cache or profile_cache.ProfileCache(0)).sections(profile, visible)
+    sections = cast("dict[SectionKind, list[SectionRow]]", cached)
     plan = await entitlements.for_organization(organization_id=profile.organization_id)
     return PublicProfile(profile=profile, plan_id=plan.plan.id, sections=sections)
 
@@ -689,6 +690,7 @@ async def reset_resume_content(
             deleted[kind] = await model.filter(
                 organization_id=actor.organization_id
             ).delete()
+        await profile_cache.changed(organization_id=actor.organization_id)
     await indexing.clear(organization_id=actor.organization_id)  # chunks, vectors
     await indexing.changed(organization_id=actor.organization_id)  # what is left
     await record_security_event(

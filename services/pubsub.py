@@ -68,33 +68,84 @@ class MemoryPubSub:
 
 
 class RedisPubSub:
-    """Redis PUBLISH/SUBSCRIBE: an event from any process reaches every subscriber."""
+    """Redis PUBLISH/SUBSCRIBE: an event from any process reaches every subscriber.
 
-    def __init__(self, client: aioredis.Redis) -> None:
+    One Redis connection per process carries every subscription: a channel is
+    subscribed on Redis while this process has a subscriber for it, and one reader
+    task fans each message out to the local subscribers' queues (a connection per
+    subscriber exhausted the pool at a few hundred sockets). When that connection
+    fails, every open subscription ends with ConnectionError and the next subscribe
+    opens a new one."""
+
+    def __init__(self, client: aioredis.Redis, *, queue_size: int = 1000) -> None:
         self._client = client
+        self._local = MemoryPubSub(queue_size=queue_size)
+        self._pubsub: Any = None
+        self._reader: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
 
     async def publish(self, channel: str, message: Message) -> None:
         await self._client.publish(channel, json.dumps(message))
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[Message]]:
-        pubsub = self._client.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(channel)
+        async with self._local.subscribe(channel) as messages:
+            async with self._lock:
+                if self._local.subscriber_count(channel) == 1:
+                    await self._redis_subscribe(channel)
 
-        async def messages() -> AsyncIterator[Message]:
-            async for raw in pubsub.listen():
-                if raw.get("type") == "message":
-                    yield json.loads(raw["data"])
+            async def checked() -> AsyncIterator[Message]:
+                async for message in messages:
+                    if message is _BROKEN:
+                        raise ConnectionError("Lost the Redis pub/sub connection")
+                    yield message
 
+            try:
+                yield checked()
+            finally:
+                async with self._lock:
+                    if self._local.subscriber_count(channel) == 1 and self._pubsub:
+                        with contextlib.suppress(Exception):
+                            await self._pubsub.unsubscribe(channel)
+
+    async def _redis_subscribe(self, channel: str) -> None:
+        if self._pubsub is None:
+            self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+        await self._pubsub.subscribe(channel)
+        if self._reader is None or self._reader.done():
+            self._reader = asyncio.create_task(self._read(self._pubsub))
+
+    async def _read(self, pubsub: Any) -> None:
         try:
-            yield messages()
-        finally:
+            while True:
+                raw = await pubsub.get_message(timeout=None)
+                if raw is not None and raw.get("type") == "message":
+                    channel = raw["channel"]
+                    if isinstance(channel, bytes):
+                        channel = channel.decode()
+                    await self._local.publish(channel, json.loads(raw["data"]))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the connection is gone: end every subscription
+            if self._pubsub is pubsub:
+                self._pubsub = None
+            for channel in list(self._local._queues):
+                await self._local.publish(channel, _BROKEN)
             with contextlib.suppress(Exception):
-                await pubsub.unsubscribe(channel)
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()
 
     async def close(self) -> None:
-        return None
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(BaseException):
+                await self._reader
+        if self._pubsub is not None:
+            with contextlib.suppress(Exception):
+                await self._pubsub.aclose()
+        self._pubsub = None
+
+
+_BROKEN: Message = {}  # compared by identity: the end of a broken connection
 
 
 def redis_pool(redis_url: str) -> aioredis.BlockingConnectionPool:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
 
 from services.accounts import AuthConfig
 from services.files import Signer
+from services.profile_cache import ProfileCache
 from services.pubsub import PubSub
 from services.ratelimit import MemoryRateLimiter, RateLimiter
 from settings import Settings
@@ -21,3 +22,4 @@ class Runtime:
     limiter: RateLimiter | MemoryRateLimiter
     redis: aioredis.Redis | None
     files: Signer
+    profile_cache: ProfileCache = field(default_factory=lambda: ProfileCache(1000))

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
+import orjson
 from aiohttp import BodyPartReader, MultipartReader, web
 from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.aiohttp.views import GraphQLView
@@ -61,11 +62,20 @@ def error_body(message: str, code: str, **extra: Any) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code, **extra}}]}
 
 
+def dumps(body: Mapping[str, Any]) -> bytes:
+    """Compact JSON with orjson (about 10x the stdlib here); the stdlib for what
+    orjson refuses (integers past 64 bits, non-string keys)."""
+    try:
+        return orjson.dumps(body)
+    except TypeError:
+        return json.dumps(body, separators=(",", ":")).encode()
+
+
 def json_response(
     body: Mapping[str, Any], *, status: int = 200, content_type: str = JSON
 ) -> web.Response:
     return web.Response(
-        body=json.dumps(body, separators=(",", ":")).encode(),
+        body=dumps(body),
         status=status,
         content_type=content_type,
         charset="utf-8",
@@ -173,6 +183,10 @@ class CareergraphView(GraphQLView[Context, None]):
             recheck=settings.socket_recheck_seconds,
         )
         self._graphiql = GRAPHIQL_HTML.read_text()
+
+    def encode_json(self, data: object) -> str:
+        """WebSocket messages (text frames) with orjson."""
+        return orjson.dumps(data).decode()
 
     # -- HTTP -----------------------------------------------------------------------
 
@@ -322,7 +336,7 @@ class CareergraphView(GraphQLView[Context, None]):
     @staticmethod
     def _decode(raw: str | bytes, what: str) -> Any:
         try:
-            return json.loads(raw)
+            return orjson.loads(raw)
         except (ValueError, UnicodeDecodeError):
             raise BadRequest(f"Malformed JSON in {what}") from None
 

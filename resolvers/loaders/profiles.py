@@ -12,7 +12,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from models.profiles import Profile, SectionRow
-from services import profiles
+from services import profile_cache, profiles
 from services.accounts import Actor
 from services.profiles import SectionKind
 
@@ -56,7 +56,7 @@ class ProfileLoaders:
         org = self._org()
         rows: list[SectionRow] = await self._once(
             f"section:{kind}",
-            lambda: profiles.list_section(organization_id=org, kind=kind),
+            lambda: profile_cache.read_section(organization_id=org, kind=kind),
         )
         return rows
 

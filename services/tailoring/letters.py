@@ -13,7 +13,7 @@ from typing import Any
 
 from models.resumes import Resume
 from models.tailoring import Letter
-from services import entitlements, profiles
+from services import entitlements, profiles, rows
 from services.accounts import Actor
 from services.errors import NoJobDescription, NotFound, PlanRequired, ValidationFailed
 from services.llm import config as llm_config
@@ -240,6 +240,48 @@ async def list_letters(
     if after is not None:
         query = query.filter(id__lt=after)
     return await query.order_by("-id").limit(limit)
+
+
+async def letters_of_resumes(
+    *,
+    organization_id: int,
+    resume_ids: list[int],
+    kind: str,
+    after: int | None,
+    limit: int,
+) -> dict[int, list[Letter]]:
+    """`list_letters` for many resumes in one query: per resume, newest first,
+    `limit` rows after the cursor id (a window numbering each resume's rows)."""
+    if not resume_ids:
+        return {}
+    conn = Letter._meta.db
+    # in the order the placeholders appear (SQLite's `?` are positional)
+    args: list[Any] = [organization_id, kind, *resume_ids]
+    if after is not None:
+        args.append(after)
+    args.append(limit)
+    marks = _placeholders(conn.capabilities.dialect, len(args))
+    where = (
+        f'"organization_id" = {marks[0]} AND "kind" = {marks[1]} '
+        f'AND "resume_id" IN ({", ".join(marks[2 : 2 + len(resume_ids)])})'
+    )
+    if after is not None:
+        where += f' AND "id" < {marks[-2]}'
+    columns = rows.select_columns(Letter)
+    sql = (
+        f"SELECT {columns} FROM (SELECT {columns}, ROW_NUMBER() OVER "  # noqa: S608
+        '(PARTITION BY "resume_id" ORDER BY "id" DESC) AS "n" '
+        f'FROM "{Letter._meta.db_table}" WHERE {where}) AS "page" '
+        f'WHERE "n" <= {marks[-1]} ORDER BY "resume_id", "id" DESC'
+    )
+    found: dict[int, list[Letter]] = {i: [] for i in resume_ids}
+    for letter in rows.from_db(Letter, await conn.execute_query_dict(sql, args)):
+        found[letter.resume_id].append(letter)
+    return found
+
+
+def _placeholders(dialect: str, n: int) -> list[str]:
+    return ["?"] * n if dialect == "sqlite" else [f"${i}" for i in range(1, n + 1)]
 
 
 async def resume_pdf_link(
