@@ -218,6 +218,7 @@ def create_app(
     view = CareergraphView(schema, runtime)
     app.router.add_route("*", "/graphql", view)
     app.cleanup_ctx.append(view.sockets.lifecycle)  # close sockets on revocation
+    app.on_shutdown.append(view.sockets.close_all)  # SIGTERM: 1001 to every socket
     add_routes(app)
     return app
 
@@ -341,7 +342,14 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     if args.command == "serve":
         asyncio.run(migrate(settings))
-        web.run_app(create_app(settings), host=settings.host, port=settings.port)
+        # SIGTERM: stop accepting, close sockets with 1001, let in-flight requests
+        # finish for SHUTDOWN_GRACE seconds, then exit
+        web.run_app(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            shutdown_timeout=settings.shutdown_grace,
+        )
         return 0
     if args.command == "migrate":
         asyncio.run(migrate(settings))
@@ -362,7 +370,7 @@ def run_worker(settings: Settings, *, concurrency: int) -> int:
     if not settings.redis_url:
         print("error: the worker takes jobs from Redis; set REDIS_URL", file=sys.stderr)
         return 2
-    asyncio.run(_worker(concurrency))
+    asyncio.run(_worker(concurrency, grace=settings.shutdown_grace))
     return 0
 
 

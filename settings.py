@@ -91,6 +91,7 @@ class Settings:
     index_debounce: float = 2.0  # seconds of quiet after an edit before indexing
     chat_rate_limit: int = 10  # askProfile questions per minute per visitor IP
     transcript_retention_days: int = 90
+    shutdown_grace: float = 10.0  # SIGTERM: seconds to finish in-flight requests/jobs
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -148,6 +149,7 @@ class Settings:
             socket_recheck_seconds=float(env.get("SOCKET_RECHECK_SECONDS") or 60),
             queue_max_pending=max(1, _int(env, "QUEUE_MAX_PENDING", 500)),
             queue_retry_after=max(1, _int(env, "QUEUE_RETRY_AFTER", 30)),
+            shutdown_grace=float(env.get("SHUTDOWN_GRACE") or 10),
         )
 
 

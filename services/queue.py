@@ -1,6 +1,12 @@
 """Background jobs on taskiq: in-process broker by default, Redis streams with
 `REDIS_URL` (acknowledged after the job finishes, so a job whose worker died is
-delivered again once its idle timeout passes).
+claimed again by a live worker once `JOB_IDLE_TIMEOUT_MS` passes, on a timer:
+see `services.scale`).
+
+Every job runs under a lease on its subject (`scale.Leases`): a second delivery of
+a job that is running (Redis's redelivery beside the sweeper's requeue) is dropped
+before it touches the database, so one lost delivery costs one attempt and a job
+never runs twice at once.
 
 The broker is a module global because taskiq's worker imports it by path
 (`services.queue:broker`); it is chosen from the environment when first imported.
@@ -11,16 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
-from taskiq_redis import RedisStreamBroker
 from tortoise import Tortoise
 
 from models.accounts import RefreshToken
-from services import indexing, jobs, resumes, webhooks
+from services import indexing, jobs, resumes, scale, webhooks
 from services.pubsub import PubSub
 from services.tailoring import pipeline
 from settings import Settings
@@ -29,16 +34,17 @@ from settings import Settings
 def _make_broker() -> AsyncBroker:
     redis_url = os.environ.get("REDIS_URL", "")
     if redis_url:
-        return RedisStreamBroker(
+        return scale.ReclaimingStreamBroker(
             url=redis_url,
             queue_name=os.environ.get("QUEUE_NAME", "careergraph"),
             consumer_group_name="careergraph",
-            idle_timeout=int(os.environ.get("JOB_IDLE_TIMEOUT_MS", "300000")),
+            idle_timeout=scale.idle_timeout_ms(os.environ),
         )
     return InMemoryBroker()
 
 
 broker = _make_broker()
+leases = scale.Leases.for_broker(broker)
 T = TypeVar("T")
 
 
@@ -79,7 +85,9 @@ async def parse_resume(*, resume_id: int) -> str:
     """Parse one resume. Idempotent: a resume that is not PROCESSING is left alone,
     so a redelivered job after a crash does the right thing."""
     deps: resumes.ParseDeps = broker.state.parse_deps
-    return await _tracked(resumes.parse(resume_id=resume_id, deps=deps))
+    return await _tracked(
+        f"resume:{resume_id}", lambda: resumes.parse(resume_id=resume_id, deps=deps)
+    )
 
 
 def set_tailor_deps(deps: pipeline.TailorDeps) -> None:
@@ -91,19 +99,26 @@ async def tailor_resume(*, resume_id: int) -> str:
     """Tailor one resume. Idempotent like parsing: it runs only on a PROCESSING
     resume, and a newer run supersedes an older one."""
     deps: pipeline.TailorDeps = broker.state.tailor_deps
-    return await _tracked(pipeline.tailor(resume_id=resume_id, deps=deps))
+    return await _tracked(
+        f"resume:{resume_id}", lambda: pipeline.tailor(resume_id=resume_id, deps=deps)
+    )
 
 
-async def _tracked(job: Coroutine[Any, Any, T]) -> T:
-    """Run a job so that `cancel_running_jobs` can stop it."""
-    task = asyncio.current_task()
-    if task is not None:
-        _running.add(task)
-    try:
-        return await job
-    finally:
+async def _tracked(key: str, job: Callable[[], Coroutine[Any, Any, T]]) -> T | str:
+    """Run a job under the lease `key` (see `scale.Leases`) so that
+    `cancel_running_jobs` can stop it. A delivery that finds the lease held by a
+    live run returns `DUPLICATE` without running (and is acknowledged)."""
+    async with leases.hold(key) as held:
+        if not held:
+            return scale.DUPLICATE
+        task = asyncio.current_task()
         if task is not None:
-            _running.discard(task)
+            _running.add(task)
+        try:
+            return await job()
+        finally:
+            if task is not None:
+                _running.discard(task)
 
 
 _running: set[asyncio.Task[Any]] = set()
@@ -138,7 +153,8 @@ async def expire_overdue_jobs() -> int:
     """Expire HELD or ACCEPTED jobs past their deadline, reward back to the poster.
     Idempotent: each job expires once however many sweepers enqueue this."""
     pubsub: PubSub = broker.state.jobs_pubsub
-    return await _tracked(jobs.expire_overdue(pubsub=pubsub))
+    result = await _tracked("jobs:expire", lambda: jobs.expire_overdue(pubsub=pubsub))
+    return result if isinstance(result, int) else 0
 
 
 async def enqueue_expire_jobs() -> None:
@@ -157,7 +173,10 @@ async def index_profile(*, profile_id: int, stuck: bool = False) -> str:
     """Index one profile after its edits went quiet (debounced). Idempotent: only
     a QUEUED profile is claimed; a newer run or a reset supersedes this one."""
     deps: indexing.IndexDeps = broker.state.index_deps
-    return await _tracked(indexing.run(profile_id=profile_id, deps=deps, stuck=stuck))
+    return await _tracked(
+        f"index:{profile_id}",
+        lambda: indexing.run(profile_id=profile_id, deps=deps, stuck=stuck),
+    )
 
 
 async def enqueue_index(profile_id: int, *, stuck: bool = False) -> None:
@@ -174,7 +193,10 @@ async def apply_stripe_event(*, event_row_id: int) -> str:
     """Apply one stored Stripe event. Idempotent: the row is claimed in the same
     transaction as its effects, so a rerun after a crash applies it once."""
     settings: Settings = broker.state.billing_settings
-    return await _tracked(webhooks.apply(event_row_id=event_row_id, settings=settings))
+    return await _tracked(
+        f"stripe:{event_row_id}",
+        lambda: webhooks.apply(event_row_id=event_row_id, settings=settings),
+    )
 
 
 async def enqueue_stripe_event(event_row_id: int) -> None:

@@ -17,7 +17,7 @@ long as they live.
 
 Close codes: 4401 when the access token expired (refresh it and reconnect), 4403 when
 the credential was revoked (key revoked, session logged out, password changed) or no
-longer authenticates.
+longer authenticates, 1001 when the server process shuts down (reconnect).
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ log = logging.getLogger("careergraph.ws")
 
 EXPIRED = 4401  # the access token expired: refresh it, then reconnect
 REVOKED = 4403  # the credential was revoked or no longer authenticates
+GOING_AWAY = 1001  # this server process stops: reconnect (to another process)
 
 
 def socket_credential(params: Mapping[str, Any]) -> str | None:
@@ -96,6 +97,7 @@ class Sockets:
         self._channel = channel  # revocation.channel(SECRET_KEY)
         self.recheck = recheck  # seconds between checks of an idle socket
         self._by_subject: dict[str, set[SocketHandler]] = defaultdict(set)
+        self.open: set[SocketHandler] = set()  # every socket, signed in or not
 
     def add(self, subject: str, handler: SocketHandler) -> None:
         self._by_subject[subject].add(handler)
@@ -111,6 +113,15 @@ class Sockets:
         handlers = list(self._by_subject.pop(subject, ()))
         await asyncio.gather(
             *(h.end(REVOKED, "Credential revoked") for h in handlers),
+            return_exceptions=True,
+        )
+
+    async def close_all(self, app: web.Application | None = None) -> None:
+        """On shutdown (an aiohttp `on_shutdown`): close every socket with 1001
+        (going away), so clients reconnect, through the balancer, to another
+        process."""
+        await asyncio.gather(
+            *(h.end(GOING_AWAY, "Server shutting down") for h in list(self.open)),
             return_exceptions=True,
         )
 
@@ -157,9 +168,11 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         return sockets
 
     async def handle(self) -> None:
+        self.sockets.open.add(self)
         try:
             await super().handle()
         finally:
+            self.sockets.open.discard(self)
             self._forget()
 
     def _forget(self) -> None:
