@@ -16,12 +16,14 @@ Jobs take ids, run after their data is committed, and are idempotent.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
+from taskiq.exceptions import SendTaskError
 from tortoise import Tortoise
 
 from models.accounts import RefreshToken
@@ -43,6 +45,7 @@ def _make_broker() -> AsyncBroker:
     return InMemoryBroker()
 
 
+log = logging.getLogger("careergraph.queue")
 broker = _make_broker()
 leases = scale.Leases.for_broker(broker)
 T = TypeVar("T")
@@ -135,12 +138,30 @@ async def cancel_running_jobs(grace: float = 5.0) -> int:
     return len(tasks)
 
 
+KICK_RETRIES = (0.2, 0.5, 1.0)  # seconds between tries when Redis is unreachable
+
+
+async def _kick(task: Any, what: str, **kwargs: Any) -> None:
+    """Queue a job whose data is committed. Redis restarting: try again a few
+    times; then leave it to the sweeper (the row says the job is due), so the
+    request that committed it does not fail after the fact."""
+    for delay in (*KICK_RETRIES, None):
+        try:
+            await task.kiq(**kwargs)
+            return
+        except SendTaskError:
+            if delay is None:
+                log.warning("could not queue %s; the sweeper will", what)
+                return
+            await asyncio.sleep(delay)
+
+
 async def enqueue_parse(resume_id: int) -> None:
-    await parse_resume.kiq(resume_id=resume_id)
+    await _kick(parse_resume, f"resume {resume_id}", resume_id=resume_id)
 
 
 async def enqueue_tailor(resume_id: int) -> None:
-    await tailor_resume.kiq(resume_id=resume_id)
+    await _kick(tailor_resume, f"resume {resume_id}", resume_id=resume_id)
 
 
 def set_jobs_pubsub(pubsub: PubSub) -> None:
@@ -158,7 +179,7 @@ async def expire_overdue_jobs() -> int:
 
 
 async def enqueue_expire_jobs() -> None:
-    await expire_overdue_jobs.kiq()
+    await _kick(expire_overdue_jobs, "job expiry")
 
 
 def set_index_deps(deps: indexing.IndexDeps) -> None:
@@ -180,7 +201,9 @@ async def index_profile(*, profile_id: int, stuck: bool = False) -> str:
 
 
 async def enqueue_index(profile_id: int, *, stuck: bool = False) -> None:
-    await index_profile.kiq(profile_id=profile_id, stuck=stuck)
+    await _kick(
+        index_profile, f"index {profile_id}", profile_id=profile_id, stuck=stuck
+    )
 
 
 def set_billing_settings(settings: Settings) -> None:
@@ -200,4 +223,6 @@ async def apply_stripe_event(*, event_row_id: int) -> str:
 
 
 async def enqueue_stripe_event(event_row_id: int) -> None:
-    await apply_stripe_event.kiq(event_row_id=event_row_id)
+    await _kick(
+        apply_stripe_event, f"stripe event {event_row_id}", event_row_id=event_row_id
+    )
