@@ -58,6 +58,7 @@ from settings import Settings, tortoise_config
 from transport.keys import METRICS_KEY, RUNTIME_KEY
 from transport.metrics import Metrics
 from transport.middleware import api_middleware
+from transport.proxy import forwarded_middleware
 from transport.routes import add_routes
 from transport.view import CareergraphView
 
@@ -166,7 +167,7 @@ def create_app(
     settings = settings or Settings.from_env()
     runtime = build_runtime(settings)
     app = web.Application(
-        middlewares=[api_middleware],
+        middlewares=[forwarded_middleware, api_middleware],
         client_max_size=max(settings.max_upload_bytes, settings.max_query_bytes)
         + 65536,
     )

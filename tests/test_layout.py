@@ -60,6 +60,7 @@ def layout(database: str) -> Any:
             "STUCK_AFTER": "30",
             "PARSE_FAULT_DELAY": "0.5",  # jobs are in flight when a process dies
             "SHUTDOWN_GRACE": "5",
+            "TRUSTED_PROXIES": "127.0.0.1",  # nginx on loopback
             "ANONYMOUS_RATE_LIMIT": "100000",
             "SESSION_RATE_LIMIT": "100000",
         },

@@ -205,3 +205,17 @@ async def test_serve_on_sigterm_closes_sockets_with_1001_and_exits(
         assert await asyncio.to_thread(serve.wait, 15) == 0
     finally:
         _stop(serve)
+
+
+def test_the_client_address_comes_from_a_trusted_proxy_only() -> None:
+    from transport.proxy import client_address
+
+    nginx = ("127.0.0.1",)
+    assert client_address("127.0.0.1", "203.0.113.7", nginx) == "203.0.113.7"
+    # what the client wrote itself comes first; nginx appended the real peer
+    assert client_address("127.0.0.1", "10.0.0.1, 203.0.113.7", nginx) == (
+        "203.0.113.7"
+    )
+    assert client_address("198.51.100.2", "203.0.113.7", nginx) == "198.51.100.2"
+    assert client_address("127.0.0.1", "203.0.113.7", ()) == "127.0.0.1"
+    assert client_address("127.0.0.1", "127.0.0.1", nginx) == "127.0.0.1"
