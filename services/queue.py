@@ -4,9 +4,9 @@ claimed again by a live worker once `JOB_IDLE_TIMEOUT_MS` passes, on a timer:
 see `services.scale`).
 
 Every job runs under a lease on its subject (`scale.Leases`): a second delivery of
-a job that is running (Redis's redelivery beside the sweeper's requeue) is dropped
-before it touches the database, so one lost delivery costs one attempt and a job
-never runs twice at once.
+a job that is running (Redis's redelivery beside the sweeper's requeue) waits for
+that run to end before it touches the database, so one lost delivery costs one
+attempt and a job never runs twice at once.
 
 The broker is a module global because taskiq's worker imports it by path
 (`services.queue:broker`); it is chosen from the environment when first imported.
@@ -107,13 +107,10 @@ async def tailor_resume(*, resume_id: int) -> str:
     )
 
 
-async def _tracked(key: str, job: Callable[[], Coroutine[Any, Any, T]]) -> T | str:
-    """Run a job under the lease `key` (see `scale.Leases`) so that
-    `cancel_running_jobs` can stop it. A delivery that finds the lease held by a
-    live run returns `DUPLICATE` without running (and is acknowledged)."""
-    async with leases.hold(key) as held:
-        if not held:
-            return scale.DUPLICATE
+async def _tracked(key: str, job: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a job under the lease `key` (see `scale.Leases`: a second delivery of
+    a running job waits for it) so that `cancel_running_jobs` can stop it."""
+    async with leases.hold(key):
         task = asyncio.current_task()
         if task is not None:
             _running.add(task)
@@ -174,8 +171,7 @@ async def expire_overdue_jobs() -> int:
     """Expire HELD or ACCEPTED jobs past their deadline, reward back to the poster.
     Idempotent: each job expires once however many sweepers enqueue this."""
     pubsub: PubSub = broker.state.jobs_pubsub
-    result = await _tracked("jobs:expire", lambda: jobs.expire_overdue(pubsub=pubsub))
-    return result if isinstance(result, int) else 0
+    return await _tracked("jobs:expire", lambda: jobs.expire_overdue(pubsub=pubsub))
 
 
 async def enqueue_expire_jobs() -> None:

@@ -9,11 +9,14 @@
   never taken by another worker; only a dead worker's entries go idle.
 - `Leases` holds one lease per job subject (a resume, a profile's index, a Stripe
   event, the expiry sweep) while its run lives, renewed on a timer (a Redis key
-  with a TTL, or a set in process with the in-memory broker). A delivery that finds
-  the lease held is dropped before it touches the database: the sweeper's requeue
-  beside Redis's redelivery of the same lost job costs one attempt, not two, and a
-  job never runs twice at once. A run whose process died loses its lease after
-  `lease_ms` (less than the idle timeout), so the redelivery finds it free.
+  with a TTL, or an in-process map with the in-memory broker). A delivery that
+  finds the lease held waits, before it touches the database, until that run ends
+  (or its process died and the lease expired); then the row says whether anything
+  is left to do. So the sweeper's requeue beside Redis's redelivery of the same
+  lost job costs one attempt, not two (the second finds the resume READY), a job
+  never runs twice at once, and a run queued by the run before it (an index that
+  went dirty meanwhile, a retry right after a failure) is not lost. A run whose
+  process died loses its lease after `lease_ms` (less than the idle timeout).
 - `queue_stats` reads depth, the oldest waiting job's age, redeliveries and runs
   for `/metrics` and `/health`.
 """
@@ -40,7 +43,6 @@ from taskiq_redis import RedisStreamBroker
 
 log = logging.getLogger("careergraph.scale")
 
-DUPLICATE = "DUPLICATE"  # what a dropped second delivery returns
 DEFAULT_IDLE_TIMEOUT_MS = 30_000
 
 
@@ -172,7 +174,7 @@ class Leases:
     redis: Redis | None = None
     prefix: str = "careergraph"
     lease_ms: int = 15_000
-    _local: set[str] = field(default_factory=set)
+    _local: dict[str, asyncio.Event] = field(default_factory=dict)  # key -> released
     counts: Counter[str] = field(default_factory=Counter)  # in-process figures
 
     @classmethod
@@ -190,36 +192,43 @@ class Leases:
         return f"{self.prefix}:stats"
 
     @contextlib.asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[bool]:
-        """Yield True while this run holds the lease on `key`; False (and nothing
-        held) when another live run does."""
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        """Hold the lease on `key` for the body; a delivery that finds it held
+        (the same job running) waits until that run ends or its process died."""
         if self.redis is None:
-            held = key not in self._local
-            self.counts[f"{'runs' if held else 'duplicates'}:{_kind(key)}"] += 1
-            if not held:
-                yield False
-                return
-            self._local.add(key)
-            try:
-                yield True
-            finally:
-                self._local.discard(key)
+            async with self._local_lease(key):
+                yield
             return
         name, token = f"{self.prefix}:lease:{key}", uuid.uuid4().hex
-        held = bool(await self.redis.set(name, token, nx=True, px=self.lease_ms))
-        field_name = f"{'runs' if held else 'duplicates'}:{_kind(key)}"
-        await self.redis.hincrby(self.stats_key, field_name, 1)
-        if not held:
-            log.info("job %s already runs elsewhere: this delivery is dropped", key)
-            yield False
-            return
+        delay, waited = 0.05, False
+        while not await self.redis.set(name, token, nx=True, px=self.lease_ms):
+            if not waited:
+                waited = True
+                await self.redis.hincrby(self.stats_key, f"duplicates:{_kind(key)}", 1)
+                log.info("job %s runs elsewhere: this delivery waits for it", key)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.lease_ms / 3000)
+        await self.redis.hincrby(self.stats_key, f"runs:{_kind(key)}", 1)
         renewing = asyncio.create_task(self._renew(name, token))
         try:
-            yield True
+            yield
         finally:
             renewing.cancel()
             with contextlib.suppress(Exception):
                 await self._release(name, token)
+
+    @contextlib.asynccontextmanager
+    async def _local_lease(self, key: str) -> AsyncIterator[None]:
+        if key in self._local:
+            self.counts[f"duplicates:{_kind(key)}"] += 1
+        while key in self._local:
+            await self._local[key].wait()
+        self._local[key] = asyncio.Event()
+        self.counts[f"runs:{_kind(key)}"] += 1
+        try:
+            yield
+        finally:
+            self._local.pop(key).set()
 
     async def _renew(self, name: str, token: str) -> None:
         assert self.redis is not None
@@ -259,7 +268,7 @@ class QueueStats:
     )  # seconds since the oldest waiting or pending job was queued
     redeliveries: dict[str, int]  # jobs claimed from a worker that went away, by task
     runs: dict[str, int]  # runs started (attempts) by job kind
-    duplicates: dict[str, int]  # deliveries dropped because a run was alive
+    duplicates: dict[str, int]  # deliveries that waited for a live run of the job
 
     @property
     def depth(self) -> int:

@@ -131,7 +131,7 @@ async def test_sweeper_and_redelivery_of_one_lost_job_cost_one_attempt(
     client: TestClient, settings: Settings
 ) -> None:
     """The sweeper (STUCK_AFTER 1 s) requeues the lost job and Redis redelivers it
-    too: the second delivery finds the run alive and is dropped."""
+    too: the second delivery waits for the live run, then finds the resume READY."""
     queue = f"careergraph-test-{uuid.uuid4().hex[:8]}"
     url, serve = await _kill_mid_parse(client, settings, queue, uploads=1)
     worker: subprocess.Popen[bytes] | None = None

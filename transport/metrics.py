@@ -119,8 +119,8 @@ def render_queue(stats: QueueStats) -> str:
             f'careergraph_job_attempts_total{{kind="{_escape(kind)}"}} {count}'
         )
     lines += [
-        "# HELP careergraph_job_duplicates_total Deliveries dropped because the "
-        "same job was running.",
+        "# HELP careergraph_job_duplicates_total Deliveries that found the same job "
+        "running and waited for it.",
         "# TYPE careergraph_job_duplicates_total counter",
     ]
     for kind, count in sorted(stats.duplicates.items()):
