@@ -111,13 +111,12 @@ def render_queue(stats: QueueStats) -> str:
             f'careergraph_job_redeliveries_total{{task="{_escape(task)}"}} {count}'
         )
     lines += [
-        "# HELP careergraph_job_attempts_total Runs started (attempts) by job kind.",
-        "# TYPE careergraph_job_attempts_total counter",
+        "# HELP careergraph_job_runs_total Deliveries run by job kind (each claims "
+        "its row as an attempt, or finds nothing left to do).",
+        "# TYPE careergraph_job_runs_total counter",
     ]
     for kind, count in sorted(stats.runs.items()):
-        lines.append(
-            f'careergraph_job_attempts_total{{kind="{_escape(kind)}"}} {count}'
-        )
+        lines.append(f'careergraph_job_runs_total{{kind="{_escape(kind)}"}} {count}')
     lines += [
         "# HELP careergraph_job_duplicates_total Deliveries that found the same job "
         "running and waited for it.",
