@@ -78,8 +78,10 @@ class ReclaimingStreamBroker(RedisStreamBroker):
         ack = self._ack_generator(id=entry, queue_name=name)
 
         async def _ack() -> None:
-            await ack()
-            self._held.pop(entry, None)
+            try:
+                await ack()
+            finally:  # an ack lost with Redis: the entry goes idle, is claimed
+                self._held.pop(entry, None)  # again and finds its job done
 
         return AckableMessage(data=data, ack=_ack)
 
