@@ -52,6 +52,7 @@ from services.ratelimit import RateLimiter
 from services.resumes import ParseDeps
 from services.revocation import Denylist, MemoryDenylist, RedisDenylist
 from services.runtime import Runtime
+from services.scale import ReclaimingStreamBroker
 from services.tailoring.engines import model_for
 from services.tailoring.pipeline import TailorDeps
 from settings import Settings, tortoise_config
@@ -377,8 +378,9 @@ def run_worker(settings: Settings, *, concurrency: int) -> int:
 
 async def _worker(concurrency: int, grace: float = 10.0) -> None:
     """Run jobs until SIGTERM/SIGINT, then let running jobs finish for `grace`
-    seconds. A job cut off after that is not acknowledged, so Redis delivers it
-    again to the next worker (jobs are idempotent).
+    seconds. A job cut off after that is not acknowledged and is handed back
+    (marked idle), so another worker claims it at its next claim (jobs are
+    idempotent).
 
     taskiq's own CLI forks a child per worker and, on this version, its child
     can hang after SIGTERM; one receiver per process is simpler and run more
@@ -412,6 +414,9 @@ async def _worker(concurrency: int, grace: float = 10.0) -> None:
                 "jobs still running after %.0fs; they will be redelivered", grace
             )
     finally:
+        if isinstance(broker, ReclaimingStreamBroker):  # the rest: to other workers
+            with contextlib.suppress(Exception):  # (before the cancellation, which
+                await broker.hand_back()  # taskiq would acknowledge)
         if not listening.done():
             listening.cancel()
         await cancel_running_jobs()

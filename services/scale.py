@@ -66,6 +66,7 @@ class ReclaimingStreamBroker(RedisStreamBroker):
         self.claim_interval = min(15.0, max(0.1, self.idle_timeout / 4000))
         self.block = min(self.block, int(self.claim_interval * 1000))
         self._held: dict[str, str] = {}  # entry id -> stream, delivered, not acked
+        self._handing_back = False
 
     @property
     def redeliveries_key(self) -> str:
@@ -79,7 +80,8 @@ class ReclaimingStreamBroker(RedisStreamBroker):
 
         async def _ack() -> None:
             try:
-                await ack()
+                if not self._handing_back:  # a handed-back job stays pending
+                    await ack()
             finally:  # an ack lost with Redis: the entry goes idle, is claimed
                 self._held.pop(entry, None)  # again and finds its job done
 
@@ -149,11 +151,33 @@ class ReclaimingStreamBroker(RedisStreamBroker):
         except Exception:  # not a taskiq message: the receiver skips it too
             return "unknown"
 
+    async def hand_back(self) -> int:
+        """On shutdown, after the grace period and before the running jobs are
+        cancelled: mark the entries this worker still holds as idle past the
+        timeout, so another worker's next claim (within `claim_interval`) takes
+        them instead of waiting `JOB_IDLE_TIMEOUT_MS`; from now on no entry is
+        acknowledged (taskiq acknowledges a cancelled job: it would be lost)."""
+        self._handing_back = True
+        held: list[Any] = list(self._held)
+        if held:
+            async with Redis(connection_pool=self.connection_pool) as conn:
+                await conn.xclaim(
+                    self.queue_name,
+                    self.consumer_group_name,
+                    self.consumer_name,
+                    min_idle_time=0,
+                    message_ids=held,
+                    idle=self.idle_timeout + 1,
+                    justid=True,
+                )
+            log.info("handed back %d unfinished jobs", len(held))
+        return len(held)
+
     async def _touch_held(self) -> None:
         """Keep this live worker's entries from looking idle to the others."""
         while True:
             await asyncio.sleep(self.claim_interval)
-            if not self._held:
+            if not self._held or self._handing_back:
                 continue
             try:
                 async with Redis(connection_pool=self.connection_pool) as conn:

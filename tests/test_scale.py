@@ -218,3 +218,57 @@ def test_the_client_address_comes_from_a_trusted_proxy_only() -> None:
     assert client_address("198.51.100.2", "203.0.113.7", nginx) == "198.51.100.2"
     assert client_address("127.0.0.1", "203.0.113.7", ()) == "127.0.0.1"
     assert client_address("127.0.0.1", "127.0.0.1", nginx) == "127.0.0.1"
+
+
+@needs_redis
+async def test_a_worker_stopped_mid_job_hands_it_back_to_another(
+    client: TestClient, settings: Settings
+) -> None:
+    """SIGTERM with a job that outlasts SHUTDOWN_GRACE: the worker exits 0 and
+    marks the job idle, so a worker whose idle timeout is a minute takes it at
+    once, without waiting that minute (nor the sweeper's ten)."""
+    queue = f"careergraph-test-{uuid.uuid4().hex[:8]}"
+    port = _free_port()
+    serve = _start(
+        settings, "serve", PORT=str(port), QUEUE_NAME=queue, JOBS_IN_SERVER="0"
+    )
+    slow = _start(
+        settings,
+        "worker",
+        QUEUE_NAME=queue,
+        PARSE_FAULT_DELAY="120",
+        SHUTDOWN_GRACE="1",
+        JOB_IDLE_TIMEOUT_MS="60000",
+    )
+    worker: subprocess.Popen[bytes] | None = None
+    try:
+        _wait_port(port)
+        token = (await sign_up(client))["accessToken"]
+        async with aiohttp.ClientSession() as session:
+            await _multipart_upload(
+                session,
+                f"http://127.0.0.1:{port}",
+                token,
+                text_pdf(["Jane Doe", "jane@example.com"]),
+            )
+        deadline = time.monotonic() + 30
+        while not await Resume.filter(stage="extracting").exists():
+            assert time.monotonic() < deadline, "the slow worker never started"
+            await asyncio.sleep(0.1)
+        slow.terminate()
+        assert await asyncio.to_thread(slow.wait, 20) == 0
+        worker = _start(
+            settings,
+            "worker",
+            QUEUE_NAME=queue,
+            JOB_IDLE_TIMEOUT_MS="60000",
+            STUCK_AFTER="600",
+        )
+        deadline = time.monotonic() + 40  # below the idle timeout: no redelivery
+        while (await Resume.get()).status == "PROCESSING":
+            assert time.monotonic() < deadline, "the job was not handed back"
+            await asyncio.sleep(0.2)
+        resume = await Resume.get()
+        assert (resume.status, resume.error_code, resume.attempts) == ("READY", None, 2)
+    finally:
+        _stop(serve, slow, worker)
