@@ -206,6 +206,9 @@ def create_app(
             if task is not None:
                 with contextlib.suppress(TimeoutError, asyncio.CancelledError):
                     await asyncio.wait_for(task, timeout=10)
+        if receiving is not None and isinstance(broker, ReclaimingStreamBroker):
+            with contextlib.suppress(Exception):  # unfinished jobs: to the workers
+                await broker.hand_back()
         await cancel_running_jobs()
         if not broker.is_worker_process:
             await broker.shutdown()
