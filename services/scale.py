@@ -88,6 +88,8 @@ class ReclaimingStreamBroker(RedisStreamBroker):
         return AckableMessage(data=data, ack=_ack)
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
+        self._handing_back = False  # a new receiver (the broker is a module global)
+        self._held.clear()
         touching = asyncio.create_task(self._touch_held())
         next_claim = 0.0
         try:
