@@ -19,6 +19,9 @@ APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig 
 APT_PACKAGES += tesseract-ocr tesseract-ocr-eng
 # the HTTP load generator of bench/throughput.py
 APT_PACKAGES += wrk
+# the production layout's balancer and an own Redis for its end-to-end test
+# (deploy/layout.py, tests/test_layout.py)
+APT_PACKAGES += nginx-light redis-server
 
 $(STAMP): requirements.lock pyproject.toml | system-deps
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +34,9 @@ system-deps:  ## install pango, harfbuzz-subset and a CJK font with apt when mis
 	  && echo "$$libs" | grep -q 'libharfbuzz-subset' \
 	  && fc-list :lang=zh 2>/dev/null | grep -q . \
 	  && command -v tesseract >/dev/null \
-	  && command -v wrk >/dev/null; then exit 0; fi; \
+	  && command -v wrk >/dev/null \
+	  && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null \
+	  && command -v redis-server >/dev/null; then exit 0; fi; \
 	command -v apt-get >/dev/null || { echo "PDF rendering needs pango," \
 	  "libharfbuzz-subset and a CJK font (Noto Sans CJK): install them"; exit 1; }; \
 	if [ "$$(id -u)" = 0 ]; then sudo=""; \
@@ -94,6 +99,7 @@ bench: $(STAMP)  ## benchmarks print ratios against a baseline measured in the s
 	$(BIN)/python bench/indexing.py
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/subscribers.py
+	$(BIN)/python bench/scale.py
 
 audit: $(STAMP)  ## the GraphQL-over-HTTP reference audit against a server it starts
 	$(BIN)/pytest -q tests/test_http_audit.py

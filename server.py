@@ -54,12 +54,14 @@ from services.ratelimit import RateLimiter
 from services.resumes import ParseDeps
 from services.revocation import Denylist, MemoryDenylist, RedisDenylist
 from services.runtime import Runtime
+from services.scale import ReclaimingStreamBroker
 from services.tailoring.engines import model_for
 from services.tailoring.pipeline import TailorDeps
 from settings import Settings, tortoise_config
 from transport.keys import METRICS_KEY, RUNTIME_KEY
 from transport.metrics import Metrics
 from transport.middleware import api_middleware
+from transport.proxy import forwarded_middleware
 from transport.routes import add_routes
 from transport.view import CareergraphView
 
@@ -169,7 +171,7 @@ def create_app(
     settings = settings or Settings.from_env()
     runtime = build_runtime(settings)
     app = web.Application(
-        middlewares=[api_middleware],
+        middlewares=[forwarded_middleware, api_middleware],
         client_max_size=max(settings.max_upload_bytes, settings.max_query_bytes)
         + 65536,
     )
@@ -207,6 +209,9 @@ def create_app(
             if task is not None:
                 with contextlib.suppress(TimeoutError, asyncio.CancelledError):
                     await asyncio.wait_for(task, timeout=10)
+        if receiving is not None and isinstance(broker, ReclaimingStreamBroker):
+            with contextlib.suppress(Exception):  # unfinished jobs: to the workers
+                await broker.hand_back()
         await cancel_running_jobs()
         if not broker.is_worker_process:
             await broker.shutdown()
@@ -221,6 +226,7 @@ def create_app(
     view = CareergraphView(schema, runtime)
     app.router.add_route("*", "/graphql", view)
     app.cleanup_ctx.append(view.sockets.lifecycle)  # close sockets on revocation
+    app.on_shutdown.append(view.sockets.close_all)  # SIGTERM: 1001 to every socket
     add_routes(app)
     return app
 
@@ -345,7 +351,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())  # bench/throughput.py
         asyncio.run(migrate(settings))
-        web.run_app(create_app(settings), host=settings.host, port=settings.port)
+        # SIGTERM: stop accepting, close sockets with 1001, let in-flight requests
+        # finish for SHUTDOWN_GRACE seconds, then exit
+        web.run_app(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            shutdown_timeout=settings.shutdown_grace,
+        )
         return 0
     if args.command == "migrate":
         asyncio.run(migrate(settings))
@@ -366,14 +379,15 @@ def run_worker(settings: Settings, *, concurrency: int) -> int:
     if not settings.redis_url:
         print("error: the worker takes jobs from Redis; set REDIS_URL", file=sys.stderr)
         return 2
-    asyncio.run(_worker(concurrency))
+    asyncio.run(_worker(concurrency, grace=settings.shutdown_grace))
     return 0
 
 
 async def _worker(concurrency: int, grace: float = 10.0) -> None:
     """Run jobs until SIGTERM/SIGINT, then let running jobs finish for `grace`
-    seconds. A job cut off after that is not acknowledged, so Redis delivers it
-    again to the next worker (jobs are idempotent).
+    seconds. A job cut off after that is not acknowledged and is handed back
+    (marked idle), so another worker claims it at its next claim (jobs are
+    idempotent).
 
     taskiq's own CLI forks a child per worker and, on this version, its child
     can hang after SIGTERM; one receiver per process is simpler and run more
@@ -407,6 +421,9 @@ async def _worker(concurrency: int, grace: float = 10.0) -> None:
                 "jobs still running after %.0fs; they will be redelivered", grace
             )
     finally:
+        if isinstance(broker, ReclaimingStreamBroker):  # the rest: to other workers
+            with contextlib.suppress(Exception):  # (before the cancellation, which
+                await broker.hand_back()  # taskiq would acknowledge)
         if not listening.done():
             listening.cancel()
         await cancel_running_jobs()

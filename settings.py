@@ -92,6 +92,8 @@ class Settings:
     chat_rate_limit: int = 10  # askProfile questions per minute per visitor IP
     transcript_retention_days: int = 90
     profile_cache_size: int = 1000  # publicProfile section sets kept; 0 turns it off
+    shutdown_grace: float = 10.0  # SIGTERM: seconds to finish in-flight requests/jobs
+    trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For is believed
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -150,6 +152,8 @@ class Settings:
             queue_max_pending=max(1, _int(env, "QUEUE_MAX_PENDING", 500)),
             queue_retry_after=max(1, _int(env, "QUEUE_RETRY_AFTER", 30)),
             profile_cache_size=max(0, _int(env, "PROFILE_CACHE_SIZE", 1000)),
+            shutdown_grace=float(env.get("SHUTDOWN_GRACE") or 10),
+            trusted_proxies=_list(env, "TRUSTED_PROXIES"),
         )
 
 

@@ -16,6 +16,8 @@ ServiceError                 expected failure: a `userErrors` entry (code, field
   NoSubscription             NO_SUBSCRIPTION (portal without a Stripe customer)
   PayoutsNotEnabled          PAYOUTS_NOT_ENABLED (no active Connect account)
   ServiceBusy                SERVICE_BUSY (the job queue is full; with retry_after)
+  EventStreamLost            EVENT_STREAM_LOST (a subscription's pub/sub connection
+                             broke, e.g. Redis restarted: the socket closes with 1012)
 AuthError                    not the client's input: a top-level GraphQL error
   Unauthenticated            UNAUTHENTICATED (missing, expired, forged, revoked)
   Forbidden                  FORBIDDEN (authenticated; role or scope says no)
@@ -144,3 +146,11 @@ class ServiceBusy(ServiceError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class EventStreamLost(ServiceError):
+    """A subscription's event stream broke (Redis restarted or unreachable): the
+    socket closes with 1012 and the client subscribes again, from the current
+    state."""
+
+    code = "EVENT_STREAM_LOST"

@@ -10,11 +10,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from services.errors import EventStreamLost
+
+log = logging.getLogger("careergraph.pubsub")
 
 Message = dict[str, Any]
 
@@ -85,7 +92,20 @@ class RedisPubSub:
         self._lock = asyncio.Lock()
 
     async def publish(self, channel: str, message: Message) -> None:
-        await self._client.publish(channel, json.dumps(message))
+        """Best effort: the state an event announces is committed before it is
+        published, and a subscriber whose stream broke (Redis restarting) is closed
+        with 1012 and reads the current state when it subscribes again. So a
+        publish that fails after a few tries is logged, not raised into the job."""
+        data = json.dumps(message)
+        for delay in (0.2, 0.5, 1.0, None):
+            try:
+                await self._client.publish(channel, data)
+                return
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                if delay is None:
+                    log.warning("event on %s not published: %s", channel, exc)
+                    return
+                await asyncio.sleep(delay)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[Message]]:
@@ -97,7 +117,7 @@ class RedisPubSub:
             async def checked() -> AsyncIterator[Message]:
                 async for message in messages:
                     if message is _BROKEN:
-                        raise ConnectionError("Lost the Redis pub/sub connection")
+                        raise EventStreamLost("The event stream broke; subscribe again")
                     yield message
 
             try:

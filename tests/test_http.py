@@ -583,6 +583,7 @@ async def test_health_reports_each_dependency(
         "status": "ok",
         "db": "ok",
         "redis": "ok" if settings.redis_url else "disabled",
+        "queue": "ok",
     }
 
 

@@ -86,7 +86,12 @@ async def test_event_published_in_one_process_reaches_a_subscriber_of_another(
     token = (await sign_up(client))["accessToken"]
     async with aiohttp.ClientSession() as session:
         health = await session.get(f"{second_server}/health")
-        assert await health.json() == {"status": "ok", "db": "ok", "redis": "ok"}
+        assert await health.json() == {
+            "status": "ok",
+            "db": "ok",
+            "redis": "ok",
+            "queue": "ok",
+        }
         ws = await session.ws_connect(
             f"{second_server}/graphql", protocols=["graphql-transport-ws"]
         )

@@ -11,6 +11,8 @@ import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from services.scale import QueueStats
+
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -87,3 +89,41 @@ class Metrics:
                 f'careergraph_request_seconds_count{{operation="{name}"}} {hist.n}'
             )
         return "\n".join(lines) + "\n"
+
+
+def render_queue(stats: QueueStats) -> str:
+    """The job queue's figures (shared by every process: read from Redis)."""
+    lines = [
+        "# HELP careergraph_queue_depth Jobs queued or running, not acknowledged.",
+        "# TYPE careergraph_queue_depth gauge",
+        f'careergraph_queue_depth{{state="waiting"}} {stats.waiting}',
+        f'careergraph_queue_depth{{state="pending"}} {stats.pending}',
+        "# HELP careergraph_queue_oldest_job_age_seconds Age of the oldest job "
+        "queued or running.",
+        "# TYPE careergraph_queue_oldest_job_age_seconds gauge",
+        f"careergraph_queue_oldest_job_age_seconds {stats.oldest_age or 0.0:.3f}",
+        "# HELP careergraph_job_redeliveries_total Jobs claimed from a worker that "
+        "went away.",
+        "# TYPE careergraph_job_redeliveries_total counter",
+    ]
+    for task, count in sorted(stats.redeliveries.items()):
+        lines.append(
+            f'careergraph_job_redeliveries_total{{task="{_escape(task)}"}} {count}'
+        )
+    lines += [
+        "# HELP careergraph_job_runs_total Deliveries run by job kind (each claims "
+        "its row as an attempt, or finds nothing left to do).",
+        "# TYPE careergraph_job_runs_total counter",
+    ]
+    for kind, count in sorted(stats.runs.items()):
+        lines.append(f'careergraph_job_runs_total{{kind="{_escape(kind)}"}} {count}')
+    lines += [
+        "# HELP careergraph_job_duplicates_total Deliveries that found the same job "
+        "running and waited for it.",
+        "# TYPE careergraph_job_duplicates_total counter",
+    ]
+    for kind, count in sorted(stats.duplicates.items()):
+        lines.append(
+            f'careergraph_job_duplicates_total{{kind="{_escape(kind)}"}} {count}'
+        )
+    return "\n".join(lines) + "\n"

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 from aiohttp import web
 from tortoise import connections
 
-from services import files
+from services import files, queue, scale
 from transport.keys import METRICS_KEY, RUNTIME_KEY
+from transport.metrics import render_queue
 from transport.webhooks import stripe_webhook
 
+log = logging.getLogger("careergraph")
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 async def health(request: web.Request) -> web.Response:
-    """`{status, db, redis}`: 200 when every dependency answers, else 503."""
+    """`{status, db, redis, queue}`: 200 when every dependency answers, else 503.
+    `queue` is `stuck` (and `status` `degraded`, still 200: this process serves)
+    when a job has waited longer than `STUCK_AFTER`."""
     runtime = request.app[RUNTIME_KEY]
     db = "ok"
     try:
@@ -33,15 +38,42 @@ async def health(request: web.Request) -> web.Response:
         except Exception:  # connection refused, timeout, protocol error
             redis = "down"
     healthy = db == "ok" and redis != "down"
+    queue = await _queue_health(runtime.settings.stuck_after) if healthy else "unknown"
     return web.json_response(
-        {"status": "ok" if healthy else "degraded", "db": db, "redis": redis},
+        {
+            "status": "ok" if healthy and queue == "ok" else "degraded",
+            "db": db,
+            "redis": redis,
+            "queue": queue,
+        },
         status=200 if healthy else 503,
     )
 
 
+async def _queue_health(stuck_after: float) -> str:
+    """`stuck` when the oldest queued job, or a PROCESSING resume, is older than
+    `stuck_after` seconds."""
+    try:
+        async with asyncio.timeout(2):
+            stats = await scale.queue_stats(queue.broker, queue.leases)
+            stuck = await scale.stuck_jobs(older_than=stuck_after)
+    except Exception:  # a dependency failed between the checks
+        return "unknown"
+    if stuck or (stats.oldest_age or 0.0) > stuck_after:
+        return "stuck"
+    return "ok"
+
+
 async def metrics(request: web.Request) -> web.Response:
+    text = request.app[METRICS_KEY].render()
+    try:
+        async with asyncio.timeout(2):
+            stats = await scale.queue_stats(queue.broker, queue.leases)
+        text += render_queue(stats)
+    except Exception:  # Redis down: the request figures still answer
+        log.warning("queue figures unavailable", exc_info=True)
     return web.Response(
-        text=request.app[METRICS_KEY].render(),
+        text=text,
         content_type="text/plain",
         headers={"Cache-Control": "no-store"},
         charset="utf-8",

@@ -17,7 +17,9 @@ long as they live.
 
 Close codes: 4401 when the access token expired (refresh it and reconnect), 4403 when
 the credential was revoked (key revoked, session logged out, password changed) or no
-longer authenticates.
+longer authenticates, 1001 when the server process shuts down (reconnect), 1012
+when the event stream broke (Redis restarted or unreachable): reconnect and
+subscribe again; a subscription starts from the current state, so nothing is missed.
 """
 
 from __future__ import annotations
@@ -27,23 +29,25 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import jwt
 from graphql import GraphQLError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
     SubscribeMessage,
 )
+from strawberry.types.execution import ExecutionResult
 
 from schema.context import Context
 from services import accounts, ratelimit, revocation, usage
 from services.accounts import Actor
-from services.errors import AuthError
+from services.errors import AuthError, EventStreamLost
 from services.pubsub import PubSub
 
 if TYPE_CHECKING:
@@ -53,6 +57,8 @@ log = logging.getLogger("careergraph.ws")
 
 EXPIRED = 4401  # the access token expired: refresh it, then reconnect
 REVOKED = 4403  # the credential was revoked or no longer authenticates
+GOING_AWAY = 1001  # this server process stops: reconnect (to another process)
+TRY_AGAIN = 1012  # the event stream broke (Redis restarted): reconnect, resubscribe
 
 
 def socket_credential(params: Mapping[str, Any]) -> str | None:
@@ -96,6 +102,7 @@ class Sockets:
         self._channel = channel  # revocation.channel(SECRET_KEY)
         self.recheck = recheck  # seconds between checks of an idle socket
         self._by_subject: dict[str, set[SocketHandler]] = defaultdict(set)
+        self.open: set[SocketHandler] = set()  # every socket, signed in or not
 
     def add(self, subject: str, handler: SocketHandler) -> None:
         self._by_subject[subject].add(handler)
@@ -111,6 +118,15 @@ class Sockets:
         handlers = list(self._by_subject.pop(subject, ()))
         await asyncio.gather(
             *(h.end(REVOKED, "Credential revoked") for h in handlers),
+            return_exceptions=True,
+        )
+
+    async def close_all(self, app: web.Application | None = None) -> None:
+        """On shutdown (an aiohttp `on_shutdown`): close every socket with 1001
+        (going away), so clients reconnect, through the balancer, to another
+        process."""
+        await asyncio.gather(
+            *(h.end(GOING_AWAY, "Server shutting down") for h in list(self.open)),
             return_exceptions=True,
         )
 
@@ -142,6 +158,16 @@ class Sockets:
             await task
 
 
+_ENDING: set[asyncio.Task[None]] = set()  # sockets being closed with 1012
+
+
+def _stream_lost(result: ExecutionResult) -> bool:
+    return any(
+        (error.extensions or {}).get("code") == EventStreamLost.code
+        for error in result.errors or ()
+    )
+
+
 class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """strawberry's `graphql-transport-ws` handler, with the credential checked per
     operation, rate limits, and closing on revocation or expiry."""
@@ -157,9 +183,11 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         return sockets
 
     async def handle(self) -> None:
+        self.sockets.open.add(self)
         try:
             await super().handle()
         finally:
+            self.sockets.open.discard(self)
             self._forget()
 
     def _forget(self) -> None:
@@ -221,6 +249,25 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         for operation_id in list(self.operations):
             await self.cleanup_operation(operation_id)
         await self.websocket.close(code=code, reason=reason)
+
+    async def _send_result_stream(
+        self, operation: Operation[Context, None], result_source: Any
+    ) -> None:
+        """As strawberry's, but a stream whose pub/sub connection broke ends the
+        socket with 1012 instead of a masked error the client cannot act on."""
+
+        async def results() -> AsyncGenerator[Any, None]:
+            async for result in result_source:
+                if isinstance(result, ExecutionResult) and _stream_lost(result):
+                    ending = asyncio.create_task(
+                        self.end(TRY_AGAIN, "Event stream interrupted; reconnect")
+                    )
+                    _ENDING.add(ending)
+                    ending.add_done_callback(_ENDING.discard)
+                    await asyncio.Event().wait()  # `end` cancels this operation
+                yield result
+
+        await super()._send_result_stream(operation, results())
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if self._ended:
