@@ -28,6 +28,8 @@ FEATURES = (
     "custom_rate_limits",
     "sla",
     "premium_themes",
+    "insight_exports",
+    "transcripts",
 )
 
 
@@ -45,8 +47,14 @@ class Plan:
 
 
 _BASE = frozenset({"upload", "crud", "pdf_export"})
-_STARTER = _BASE | {"tailoring", "cover_letters", "outreach", "premium_themes"}
-_PRO = _STARTER | {"parallel_generation", "multi_language"}
+_STARTER = _BASE | {
+    "tailoring",
+    "cover_letters",
+    "outreach",
+    "premium_themes",
+    "insight_exports",
+}
+_PRO = _STARTER | {"parallel_generation", "multi_language", "transcripts"}
 _ENTERPRISE = _PRO | {"custom_rate_limits", "sla"}
 
 PLANS: dict[str, Plan] = {

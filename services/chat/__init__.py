@@ -27,8 +27,8 @@ from services.chat.engagement import (
     export_transcripts,
 )
 from services.chat.transcripts import (
-    INSIGHT_EXPORT_PLANS,
-    TRANSCRIPT_PLANS,
+    INSIGHT_EXPORT_FEATURE,
+    TRANSCRIPT_FEATURE,
     delete_transcript,
     get_transcript,
     get_transcripts,
@@ -39,9 +39,9 @@ from services.chat.transcripts import (
 )
 
 __all__ = [
-    "INSIGHT_EXPORT_PLANS",
+    "INSIGHT_EXPORT_FEATURE",
     "MAX_QUESTION_CHARS",
-    "TRANSCRIPT_PLANS",
+    "TRANSCRIPT_FEATURE",
     "Answer",
     "ChatDeps",
     "Citation",

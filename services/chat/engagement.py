@@ -15,8 +15,8 @@ from models.chat import ChatMessage, Conversation
 from services import files, profiles
 from services.accounts import Actor
 from services.chat.transcripts import (
-    INSIGHT_EXPORT_PLANS,
-    TRANSCRIPT_PLANS,
+    INSIGHT_EXPORT_FEATURE,
+    TRANSCRIPT_FEATURE,
     day_range,
     messages_of,
     require_plan,
@@ -157,7 +157,7 @@ async def export_transcripts(
     base_url: str,
 ) -> ExportLink:
     _check_format(fmt)
-    await require_plan(actor.organization_id, TRANSCRIPT_PLANS, "Transcripts")
+    await require_plan(actor.organization_id, TRANSCRIPT_FEATURE, "Transcripts")
     low, high = day_range(start, end)
     conversations = list(
         await Conversation.filter(
@@ -244,7 +244,7 @@ async def export_insights(
     base_url: str,
 ) -> ExportLink:
     _check_format(fmt)
-    await require_plan(actor.organization_id, INSIGHT_EXPORT_PLANS, "Insight exports")
+    await require_plan(actor.organization_id, INSIGHT_EXPORT_FEATURE, "Insight exports")
     data = await engagement(organization_id=actor.organization_id, start=start, end=end)
     views = await profiles.insights(
         organization_id=actor.organization_id, start=start, end=end

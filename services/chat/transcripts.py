@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from models.chat import ChatMessage, Conversation
-from services import entitlements
+from services import billing, entitlements
 from services.accounts import Actor
 from services.errors import NotFound, PlanRequired, ValidationFailed
 
-TRANSCRIPT_PLANS = frozenset({"pro", "enterprise"})
-INSIGHT_EXPORT_PLANS = frozenset({"starter", "pro", "enterprise"})
+# features of the plan table (services.billing.PLANS), read like every other gate
+TRANSCRIPT_FEATURE = "transcripts"
+INSIGHT_EXPORT_FEATURE = "insight_exports"
 
 
 # -- transcripts (Pro) -----------------------------------------------------------------
@@ -24,9 +25,15 @@ async def plan_of(organization_id: int) -> str:
     return entitlement.plan.id
 
 
-async def require_plan(organization_id: int, plans: frozenset[str], what: str) -> None:
-    if await plan_of(organization_id) not in plans:
-        needed = "Pro" if "starter" not in plans else "Starter"
+async def allows(organization_id: int, feature: str) -> bool:
+    """Whether the effective plan includes `feature`."""
+    entitlement = await entitlements.for_organization(organization_id=organization_id)
+    return entitlement.allows(feature)
+
+
+async def require_plan(organization_id: int, feature: str, what: str) -> None:
+    if not await allows(organization_id, feature):
+        needed = next(p.name for p in billing.PLANS.values() if p.allows(feature))
         raise PlanRequired(f"{what} need the {needed} plan or above")
 
 
@@ -55,7 +62,7 @@ async def list_transcripts(
     end: date | None,
 ) -> list[Conversation]:
     """Newest first, keyset by id; `first` + 1 rows so the caller knows if more."""
-    await require_plan(actor.organization_id, TRANSCRIPT_PLANS, "Transcripts")
+    await require_plan(actor.organization_id, TRANSCRIPT_FEATURE, "Transcripts")
     low, high = day_range(start, end)
     query = Conversation.filter(
         organization_id=actor.organization_id, created_at__gte=low, created_at__lt=high
@@ -78,7 +85,7 @@ async def messages_of(
 
 
 async def get_transcript(*, actor: Actor, transcript_id: int) -> Conversation:
-    await require_plan(actor.organization_id, TRANSCRIPT_PLANS, "Transcripts")
+    await require_plan(actor.organization_id, TRANSCRIPT_FEATURE, "Transcripts")
     row = await Conversation.get_or_none(
         id=transcript_id, organization_id=actor.organization_id
     )
@@ -91,7 +98,7 @@ async def get_transcripts(
     *, organization_id: int, ids: Sequence[int]
 ) -> list[Conversation]:
     """For node(id:): nothing below Pro (as if the rows did not exist)."""
-    if await plan_of(organization_id) not in TRANSCRIPT_PLANS:
+    if not await allows(organization_id, TRANSCRIPT_FEATURE):
         return []
     return list(
         await Conversation.filter(organization_id=organization_id, id__in=list(ids))
