@@ -16,6 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fake_openai import completion
+
 CALLS = web.AppKey("calls", list)
 EMBED_DIM = 16
 INVENTED = [
@@ -66,26 +68,7 @@ def fake_models(mode: str, *, true_sentence: str = "") -> web.Application:
         else:
             answer = true
         content = json.dumps({"answer": answer, "sources": [1]})
-        return web.json_response(
-            {
-                "id": "chatcmpl-1",
-                "object": "chat.completion",
-                "created": 0,
-                "model": body["model"],
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": content},
-                        "finish_reason": "stop",
-                    }
-                ],
-                "usage": {
-                    "prompt_tokens": 1,
-                    "completion_tokens": 1,
-                    "total_tokens": 2,
-                },
-            }
-        )
+        return completion(body["model"], content)
 
     app = web.Application()
     app[CALLS] = calls

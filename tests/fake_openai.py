@@ -56,6 +56,26 @@ PARSED: dict[str, Any] = {
 }
 
 
+def completion(model: str, content: str) -> web.Response:
+    """An OpenAI chat.completion answer whose one choice says `content`."""
+    return web.json_response(
+        {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
+    )
+
+
 def _adversarial_resume(resume: dict[str, Any]) -> dict[str, Any]:
     data = copy.deepcopy(resume)
     data["summary"] = (
@@ -140,26 +160,7 @@ def fake_openai(
             content = json.dumps(_adversarial_resume(resume))
         else:
             content = json.dumps(resume)
-        return web.json_response(
-            {
-                "id": "chatcmpl-1",
-                "object": "chat.completion",
-                "created": 0,
-                "model": body["model"],
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": content},
-                        "finish_reason": "stop",
-                    }
-                ],
-                "usage": {
-                    "prompt_tokens": 1,
-                    "completion_tokens": 1,
-                    "total_tokens": 2,
-                },
-            }
-        )
+        return completion(body["model"], content)
 
     app = web.Application()
     app[CALLS] = calls

@@ -22,6 +22,7 @@ from models.accounts import Organization
 from models.resumes import Resume
 from settings import Settings
 from tests.conftest import reset_state
+from tests.fake_openai import completion
 from tests.helpers import gql, sign_up, text_pdf, upload
 from tests.test_subscriptions import connect, receive
 
@@ -543,26 +544,7 @@ def fake_openai(mode: str) -> web.Application:
                     "customSections": {},
                 }
             )
-        return web.json_response(
-            {
-                "id": "chatcmpl-1",
-                "object": "chat.completion",
-                "created": 0,
-                "model": body["model"],
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": content},
-                        "finish_reason": "stop",
-                    }
-                ],
-                "usage": {
-                    "prompt_tokens": 1,
-                    "completion_tokens": 1,
-                    "total_tokens": 2,
-                },
-            }
-        )
+        return completion(body["model"], content)
 
     app = web.Application()
     app[CALLS] = calls
