@@ -3,7 +3,11 @@ costs the same number of queries whatever its size: a 100-resume page with the
 cover letters of every resume, the flat rows of 100 resumes, and a page of
 security events with their users. (Other lists have their guard beside their
 domain's tests: agents and jobs in test_jobs, transcripts in test_chat, the
-profile's sections in test_profiles, letters paging in test_performance.)"""
+profile's sections in test_profiles, letters paging in test_performance.)
+
+LIST_FIELDS accounts for every list and connection field of the schema: a new one
+fails `test_every_list_field_has_a_loader_guard_or_needs_none` until it names its
+query-count guard, or says why none is needed."""
 
 from __future__ import annotations
 
@@ -173,3 +177,115 @@ async def test_letters_by_node_id_load_in_one_batch(client: TestClient) -> None:
     ids = [*cover([theirs]), relay.to_base64("OutreachMessage", ours[0])]
     _, data = await _measure(client, _nodes_query(ids), token)
     assert data == {"n0": None, "n1": None}
+
+
+# -- every list field is accounted for ------------------------------------------------
+
+ROW = "row"  # values the parent object already holds (its row, JSON or a static table)
+ONCE = "once"  # on a root or viewer object: one read per request, never per parent
+JOBS_GUARD = "test_jobs.py::test_agents_jobs_and_worker_status_cost_constant_queries"
+PROFILE_GUARD = "test_profiles.py::test_full_profile_costs_constant_queries"
+ROWS_GUARD = "test_query_counts.py::test_100_resume_rows_cost_as_much_as_2"
+RESUMES_GUARD = "test_query_counts.py::test_100_resumes_with_letters_cost_as_much_as_2"
+OUTREACH_GUARD = (
+    "test_performance.py::test_letters_of_a_resumes_page_cost_constant_queries"
+)
+TRANSCRIPTS_GUARD = "test_chat.py::test_transcript_listing_costs_constant_queries"
+EVENTS_GUARD = (
+    "test_query_counts.py::test_security_events_with_their_users_cost_constant_queries"
+)
+LIST_FIELDS = {
+    "Agent.jobs": JOBS_GUARD,
+    "CoverLetter.removed": ROW,
+    "Engagement.days": ROW,
+    "Engagement.mostCitedSections": ROW,
+    "Engagement.topQuestions": ROW,
+    "ImportPreview.profile": ROW,
+    "ImportPreview.sections": ROW,
+    "Insights.days": ROW,
+    "Job.history": JOBS_GUARD,
+    "Layout.fonts": ROW,
+    "OutreachMessage.removed": ROW,
+    "Profile.certifications": PROFILE_GUARD,
+    "Profile.education": PROFILE_GUARD,
+    "Profile.experience": PROFILE_GUARD,
+    "Profile.projects": PROFILE_GUARD,
+    "Profile.skills": PROFILE_GUARD,
+    "ProfileAnswerEvent.citations": ROW,
+    "PublicProfile.certifications": ONCE,
+    "PublicProfile.education": ONCE,
+    "PublicProfile.experience": ONCE,
+    "PublicProfile.projects": ONCE,
+    "PublicProfile.skills": ONCE,
+    "Query.matchAgents": ONCE,
+    "Query.plans": ROW,
+    "Query.resumeRows": ROWS_GUARD,
+    "Query.resumes": RESUMES_GUARD,
+    "RefinementStats.violations": ROW,
+    "Resume.coverLetters": RESUMES_GUARD,
+    "Resume.outreachMessages": OUTREACH_GUARD,
+    "ResumeData.customSections": ROW,
+    "ResumeData.education": ROW,
+    "ResumeData.personalProjects": ROW,
+    "ResumeData.workExperience": ROW,
+    "SectionImport.change": ROW,
+    "Theme.catalog": ROW,
+    "Transcript.messages": TRANSCRIPTS_GUARD,
+    "TranscriptMessage.citations": ROW,
+    "Viewer.agents": JOBS_GUARD,
+    "Viewer.apiKeys": ONCE,
+    "Viewer.postedJobs": ONCE,  # its Job fields: the same loaders as workerStatus
+    "Viewer.securityEvents": EVENTS_GUARD,
+    "Viewer.transcripts": TRANSCRIPTS_GUARD,
+    "Viewer.usage": ONCE,
+    "Viewer.workerStatus": JOBS_GUARD,
+}
+
+
+def _list_fields() -> set[str]:
+    """List and connection fields of the schema's object types (connections' own
+    edges/nodes and mutation payloads aside)."""
+    from graphql import (
+        GraphQLList,
+        GraphQLNonNull,
+        GraphQLObjectType,
+        build_schema,
+        get_named_type,
+    )
+
+    from server import export_schema
+
+    schema = build_schema(export_schema())
+    found = set()
+    for name, type_ in schema.type_map.items():
+        if not isinstance(type_, GraphQLObjectType) or name.startswith("__"):
+            continue
+        if name in ("Mutation", "Subscription") or name.endswith(
+            ("Payload", "Connection", "Edge")
+        ):
+            continue
+        for field_name, field in type_.fields.items():
+            if field_name == "userErrors":
+                continue
+            wrapped = field.type
+            while isinstance(wrapped, GraphQLNonNull):
+                wrapped = wrapped.of_type
+            named = get_named_type(field.type)
+            if (
+                isinstance(wrapped, GraphQLList)
+                and isinstance(named, GraphQLObjectType)
+            ) or named.name.endswith("Connection"):
+                found.add(f"{name}.{field_name}")
+    return found
+
+
+def test_every_list_field_has_a_loader_guard_or_needs_none() -> None:
+    """A new list field fails here until it is listed: with the query-count test
+    that guards its loader, or as ROW / ONCE when no query runs per parent."""
+    from pathlib import Path
+
+    assert _list_fields() == set(LIST_FIELDS)
+    here = Path(__file__).parent
+    for guard in set(LIST_FIELDS.values()) - {ROW, ONCE}:
+        module, test = guard.split("::")
+        assert f"def {test}(" in (here / module).read_text(), guard
