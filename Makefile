@@ -52,11 +52,16 @@ run: $(STAMP)  ## serve the API (migrations applied on start)
 worker: $(STAMP)  ## run background jobs from Redis (REDIS_URL must be set)
 	$(BIN)/python server.py worker
 
-test: lint typecheck schema-check schema-breaks migrations-check unit  ## everything CI checks
+test: lint lint-imports typecheck schema-check schema-breaks migrations-check unit  ## everything CI checks
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+.PHONY: lint-imports
+lint-imports: $(STAMP)  ## one-way imports (contracts in pyproject.toml), no private name across modules
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python tools/private_names.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

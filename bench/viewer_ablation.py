@@ -145,7 +145,8 @@ def patch_direct_execute() -> None:
     from strawberry.execution import optimized_is_awaitable
     from strawberry.schema.schema import validate_document
 
-    from transport import extensions, view
+    from schema import guards as extensions
+    from transport import view
     from transport.keys import ACTOR_KEY, OPERATION_KEY
 
     original = view.CareergraphView._execute
@@ -163,7 +164,7 @@ def patch_direct_execute() -> None:
 
             @lru_cache(maxsize=512)
             def prepare(query: str) -> tuple[Any, Any]:
-                document = extensions._parse(query, max_tokens=guards.max_tokens)
+                document = extensions.parse_cached(query, max_tokens=guards.max_tokens)
                 return document, validate_document(
                     graphql_schema, document, guards.rules
                 )

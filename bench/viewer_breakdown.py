@@ -60,6 +60,7 @@ async def run(args: argparse.Namespace) -> None:
     from strawberry.types.graphql import OperationType
 
     import server
+    from schema import guards as extensions
     from schema.accounts import (
         ApiKeyNode,
         OrganizationNode,
@@ -71,7 +72,6 @@ async def run(args: argparse.Namespace) -> None:
     from services.accounts import RequestMeta
     from services.ratelimit import RateLimiter
     from settings import Settings
-    from transport import extensions
     from transport.metrics import Metrics
     from transport.view import CareergraphView, error_body, json_response
 
@@ -106,7 +106,7 @@ async def run(args: argparse.Namespace) -> None:
     rules = extensions.build_rules(
         max_depth=settings.max_depth, max_aliases=settings.max_aliases
     )
-    document = extensions._parse(VIEWER_QUERY, max_tokens=settings.max_tokens)
+    document = extensions.parse_cached(VIEWER_QUERY, max_tokens=settings.max_tokens)
 
     # what a validation cache keyed by the query text (a str hashes once, cached)
     # costs on a hit, against the current key (the parsed DocumentNode, hashed in
@@ -182,12 +182,14 @@ async def run(args: argparse.Namespace) -> None:
             ),
         ),
         (
-            "Guards parse-cache hit (_parse)",
-            lambda: extensions._parse(VIEWER_QUERY, max_tokens=settings.max_tokens),
+            "Guards parse-cache hit (parse_cached)",
+            lambda: extensions.parse_cached(
+                VIEWER_QUERY, max_tokens=settings.max_tokens
+            ),
         ),
         (
-            "Guards validate-cache hit (_validate, hashes the AST)",
-            lambda: extensions._validate(schema._schema, document, rules),
+            "Guards validate-cache hit (validate_cached, hashes the AST)",
+            lambda: extensions.validate_cached(schema._schema, document, rules),
         ),
         (
             "  alternative: one cache keyed by query text",

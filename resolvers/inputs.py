@@ -10,7 +10,9 @@ from strawberry import relay
 from strawberry.types.unset import UNSET
 
 from schema.base import MAX_ID
+from schema.context import Info
 from services.errors import NotFound
+from services.resumes import QueueLimits
 
 
 def decode_node_id(
@@ -28,6 +30,20 @@ def decode_node_id(
         return key
     except ValueError:
         raise NotFound(f"{label or type_name} not found", field=[field]) from None
+
+
+def decode_resume_id(global_id: str, field: str = "id") -> int:
+    """The database id inside a Resume global id (NOT_FOUND at `field`)."""
+    return decode_node_id(global_id, "Resume", field=field)
+
+
+def queue_limits(info: Info) -> QueueLimits:
+    """The queue's admission limits from the settings, for services that enqueue."""
+    settings = info.context.runtime.settings
+    return QueueLimits(
+        max_pending=settings.queue_max_pending,
+        retry_after=settings.queue_retry_after,
+    )
 
 
 def given_fields(input: object, *, skip: tuple[str, ...] = ("id",)) -> dict[str, Any]:

@@ -54,7 +54,7 @@ from schema.profiles import (
     UpdateThemeInput,
     UpdateThemePayload,
 )
-from services import exports, profiles
+from services import exports, privacy, profiles
 from services.errors import NotFound, ServiceError
 
 
@@ -309,6 +309,7 @@ async def public_profile(info: Info, username: str) -> PublicProfile | None:
         return None
     row = found.profile
     state = profiles.theme_state(row, found.plan_id)
+    contact = privacy.public_contact(row)
     sections = found.sections
 
     def rows(kind: profiles.SectionKind) -> list[Any] | None:
@@ -324,8 +325,8 @@ async def public_profile(info: Info, username: str) -> PublicProfile | None:
         github_url=row.github_url,
         linkedin_url=row.linkedin_url,
         open_to_work=row.open_to_work,
-        email=row.email if row.show_email else None,
-        phone=row.phone if row.show_phone else None,
+        email=contact.email,
+        phone=contact.phone,
         theme_id=state.effective_theme_id,
         accent_color=row.accent_color,
         font=Font(profiles.layout_state(row, found.plan_id).effective_font),

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
-import io
 from collections.abc import AsyncGenerator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
@@ -16,7 +14,7 @@ from strawberry import relay
 
 from models.resumes import ImportPreview
 from resolvers.errors import user_errors
-from resolvers.inputs import decode_node_id
+from resolvers.inputs import decode_node_id, decode_resume_id, queue_limits
 from resolvers.resumedata import content_patch
 from schema.base import (
     After,
@@ -56,13 +54,9 @@ from schema.resumes import (
     UploadResumeInput,
     UploadResumePayload,
 )
-from services import files, imports, profiles, resumes
+from services import import_sources, imports, profiles, resume_exports, resumes
 from services.errors import NotFound, ServiceError, ValidationFailed
 from services.queue import enqueue_parse
-
-
-def _resume_id(global_id: str, field: str = "id") -> int:
-    return decode_node_id(global_id, "Resume", field=field)
 
 
 def _filter(
@@ -124,14 +118,6 @@ def _position(
     return resumes.Position(value=value, id=row_id)
 
 
-def _queue_limits(info: Info) -> resumes.QueueLimits:
-    settings = info.context.runtime.settings
-    return resumes.QueueLimits(
-        max_pending=settings.queue_max_pending,
-        retry_after=settings.queue_retry_after,
-    )
-
-
 async def upload_resume(info: Info, input: UploadResumeInput) -> UploadResumePayload:
     upload = input.file
     if not isinstance(upload, resumes.UploadedFile):
@@ -153,7 +139,7 @@ async def upload_resume(info: Info, input: UploadResumeInput) -> UploadResumePay
             tags=input.tags,
             locale=input.locale,
             title=input.title,
-            limits=_queue_limits(info),
+            limits=queue_limits(info),
         )
     except resumes.DuplicateUpload as exc:
         return UploadResumePayload(
@@ -168,7 +154,7 @@ async def upload_resume(info: Info, input: UploadResumeInput) -> UploadResumePay
 async def retry_resume_parse(info: Info, input: ResumeIdInput) -> ResumePayload:
     try:
         row = await resumes.retry_parse(
-            actor=info.context.require_actor(), resume_id=_resume_id(input.id)
+            actor=info.context.require_actor(), resume_id=decode_resume_id(input.id)
         )
     except ServiceError as exc:
         return ResumePayload(user_errors=user_errors(exc))
@@ -194,7 +180,7 @@ async def update_resume(info: Info, input: UpdateResumeInput) -> ResumePayload:
     try:
         row = await resumes.update_resume(
             actor=info.context.require_actor(),
-            resume_id=_resume_id(input.id),
+            resume_id=decode_resume_id(input.id),
             title=input.title,
             tags=input.tags,
             structured_data=patch,
@@ -213,7 +199,7 @@ async def delete_resume(info: Info, input: ResumeIdInput) -> DeleteResumePayload
     try:
         changed = await resumes.delete_resume(
             actor=info.context.require_actor(),
-            resume_id=_resume_id(input.id),
+            resume_id=decode_resume_id(input.id),
             pubsub=info.context.runtime.pubsub,
         )
     except ServiceError as exc:
@@ -226,7 +212,7 @@ async def delete_resume(info: Info, input: ResumeIdInput) -> DeleteResumePayload
 async def set_master_resume(info: Info, input: ResumeIdInput) -> ResumePayload:
     try:
         changed = await resumes.set_master(
-            actor=info.context.require_actor(), resume_id=_resume_id(input.id)
+            actor=info.context.require_actor(), resume_id=decode_resume_id(input.id)
         )
     except ServiceError as exc:
         return ResumePayload(user_errors=user_errors(exc))
@@ -237,7 +223,7 @@ async def set_master_resume(info: Info, input: ResumeIdInput) -> ResumePayload:
 async def resume(info: Info, id: strawberry.ID) -> ResumeNode | None:
     info.context.require_actor()
     try:
-        key = _resume_id(id)
+        key = decode_resume_id(id)
     except NotFound:
         return None
     row = await info.context.loaders.resume_by_id.load(key)
@@ -304,67 +290,19 @@ async def resume_rows(
     )
 
 
-ROW_COLUMNS = (
-    "resume_id",
-    "title",
-    "status",
-    "name",
-    "email",
-    "job_title",
-    "current_company",
-    "skills",
-    "years_of_experience",
-    "tags",
-    "is_master",
-    "updated_at",
-)
-MAX_EXPORT_ROWS = 10_000
-
-
 async def export_resume_rows(
     info: Info, input: ExportResumeRowsInput
 ) -> ExportResumeRowsPayload:
     actor = info.context.require_actor()
-    rows = await resumes.list_resumes(
+    export = await resume_exports.export_rows(
         organization_id=actor.organization_id,
         filter=_filter(input.filter, include_master=True),
-        first=MAX_EXPORT_ROWS,
-    )
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(ROW_COLUMNS)
-    for row in rows[:MAX_EXPORT_ROWS]:
-        d = resumes.display_row(row)
-        writer.writerow(
-            [
-                relay.to_base64("Resume", d.resume_id),
-                d.title,
-                d.status,
-                d.name,
-                d.email,
-                d.job_title,
-                d.current_company,
-                " | ".join(d.skills),
-                "" if d.years_of_experience is None else f"{d.years_of_experience:g}",
-                " | ".join(d.tags),
-                "yes" if d.is_master else "no",
-                d.updated_at.isoformat(),
-            ]
-        )
-    url, expires_at = await files.publish(
         signer=info.context.runtime.files,
         base_url=info.context.meta.base_url,
-        organization_id=actor.organization_id,
-        kind="export:resume_rows",
-        filename="resumes.csv",
-        content_type="text/csv; charset=utf-8",
-        data=out.getvalue().encode(),
-        keep_for=timedelta(days=1),
+        resume_ref=lambda key: relay.to_base64("Resume", key),
     )
     return ExportResumeRowsPayload(
-        url=url,
-        expires_at=expires_at,
-        rows=min(len(rows), MAX_EXPORT_ROWS),
+        url=export.url, expires_at=export.expires_at, rows=export.rows
     )
 
 
@@ -373,7 +311,7 @@ async def resume_events(
 ) -> AsyncGenerator[ResumeEvent, None]:
     """First the current state, then each stage, ending on READY or FAILED."""
     actor = info.context.require_actor()
-    key = _resume_id(resume_id, "resumeId")
+    key = decode_resume_id(resume_id, "resumeId")
     async with info.context.runtime.pubsub.subscribe(resumes.channel(key)) as stream:
         row = await resumes.get_resume(actor=actor, resume_id=key)
         current = resumes.event(row)
@@ -443,42 +381,22 @@ def _preview_type(row: ImportPreview) -> ImportPreviewType:
 
 
 async def preview_import(info: Info, input: PreviewImportInput) -> PreviewImportPayload:
-    from services.documents.extract import DocumentError
-    from services.documents.sandbox import parse_in_sandbox
-
     actor = info.context.require_actor()
+    settings = info.context.runtime.settings
+    upload = input.file
     try:
-        if (input.resume_id is None) == (input.file is None):
-            raise ValidationFailed("Give exactly one of resumeId and file")
-        resume_id: int | None = None
-        if input.resume_id is not None:
-            resume_id = _resume_id(input.resume_id, "resumeId")
-            row = await resumes.get_resume(actor=actor, resume_id=resume_id)
-            if row.status != "READY" or not row.structured_data:
-                raise ValidationFailed(
-                    "The resume is not parsed yet (status READY needed)",
-                    field=["resumeId"],
-                )
-            data = row.structured_data
-        else:
-            upload = input.file
-            if not isinstance(upload, resumes.UploadedFile):
-                raise ValidationFailed("Send the file as a multipart request")
-            kind = resumes.accept_file(upload)
-            settings = info.context.runtime.settings
-            try:
-                parsed = await parse_in_sandbox(
-                    data=upload.data,
-                    kind=kind,
-                    timeout=settings.parse_timeout,
-                    memory_mb=settings.parse_memory_mb,
-                )
-            except DocumentError as exc:
-                raise ValidationFailed(
-                    f"{exc.code}: {exc.message}", field=["file"]
-                ) from None
-            data = dict(parsed.structured)
-        preview = await imports.preview(actor=actor, data=data, resume_id=resume_id)
+        if upload is not None and not isinstance(upload, resumes.UploadedFile):
+            raise ValidationFailed("Send the file as a multipart request")
+        preview = await import_sources.preview(
+            actor=actor,
+            resume_id=None
+            if input.resume_id is None
+            else decode_resume_id(input.resume_id, "resumeId"),
+            file=upload,
+            limits=import_sources.SandboxLimits(
+                timeout=settings.parse_timeout, memory_mb=settings.parse_memory_mb
+            ),
+        )
     except ServiceError as exc:
         return PreviewImportPayload(user_errors=user_errors(exc))
     return PreviewImportPayload(preview=_preview_type(preview))

@@ -10,8 +10,12 @@ from typing import Any
 import strawberry
 
 from resolvers.errors import user_errors
-from resolvers.inputs import decode_node_id, given_fields
-from resolvers.resumes import _queue_limits, _resume_id
+from resolvers.inputs import (
+    decode_node_id,
+    decode_resume_id,
+    given_fields,
+    queue_limits,
+)
 from schema.base import ErrorCode, UserError
 from schema.context import Info
 from schema.resumes import ResumeNode, TailorResumePayload
@@ -51,7 +55,7 @@ async def resume_match(
     info: Info, job_description: str, resume_id: strawberry.ID | None = None
 ) -> ResumeMatch | None:
     actor = info.context.require_actor()
-    key = _resume_id(resume_id, "resumeId") if resume_id is not None else None
+    key = decode_resume_id(resume_id, "resumeId") if resume_id is not None else None
     match, keywords = await tailoring.match_for(
         actor=actor, resume_id=key, job_description=job_description
     )
@@ -93,7 +97,7 @@ async def tailor_resume(info: Info, input: TailorResumeInput) -> TailorResumePay
     actor = info.context.require_actor()
     try:
         key = (
-            _resume_id(input.resume_id, "resumeId")
+            decode_resume_id(input.resume_id, "resumeId")
             if input.resume_id is not None
             else None
         )
@@ -105,7 +109,7 @@ async def tailor_resume(info: Info, input: TailorResumeInput) -> TailorResumePay
             strategy=input.strategy.value if input.strategy else None,
             output_language=input.output_language,
             generate_pdf=input.generate_pdf,
-            limits=_queue_limits(info),
+            limits=queue_limits(info),
         )
     except ServiceError as exc:
         return TailorResumePayload(user_errors=user_errors(exc))
@@ -168,7 +172,7 @@ async def _generate(info: Info, kind: str, input: GenerateLetterInput) -> Any:
             actor=actor,
             settings=info.context.runtime.settings,
             kind=kind,
-            resume_id=_resume_id(input.resume_id, "resumeId"),
+            resume_id=decode_resume_id(input.resume_id, "resumeId"),
             job_description=input.job_description,
             language=input.language,
         )
@@ -254,7 +258,7 @@ async def render_resume_pdf(
     try:
         url, expires_at, result, theme = await letters.resume_pdf_link(
             actor=actor,
-            resume_id=_resume_id(input.resume_id, "resumeId"),
+            resume_id=decode_resume_id(input.resume_id, "resumeId"),
             theme=input.theme,
             signer=runtime.files,
             base_url=info.context.meta.base_url,

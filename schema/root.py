@@ -44,6 +44,7 @@ from schema.chat import (
     ProfileAnswerEvent,
     TranscriptNode,
 )
+from schema.guards import Guards, build_rules
 from schema.indexing import IndexingEvent, ReindexProfilePayload
 from schema.jobs import JobEvent, JobNode, JobPayload
 from schema.profiles import (
@@ -96,7 +97,6 @@ from schema.tailoring import (
     UpdateLlmConfigPayload,
 )
 from settings import Settings
-from transport.extensions import Guards, build_rules
 
 
 @strawberry.type

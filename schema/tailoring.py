@@ -287,15 +287,10 @@ def _letter_values(row: LetterRow) -> dict[str, Any]:
 
 
 async def _load_letters(info: Info, node_ids: Iterable[str], kind: str) -> list[Any]:
-    from services.tailoring import letters
-
-    actor = info.context.actor
-    if actor is None:
-        return [None for _ in node_ids]
-    keys = _int_ids(node_ids)
-    rows = await letters.get_letters(organization_id=actor.organization_id, ids=keys)
-    by_id = {row.id: row for row in rows if row.kind == kind}
-    return [by_id.get(key) for key in keys]
+    rows = await info.context.loaders.tailoring.letter_by_id.load_many(
+        _int_ids(node_ids)
+    )
+    return [row if row is not None and row.kind == kind else None for row in rows]
 
 
 @strawberry.type(description="A cover letter written for a resume and a job.")

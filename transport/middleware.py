@@ -21,7 +21,7 @@ from services.accounts import Actor
 from services.errors import AuthError, Unauthenticated
 from services.ratelimit import Budgets, Verdict
 from transport.keys import ACTOR_KEY, METRICS_KEY, OPERATION_KEY, RUNTIME_KEY
-from transport.view import _media_type, error_body, json_response
+from transport.view import error_body, json_response, response_media_type
 
 log = logging.getLogger("careergraph.http")
 API_PATHS = ("/graphql",)
@@ -79,7 +79,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
 
 async def _authenticated(request: web.Request, handler: Handler) -> web.StreamResponse:
     runtime = request.app[RUNTIME_KEY]
-    media_type = _media_type(request)
+    media_type = response_media_type(request)
     token = credential(request)
     actor: Actor | None = None
     request[ACTOR_KEY] = None

@@ -36,12 +36,12 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from resolvers.loaders import Loaders
 from schema.context import Context
+from schema.guards import parse_cached
 from services import accounts, revocation
 from services.accounts import Actor, RequestMeta
 from services.errors import AuthError
 from services.resumes import UploadedFile
 from services.runtime import Runtime
-from transport.extensions import _parse
 from transport.keys import ACTOR_KEY, OPERATION_KEY, RUNTIME_KEY
 from transport.websocket import SocketHandler, Sockets, socket_credential
 
@@ -92,7 +92,8 @@ def client_meta(request: web.Request) -> RequestMeta:
     )
 
 
-def _media_type(request: web.Request) -> str:
+def response_media_type(request: web.Request) -> str:
+    """graphql-response+json when the client accepts it, else application/json."""
     accept = request.headers.get("Accept", "")
     return GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else JSON
 
@@ -111,7 +112,7 @@ def _is_request_error(result: ExecutionResult) -> bool:
 def _operation_count(query: str, max_tokens: int) -> int:
     """Operations in the document; 0 when it does not parse (Guards reports that)."""
     try:
-        document = _parse(query, max_tokens=max_tokens)  # the cache Guards reads
+        document = parse_cached(query, max_tokens=max_tokens)  # the cache Guards reads
     except GraphQLError:
         return 0
     return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
@@ -201,7 +202,7 @@ class CareergraphView(GraphQLView[Context, None]):
             and "text/html" in request.headers.get("Accept", "")
         ):
             return web.Response(text=self._graphiql, content_type="text/html")
-        media_type = _media_type(request)
+        media_type = response_media_type(request)
         try:
             params = await self._read_params(request)
             return await self._execute(request, params, media_type)

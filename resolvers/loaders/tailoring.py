@@ -1,5 +1,6 @@
-"""Per-request loaders of the tailoring domain: the letters of many resumes, one
-query per page shape (kind, cursor, size) whatever the number of resumes."""
+"""Per-request loaders of the tailoring domain: letters by id (node lookups), and
+the letters of many resumes, one query per page shape (kind, cursor, size)
+whatever the number of resumes."""
 
 from __future__ import annotations
 
@@ -18,6 +19,17 @@ class TailoringLoaders:
     def __init__(self, actor: Callable[[], Actor | None]) -> None:
         self._actor = actor
         self._pages: dict[PageKey, DataLoader[int, list[Letter]]] = {}
+        self.letter_by_id: DataLoader[int, Letter | None] = DataLoader(
+            load_fn=self._letters_by_id
+        )
+
+    async def _letters_by_id(self, ids: list[int]) -> list[Letter | None]:
+        actor = self._actor()
+        if actor is None:
+            return [None for _ in ids]
+        rows = await letters.get_letters(organization_id=actor.organization_id, ids=ids)
+        by_id = {row.id: row for row in rows}
+        return [by_id.get(i) for i in ids]
 
     def letters(
         self, *, kind: str, after: int | None, limit: int

@@ -1,4 +1,6 @@
-"""Schema extensions and validation rules: query limits, cost, scopes, error codes.
+"""The schema's guards (its one extension) and validation rules: query limits, cost,
+scopes, error codes. `schema.root` builds them into the Schema; the view parses
+through the same cache (`parse_cached`).
 
 The depth and alias rules are built once at import, so strawberry's `ValidationCache`
 (keyed by the rule classes) hits for repeated documents; a limiter built per
@@ -64,8 +66,8 @@ def build_rules(
     )
 
 
-_parse = lru_cache(maxsize=512)(parse)
-_validate = lru_cache(maxsize=512)(validate_document)
+parse_cached = lru_cache(maxsize=512)(parse)
+validate_cached = lru_cache(maxsize=512)(validate_document)
 
 
 def _selection_cost(
@@ -172,13 +174,13 @@ class Guards(SchemaExtension):
         # On a parse error leave the document unset: strawberry then parses again,
         # inside its own try/except, and returns the error within on_operation.
         with contextlib.suppress(GraphQLError):
-            ec.graphql_document = _parse(ec.query, max_tokens=self.max_tokens)
+            ec.graphql_document = parse_cached(ec.query, max_tokens=self.max_tokens)
         yield
 
     def on_validate(self) -> Iterator[None]:
         ec = self.execution_context
         assert ec.graphql_document is not None
-        ec.pre_execution_errors = _validate(
+        ec.pre_execution_errors = validate_cached(
             ec.schema._schema, ec.graphql_document, self.rules
         )
         # before the yield: strawberry reads pre_execution_errors in the body of
