@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.tailoring.evidence import Violation
 from services.tailoring.match import Match
-from services.tailoring.refine import Violation
 from services.tailoring.report import RefinementReport
 
 MATCH: dict[str, Any] = {

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from services.tailoring.evidence import Violation
 from services.tailoring.match import Match
-from services.tailoring.refine import Violation
 
 __all__ = ["RefinementReport"]
 
