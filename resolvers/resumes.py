@@ -1,5 +1,7 @@
 """Resolvers of the resumes domain: upload, parsing state and its live stream,
-listing, editing, the master resume, and flat display rows."""
+listing, editing, the master resume, and flat display rows. Importing a resume
+into the profile is in `resolvers.imports` (`preview_import` and
+`commit_import` are re-exported here for the schema's root)."""
 
 from __future__ import annotations
 
@@ -14,8 +16,9 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from models.resumes import ImportPreview
 from resolvers.errors import user_errors
+from resolvers.imports import commit_import as commit_import  # re-exported
+from resolvers.imports import preview_import as preview_import  # re-exported
 from resolvers.inputs import decode_node_id
 from resolvers.resumedata import content_patch
 from schema.base import (
@@ -29,18 +32,10 @@ from schema.base import (
     page_size,
 )
 from schema.context import Info
-from schema.profiles import ProfileNode, SectionKind
 from schema.resumes import (
-    CommitImportInput,
-    CommitImportPayload,
     DeleteResumePayload,
     ExportResumeRowsInput,
     ExportResumeRowsPayload,
-    FieldChangeAction,
-    ImportPreviewType,
-    PreviewImportInput,
-    PreviewImportPayload,
-    ProfileFieldChange,
     ResumeConnection,
     ResumeDisplayRow,
     ResumeEvent,
@@ -50,14 +45,12 @@ from schema.resumes import (
     ResumeOrder,
     ResumePayload,
     ResumeRowConnection,
-    SectionChange,
-    SectionImport,
     UpdateResumeInput,
     UploadResumeInput,
     UploadResumePayload,
 )
-from services import files, imports, profiles, resumes
-from services.errors import NotFound, ServiceError, ValidationFailed
+from services import files, resumes
+from services.errors import NotFound, ServiceError
 from services.queue import enqueue_parse
 
 
@@ -389,115 +382,3 @@ async def resume_events(
             yield ResumeEvent.from_message(message)
             if message["status"] in resumes.TERMINAL:
                 return
-
-
-# -- import into the profile -----------------------------------------------------------
-
-
-def _api(values: dict[str, Any]) -> Any:
-    """Column names as the API spells them (start_date -> startDate)."""
-    out = {}
-    for key, value in values.items():
-        out[_camel(key)] = value
-    return out
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def _preview_type(row: ImportPreview) -> ImportPreviewType:
-    plan = row.plan
-    return ImportPreviewType(
-        id=row.id,
-        expires_at=row.expires_at,
-        profile=[
-            ProfileFieldChange(
-                field=_camel(item["field"]),
-                current=item["from"],
-                proposed=item["to"],
-                action=FieldChangeAction(item["action"]),
-            )
-            for item in plan["profile"]
-        ],
-        sections=[
-            SectionImport(
-                section=SectionKind(kind),
-                add=[_api(v) for v in section["add"]],
-                change=[
-                    SectionChange(
-                        entry_id=strawberry.ID(
-                            relay.to_base64(profiles.SINGULAR[kind], c["id"])
-                        ),
-                        values=_api(c["values"]),
-                        current=_api(c["current"]),
-                    )
-                    for c in section["change"]
-                ],
-                keep=[_api(k["values"]) for k in section["keep"]],
-            )
-            for kind, section in plan["sections"].items()
-        ],
-    )
-
-
-async def preview_import(info: Info, input: PreviewImportInput) -> PreviewImportPayload:
-    from services.documents.extract import DocumentError
-    from services.documents.sandbox import parse_in_sandbox
-
-    actor = info.context.require_actor()
-    try:
-        if (input.resume_id is None) == (input.file is None):
-            raise ValidationFailed("Give exactly one of resumeId and file")
-        resume_id: int | None = None
-        if input.resume_id is not None:
-            resume_id = _resume_id(input.resume_id, "resumeId")
-            row = await resumes.get_resume(actor=actor, resume_id=resume_id)
-            if row.status != "READY" or not row.structured_data:
-                raise ValidationFailed(
-                    "The resume is not parsed yet (status READY needed)",
-                    field=["resumeId"],
-                )
-            data = row.structured_data
-        else:
-            upload = input.file
-            if not isinstance(upload, resumes.UploadedFile):
-                raise ValidationFailed("Send the file as a multipart request")
-            kind = resumes.accept_file(upload)
-            settings = info.context.runtime.settings
-            try:
-                parsed = await parse_in_sandbox(
-                    data=upload.data,
-                    kind=kind,
-                    timeout=settings.parse_timeout,
-                    memory_mb=settings.parse_memory_mb,
-                )
-            except DocumentError as exc:
-                raise ValidationFailed(
-                    f"{exc.code}: {exc.message}", field=["file"]
-                ) from None
-            data = dict(parsed.structured)
-        preview = await imports.preview(actor=actor, data=data, resume_id=resume_id)
-    except ServiceError as exc:
-        return PreviewImportPayload(user_errors=user_errors(exc))
-    return PreviewImportPayload(preview=_preview_type(preview))
-
-
-async def commit_import(info: Info, input: CommitImportInput) -> CommitImportPayload:
-    try:
-        preview_id = decode_node_id(
-            input.preview_id, "ImportPreview", field="previewId", label="Import preview"
-        )
-        profile = await imports.commit(
-            actor=info.context.require_actor(),
-            preview_id=preview_id,
-            sections=[s.value for s in input.sections]
-            if input.sections is not None
-            else None,
-            include_profile=input.include_profile,
-        )
-    except ServiceError as exc:
-        return CommitImportPayload(user_errors=user_errors(exc))
-    info.context.loaders.profiles.forget()
-    return CommitImportPayload(profile=ProfileNode.from_row(profile))
