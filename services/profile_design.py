@@ -63,14 +63,41 @@ class ThemeState:
     effective_plan: str
 
 
+def _premium(plan_id: str) -> bool:
+    """Whether the plan has premium presentation (premium themes and fonts)."""
+    return billing.get_plan(plan_id).allows("premium_themes")
+
+
+def _effective(
+    stored: str, option: ThemeOption | FontOption | None, default: str, premium: bool
+) -> str:
+    """The stored choice when it exists and the plan allows it, else `default`
+    (after a downgrade a premium choice stays stored and is not rendered)."""
+    return stored if option is not None and (premium or not option.premium) else default
+
+
+def _require_plan(option: ThemeOption | FontOption, what: str, plan_id: str) -> None:
+    if option.premium and not _premium(plan_id):
+        raise PlanRequired(
+            f"The {option.name} {what} needs a plan with premium themes "
+            f"(starter or above); this organization is on {plan_id}",
+            field=["themeId" if what == "theme" else "font"],
+        )
+
+
+async def _apply(actor: Actor, values: dict[str, Any]) -> Profile:
+    """Save the changed `values` of the actor's profile."""
+    profile = await get_profile(organization_id=actor.organization_id)
+    if values:
+        profile.update_from_dict(values)
+        await profile.save(update_fields=[*values, "updated_at"])
+    return profile
+
+
 def theme_state(profile: Profile, plan_id: str) -> ThemeState:
-    available = billing.get_plan(plan_id).allows("premium_themes")
+    available = _premium(plan_id)
     theme = THEMES_BY_ID.get(profile.theme_id)
-    effective = (
-        profile.theme_id
-        if theme is not None and (available or not theme.premium)
-        else DEFAULT_THEME
-    )
+    effective = _effective(profile.theme_id, theme, DEFAULT_THEME, available)
     return ThemeState(
         theme_id=profile.theme_id,
         effective_theme_id=effective,
@@ -91,12 +118,7 @@ async def update_theme(
                 f"Unknown theme {theme_id[:40]!r}; see theme.catalog",
                 field=["themeId"],
             )
-        if theme.premium and not billing.get_plan(plan_id).allows("premium_themes"):
-            raise PlanRequired(
-                f"The {theme.name} theme needs a plan with premium themes "
-                f"(starter or above); this organization is on {plan_id}",
-                field=["themeId"],
-            )
+        _require_plan(theme, "theme", plan_id)
         values["theme_id"] = theme.id
     if accent_color is not None:
         if not COLOR_RE.match(accent_color):
@@ -104,11 +126,7 @@ async def update_theme(
                 "accentColor must be a colour in #RRGGBB form", field=["accentColor"]
             )
         values["accent_color"] = accent_color.lower()
-    profile = await get_profile(organization_id=actor.organization_id)
-    if values:
-        profile.update_from_dict(values)
-        await profile.save(update_fields=[*values, "updated_at"])
-    return profile
+    return await _apply(actor, values)
 
 
 def effective_order(profile: Profile) -> list[SectionKind]:
@@ -131,13 +149,9 @@ class LayoutState:
 def layout_state(profile: Profile, plan_id: str) -> LayoutState:
     """The layout as stored and as the plan lets it render: after a downgrade
     a premium font stays stored and the effective one falls back to Inter."""
-    available = billing.get_plan(plan_id).allows("premium_themes")
+    available = _premium(plan_id)
     font = FONTS_BY_ID.get(profile.font)
-    effective = (
-        profile.font
-        if font is not None and (available or not font.premium)
-        else DEFAULT_FONT
-    )
+    effective = _effective(profile.font, font, DEFAULT_FONT, available)
     return LayoutState(
         section_order=effective_order(profile),
         hidden_sections=list(profile.hidden_sections),
@@ -171,15 +185,6 @@ async def update_layout(
         option = FONTS_BY_ID.get(font)
         if option is None:
             raise ValidationFailed(f"Unknown font {font[:40]!r}", field=["font"])
-        if option.premium and not billing.get_plan(plan_id).allows("premium_themes"):
-            raise PlanRequired(
-                f"The {option.name} font needs a plan with premium themes (starter "
-                f"or above); this organization is on {plan_id}",
-                field=["font"],
-            )
+        _require_plan(option, "font", plan_id)
         values["font"] = font
-    profile = await get_profile(organization_id=actor.organization_id)
-    if values:
-        profile.update_from_dict(values)
-        await profile.save(update_fields=[*values, "updated_at"])
-    return profile
+    return await _apply(actor, values)

@@ -162,6 +162,25 @@ def _filter_list(
     return kept, dropped
 
 
+# Entry sections: (section, the key matching an entry to the source, the kind of
+# violation an unknown entry is, the fields that always come back from the source)
+_ENTRY_SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    (
+        "workExperience",
+        "company",
+        "employer",
+        ("id", "company", "title", "years", "location"),
+    ),
+    ("education", "institution", "school", ("id", "institution", "degree", "years")),
+    (
+        "personalProjects",
+        "name",
+        "project",
+        ("id", "name", "role", "years", "github", "website"),
+    ),
+)
+
+
 def safety_nets(
     draft: Mapping[str, Any], *, source: Mapping[str, Any], evidence: Evidence
 ) -> tuple[dict[str, Any], list[Violation]]:
@@ -179,33 +198,16 @@ def safety_nets(
             )
         )
         data[section] = copy.deepcopy(original)
-    data["workExperience"] = _restore_entries(
-        data.get("workExperience") or [],
-        source.get("workExperience") or [],
-        key="company",
-        kind="employer",
-        fixed=("id", "company", "title", "years", "location"),
-        section="workExperience",
-        violations=violations,
-    )
-    data["education"] = _restore_entries(
-        data.get("education") or [],
-        source.get("education") or [],
-        key="institution",
-        kind="school",
-        fixed=("id", "institution", "degree", "years"),
-        section="education",
-        violations=violations,
-    )
-    data["personalProjects"] = _restore_entries(
-        data.get("personalProjects") or [],
-        source.get("personalProjects") or [],
-        key="name",
-        kind="project",
-        fixed=("id", "name", "role", "years", "github", "website"),
-        section="personalProjects",
-        violations=violations,
-    )
+    for section, key, kind, fixed in _ENTRY_SECTIONS:
+        data[section] = _restore_entries(
+            data.get(section) or [],
+            source.get(section) or [],
+            key=key,
+            kind=kind,
+            fixed=fixed,
+            section=section,
+            violations=violations,
+        )
     additional = dict(data.get("additional") or {})
     for key, kind in (
         ("certificationsTraining", "certification"),
