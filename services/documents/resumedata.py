@@ -295,6 +295,18 @@ _MODELLED = {
 }
 
 
+def _dated(doc: Mapping[str, Any], section: str, name: str, by: str) -> list[str]:
+    """The items of a list section as "Name (By, YYYY-MM)" (certificates: issuer,
+    awards: awarder), deduplicated and bounded."""
+    out = []
+    for raw in _items(doc.get(section)):
+        item = _mapping(raw)
+        detail = _join(_text(item.get(by)), _date(item.get("date")))
+        title = _text(item.get(name))
+        out.append(f"{title} ({detail})" if title and detail else title)
+    return dedupe(out)[: LIMITS["list"]]
+
+
 def from_json_resume(doc: Mapping[str, Any]) -> ResumeData:
     """ResumeData for a JSON Resume document (read defensively: wrong types are
     treated as missing, strings are trimmed to the schema bounds).
@@ -375,20 +387,8 @@ def from_json_resume(doc: Mapping[str, Any]) -> ResumeData:
             f"{language} ({fluency})" if language and fluency else language
         )
     additional["languages"] = dedupe(languages)[: LIMITS["list"]]
-    certificates = []
-    for raw in _items(doc.get("certificates")):
-        item = _mapping(raw)
-        detail = _join(_text(item.get("issuer")), _date(item.get("date")))
-        name = _text(item.get("name"))
-        certificates.append(f"{name} ({detail})" if name and detail else name)
-    additional["certificationsTraining"] = dedupe(certificates)[: LIMITS["list"]]
-    awards = []
-    for raw in _items(doc.get("awards")):
-        item = _mapping(raw)
-        detail = _join(_text(item.get("awarder")), _date(item.get("date")))
-        title = _text(item.get("title"))
-        awards.append(f"{title} ({detail})" if title and detail else title)
-    additional["awards"] = dedupe(awards)[: LIMITS["list"]]
+    additional["certificationsTraining"] = _dated(doc, "certificates", "name", "issuer")
+    additional["awards"] = _dated(doc, "awards", "title", "awarder")
 
     for key, value in doc.items():
         if key in _MODELLED or not isinstance(value, list) or not value:
