@@ -1,5 +1,7 @@
 """Resolvers of the resumes domain: upload, parsing state and its live stream,
-listing, editing, the master resume, and flat display rows."""
+listing, editing, the master resume, and flat display rows. Importing a resume
+into the profile is in `resolvers.imports` (`preview_import` and
+`commit_import` are re-exported here for the schema's root)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,10 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from models.resumes import ImportPreview
 from resolvers.errors import user_errors
-from resolvers.inputs import decode_node_id, decode_resume_id, queue_limits
+from resolvers.imports import commit_import as commit_import  # re-exported
+from resolvers.imports import preview_import as preview_import  # re-exported
+from resolvers.inputs import decode_resume_id, queue_limits
 from resolvers.resumedata import content_patch
 from schema.base import (
     After,
@@ -27,18 +30,10 @@ from schema.base import (
     page_size,
 )
 from schema.context import Info
-from schema.profiles import ProfileNode, SectionKind
 from schema.resumes import (
-    CommitImportInput,
-    CommitImportPayload,
     DeleteResumePayload,
     ExportResumeRowsInput,
     ExportResumeRowsPayload,
-    FieldChangeAction,
-    ImportPreviewType,
-    PreviewImportInput,
-    PreviewImportPayload,
-    ProfileFieldChange,
     ResumeConnection,
     ResumeDisplayRow,
     ResumeEvent,
@@ -48,14 +43,12 @@ from schema.resumes import (
     ResumeOrder,
     ResumePayload,
     ResumeRowConnection,
-    SectionChange,
-    SectionImport,
     UpdateResumeInput,
     UploadResumeInput,
     UploadResumePayload,
 )
-from services import import_sources, imports, profiles, resume_exports, resumes
-from services.errors import NotFound, ServiceError, ValidationFailed
+from services import resume_exports, resumes
+from services.errors import NotFound, ServiceError
 from services.queue import enqueue_parse
 
 
@@ -327,95 +320,3 @@ async def resume_events(
             yield ResumeEvent.from_message(message)
             if message["status"] in resumes.TERMINAL:
                 return
-
-
-# -- import into the profile -----------------------------------------------------------
-
-
-def _api(values: dict[str, Any]) -> Any:
-    """Column names as the API spells them (start_date -> startDate)."""
-    out = {}
-    for key, value in values.items():
-        out[_camel(key)] = value
-    return out
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def _preview_type(row: ImportPreview) -> ImportPreviewType:
-    plan = row.plan
-    return ImportPreviewType(
-        id=row.id,
-        expires_at=row.expires_at,
-        profile=[
-            ProfileFieldChange(
-                field=_camel(item["field"]),
-                current=item["from"],
-                proposed=item["to"],
-                action=FieldChangeAction(item["action"]),
-            )
-            for item in plan["profile"]
-        ],
-        sections=[
-            SectionImport(
-                section=SectionKind(kind),
-                add=[_api(v) for v in section["add"]],
-                change=[
-                    SectionChange(
-                        entry_id=strawberry.ID(
-                            relay.to_base64(profiles.SINGULAR[kind], c["id"])
-                        ),
-                        values=_api(c["values"]),
-                        current=_api(c["current"]),
-                    )
-                    for c in section["change"]
-                ],
-                keep=[_api(k["values"]) for k in section["keep"]],
-            )
-            for kind, section in plan["sections"].items()
-        ],
-    )
-
-
-async def preview_import(info: Info, input: PreviewImportInput) -> PreviewImportPayload:
-    actor = info.context.require_actor()
-    settings = info.context.runtime.settings
-    upload = input.file
-    try:
-        if upload is not None and not isinstance(upload, resumes.UploadedFile):
-            raise ValidationFailed("Send the file as a multipart request")
-        preview = await import_sources.preview(
-            actor=actor,
-            resume_id=None
-            if input.resume_id is None
-            else decode_resume_id(input.resume_id, "resumeId"),
-            file=upload,
-            limits=import_sources.SandboxLimits(
-                timeout=settings.parse_timeout, memory_mb=settings.parse_memory_mb
-            ),
-        )
-    except ServiceError as exc:
-        return PreviewImportPayload(user_errors=user_errors(exc))
-    return PreviewImportPayload(preview=_preview_type(preview))
-
-
-async def commit_import(info: Info, input: CommitImportInput) -> CommitImportPayload:
-    try:
-        preview_id = decode_node_id(
-            input.preview_id, "ImportPreview", field="previewId", label="Import preview"
-        )
-        profile = await imports.commit(
-            actor=info.context.require_actor(),
-            preview_id=preview_id,
-            sections=[s.value for s in input.sections]
-            if input.sections is not None
-            else None,
-            include_profile=input.include_profile,
-        )
-    except ServiceError as exc:
-        return CommitImportPayload(user_errors=user_errors(exc))
-    info.context.loaders.profiles.forget()
-    return CommitImportPayload(profile=ProfileNode.from_row(profile))

@@ -211,32 +211,40 @@ class RefinementStats:
 
     @classmethod
     def from_dict(cls, row: Mapping[str, Any], keywords: JobKeywords) -> Self:
-        def match(value: Any) -> ResumeMatch | None:
-            if not isinstance(value, Mapping):
+        """From a stored report (`services.tailoring.report`)."""
+        from services.tailoring.report import RefinementReport
+
+        report = RefinementReport.from_stored(row)
+
+        def match(value: Match | None) -> ResumeMatch | None:
+            if value is None:
                 return None
             return ResumeMatch(
-                percentage=value["percentage"],
-                required_coverage=value["required_coverage"],
-                preferred_coverage=value["preferred_coverage"],
-                keyword_coverage=value["keyword_coverage"],
-                matched=list(value["matched"]),
-                missing=list(value["missing"]),
-                unsupportable=list(value["unsupportable"]),
+                percentage=value.percentage,
+                required_coverage=value.required_coverage,
+                preferred_coverage=value.preferred_coverage,
+                keyword_coverage=value.keyword_coverage,
+                matched=list(value.matched),
+                missing=list(value.missing),
+                unsupportable=list(value.unsupportable),
                 keywords=keywords,
             )
 
         return cls(
-            passes_completed=row.get("passesCompleted", 0),
-            keywords_injected=row.get("keywordsInjected", 0),
-            injected_keywords=list(row.get("injectedKeywords") or []),
-            ai_phrases_removed=list(row.get("aiPhrasesRemoved") or []),
-            alignment_violations_fixed=row.get("alignmentViolationsFixed", 0),
-            violations=[Violation.from_dict(v) for v in row.get("violations") or []],
-            initial_match_percentage=row.get("initialMatchPercentage", 0.0),
-            final_match_percentage=row.get("finalMatchPercentage", 0.0),
-            before=match(row.get("before")),
-            after=match(row.get("after")),
-            engine=row.get("engine", ""),
+            passes_completed=report.passes_completed,
+            keywords_injected=report.keywords_injected,
+            injected_keywords=report.injected_keywords,
+            ai_phrases_removed=report.ai_phrases_removed,
+            alignment_violations_fixed=report.alignment_violations_fixed,
+            violations=[
+                Violation(kind=v.kind, value=v.value, location=v.location)
+                for v in report.violations
+            ],
+            initial_match_percentage=report.initial_match_percentage,
+            final_match_percentage=report.final_match_percentage,
+            before=match(report.before),
+            after=match(report.after),
+            engine=report.engine,
         )
 
 

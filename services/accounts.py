@@ -1,5 +1,9 @@
 """Accounts: sign-up, log-in, token rotation, passwords, API keys, security events.
 
+The caller's identity and the auth settings are in `identity`, security events in
+`security_events`, access tokens and API keys in `credentials`; this module keeps
+sign-up, log-in, refresh, log-out and password changes, and re-exports the rest.
+
 Who is calling is an `Actor`, built from a JWT access token or an API key by
 `authenticate`; every tenant query below is scoped by `actor.organization_id`.
 """
@@ -7,136 +11,85 @@ Who is calling is an `Actor`, built from a JWT access token or an API key by
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
-import secrets
-import time
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
 
-import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models.accounts import (
-    ApiKey,
-    Membership,
-    Organization,
-    RefreshToken,
-    SecurityEvent,
-    User,
-)
+from models.accounts import Membership, Organization, RefreshToken, User
 from services import agents, billing, revocation
-from services.errors import (
-    Conflict,
-    Forbidden,
-    NotFound,
-    Unauthenticated,
-    ValidationFailed,
+from services.credentials import (
+    authenticate_api_key,
+    authenticate_token,
+    create_api_key,
+    issue_access_token,
+    issue_pair,
+    list_api_keys,
+    revoke_api_key,
 )
-from services.pubsub import PubSub
-from services.revocation import Denylist
+from services.errors import Conflict, ValidationFailed
+from services.identity import (
+    API_KEY_PREFIX,
+    ROLES,
+    SCOPES,
+    VERIFIED_CACHE_SIZE,
+    Actor,
+    AuthConfig,
+    RequestMeta,
+    SecurityEventKind,
+    TokenPair,
+    sha256_hex,
+    utcnow,
+)
+from services.security_events import (
+    event_message,
+    list_security_events,
+    record_event,
+    security_channel,
+)
 
-API_KEY_PREFIX = "cg_live_"
-SCOPES = ("read", "write")
-VERIFIED_CACHE_SIZE = 10_000
-ROLES = ("owner", "admin", "member")
+# the names of identity, security_events and credentials are re-exported: callers
+# use `accounts.<name>` for all of authentication
+__all__ = [
+    "API_KEY_PREFIX",
+    "EMAIL_RE",
+    "ROLES",
+    "SCOPES",
+    "VERIFIED_CACHE_SIZE",
+    "Actor",
+    "AuthConfig",
+    "RequestMeta",
+    "SecurityEventKind",
+    "TokenPair",
+    "authenticate_api_key",
+    "authenticate_token",
+    "change_password",
+    "create_api_key",
+    "event_message",
+    "get_organizations",
+    "get_users",
+    "issue_access_token",
+    "issue_pair",
+    "list_api_keys",
+    "list_security_events",
+    "log_in",
+    "log_out",
+    "normalize_email",
+    "record_event",
+    "refresh_session",
+    "revoke_api_key",
+    "security_channel",
+    "sha256_hex",
+    "sign_up",
+    "utcnow",
+]
+
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password")
-
-
-class SecurityEventKind:
-    SIGNED_UP = "SIGNED_UP"
-    LOGIN_SUCCEEDED = "LOGIN_SUCCEEDED"
-    LOGIN_FAILED = "LOGIN_FAILED"
-    LOGGED_OUT = "LOGGED_OUT"
-    TOKEN_REUSE_DETECTED = "TOKEN_REUSE_DETECTED"
-    PASSWORD_CHANGED = "PASSWORD_CHANGED"
-    API_KEY_CREATED = "API_KEY_CREATED"
-    API_KEY_REVOKED = "API_KEY_REVOKED"
-    RESUME_CONTENT_RESET = "RESUME_CONTENT_RESET"
-    ALL = (
-        "SIGNED_UP",
-        "LOGIN_SUCCEEDED",
-        "LOGIN_FAILED",
-        "LOGGED_OUT",
-        "TOKEN_REUSE_DETECTED",
-        "PASSWORD_CHANGED",
-        "API_KEY_CREATED",
-        "API_KEY_REVOKED",
-        "RESUME_CONTENT_RESET",
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """The authenticated caller of one request or WebSocket connection."""
-
-    kind: Literal["session", "api_key"]
-    user_id: int
-    organization_id: int
-    role: str
-    scopes: frozenset[str] = frozenset(SCOPES)
-    api_key_id: int | None = None
-    session_id: str | None = None
-    plan: str = "free"  # known for API keys, whose rate limit depends on it
-
-    @property
-    def is_api_key(self) -> bool:
-        return self.kind == "api_key"
-
-    def require_role(self, *roles: str) -> None:
-        if self.role not in roles:
-            raise Forbidden(f"This operation needs the role {' or '.join(roles)}")
-
-    def require_session(self) -> None:
-        if self.kind != "session":
-            raise Forbidden("This operation needs a signed-in user, not an API key")
-
-
-@dataclass(frozen=True, slots=True)
-class RequestMeta:
-    ip: str = ""
-    user_agent: str = ""
-    base_url: str = ""  # PUBLIC_URL, base of links in answers ("" = relative links)
-
-
-@dataclass(frozen=True, slots=True)
-class TokenPair:
-    access_token: str
-    refresh_token: str
-    expires_in: int
-    user: User
-    organization_id: int
-
-
-@dataclass(slots=True)
-class AuthConfig:
-    secret_key: str
-    access_token_ttl: int
-    refresh_token_ttl: int
-    denylist: Denylist
-    pubsub: PubSub
-    _jwt_key: bytes = field(init=False)
-    # verified access tokens -> (Actor, exp): skips signature checks on repeat use;
-    # the denylist is still asked every time, so logOut takes effect at once
-    _verified: dict[str, tuple[Actor, float]] = field(init=False, default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self._jwt_key = hashlib.sha256(b"jwt:" + self.secret_key.encode()).digest()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _sha256(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 def normalize_email(email: str) -> str:
@@ -166,170 +119,6 @@ async def _verify_password(password_hash: str, password: str) -> bool:
             return False
 
     return await asyncio.to_thread(verify)
-
-
-# -- security events ----------------------------------------------------------------
-
-
-def security_channel(organization_id: int) -> str:
-    return f"org:{organization_id}:security"
-
-
-def event_message(event: SecurityEvent) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "organization_id": event.organization_id,
-        "user_id": event.user_id,
-        "kind": event.kind,
-        "ip": event.ip,
-        "user_agent": event.user_agent,
-        "detail": event.detail,
-        "created_at": event.created_at.isoformat(),
-    }
-
-
-async def record_event(
-    *,
-    config: AuthConfig,
-    kind: str,
-    organization_id: int | None,
-    user_id: int | None,
-    meta: RequestMeta,
-    detail: dict[str, Any] | None = None,
-) -> SecurityEvent:
-    event = await SecurityEvent.create(
-        organization_id=organization_id,
-        user_id=user_id,
-        kind=kind,
-        ip=meta.ip[:64],
-        user_agent=meta.user_agent[:300],
-        detail=detail or {},
-    )
-    if organization_id is not None:
-        await config.pubsub.publish(
-            security_channel(organization_id), event_message(event)
-        )
-    return event
-
-
-async def list_security_events(
-    *, actor: Actor, first: int, before_id: int | None
-) -> list[SecurityEvent]:
-    """Newest first, keyset-paginated by id; returns up to `first + 1` rows."""
-    query = SecurityEvent.filter(organization_id=actor.organization_id)
-    if before_id is not None:
-        query = query.filter(id__lt=before_id)
-    return await query.order_by("-id").limit(first + 1)
-
-
-# -- tokens -------------------------------------------------------------------------
-
-
-def issue_access_token(
-    *, config: AuthConfig, user_id: int, organization_id: int, role: str, sid: str
-) -> str:
-    now = int(time.time())
-    claims = {
-        "sub": str(user_id),
-        "org": organization_id,
-        "role": role,
-        "sid": sid,
-        "typ": "access",
-        "iat": now,
-        "exp": now + config.access_token_ttl,
-    }
-    return jwt.encode(claims, config._jwt_key, algorithm="HS256")
-
-
-async def _issue_pair(
-    *, config: AuthConfig, user: User, organization_id: int, role: str, family: str
-) -> TokenPair:
-    refresh = secrets.token_urlsafe(32)
-    await RefreshToken.create(
-        user_id=user.id,
-        organization_id=organization_id,
-        family=family,
-        token_hash=_sha256(refresh),
-        expires_at=_now() + timedelta(seconds=config.refresh_token_ttl),
-    )
-    access = issue_access_token(
-        config=config,
-        user_id=user.id,
-        organization_id=organization_id,
-        role=role,
-        sid=family,
-    )
-    return TokenPair(
-        access_token=access,
-        refresh_token=refresh,
-        expires_in=config.access_token_ttl,
-        user=user,
-        organization_id=organization_id,
-    )
-
-
-async def authenticate_token(*, config: AuthConfig, token: str) -> Actor:
-    """Resolve a bearer credential (JWT access token or API key) to an Actor."""
-    if token.startswith(API_KEY_PREFIX):
-        return await authenticate_api_key(secret=token)
-    cached = config._verified.get(token)
-    if cached is not None and cached[1] > time.time():
-        actor = cached[0]
-    else:
-        actor, exp = _verify_access_token(config, token)
-        if len(config._verified) >= VERIFIED_CACHE_SIZE:
-            config._verified.clear()  # crude but bounded; refilled by live tokens
-        config._verified[token] = (actor, exp)
-    if await config.denylist.contains(actor.session_id or ""):
-        raise Unauthenticated("Session ended; log in again")
-    return actor
-
-
-def _verify_access_token(config: AuthConfig, token: str) -> tuple[Actor, float]:
-    try:
-        claims = jwt.decode(
-            token,
-            config._jwt_key,
-            algorithms=["HS256"],
-            options={"require": ["exp", "sub", "org", "sid", "typ"]},
-        )
-    except jwt.ExpiredSignatureError:
-        raise Unauthenticated("Access token expired; refresh it") from None
-    except jwt.InvalidTokenError:
-        raise Unauthenticated("Invalid access token") from None
-    if claims.get("typ") != "access":
-        raise Unauthenticated("Invalid access token")
-    actor = Actor(
-        kind="session",
-        user_id=int(claims["sub"]),
-        organization_id=int(claims["org"]),
-        role=str(claims.get("role", "member")),
-        session_id=str(claims["sid"]),
-    )
-    return actor, float(claims["exp"])
-
-
-async def authenticate_api_key(*, secret: str) -> Actor:
-    key = await ApiKey.get_or_none(key_hash=_sha256(secret)).select_related(
-        "organization"
-    )
-    if key is None:
-        raise Unauthenticated("Invalid API key")
-    if key.revoked_at is not None:
-        raise Unauthenticated("API key revoked")
-    now = _now()
-    if key.last_used_at is None or now - key.last_used_at > timedelta(seconds=60):
-        # bounded write rate: lastUsedAt is accurate to a minute
-        await ApiKey.filter(id=key.id).update(last_used_at=now)
-    return Actor(
-        kind="api_key",
-        user_id=key.created_by_id,
-        organization_id=key.organization_id,
-        role="member",
-        scopes=frozenset(key.scopes),
-        api_key_id=key.id,
-        plan=key.organization.plan,
-    )
 
 
 # -- sign-up, log-in, refresh, log-out ------------------------------------------------
@@ -375,7 +164,7 @@ async def sign_up(
         user_id=user.id,
         meta=meta,
     )
-    return await _issue_pair(
+    return await issue_pair(
         config=config,
         user=user,
         organization_id=org.id,
@@ -410,7 +199,7 @@ async def log_in(
         user_id=user.id,
         meta=meta,
     )
-    return await _issue_pair(
+    return await issue_pair(
         config=config,
         user=user,
         organization_id=membership.organization_id,
@@ -423,10 +212,10 @@ async def refresh_session(
     *, config: AuthConfig, refresh_token: str, meta: RequestMeta
 ) -> TokenPair:
     """Rotate a refresh token. Presenting an already-used token revokes its family."""
-    now = _now()
+    now = utcnow()
     async with in_transaction():
         row = (
-            await RefreshToken.filter(token_hash=_sha256(refresh_token))
+            await RefreshToken.filter(token_hash=sha256_hex(refresh_token))
             .select_for_update()
             .first()
         )
@@ -462,7 +251,7 @@ async def refresh_session(
     )
     if membership is None:
         raise ValidationFailed("Membership ended", field=["refreshToken"])
-    return await _issue_pair(
+    return await issue_pair(
         config=config,
         user=user,
         organization_id=row.organization_id,
@@ -473,7 +262,7 @@ async def refresh_session(
 
 async def _revoke_family(*, config: AuthConfig, family: str) -> None:
     await RefreshToken.filter(family=family, revoked_at__isnull=True).update(
-        revoked_at=_now()
+        revoked_at=utcnow()
     )
     await config.denylist.add(family, ttl=config.access_token_ttl)
     await revocation.announce(
@@ -530,90 +319,13 @@ async def change_password(
         user_id=user.id,
         meta=meta,
     )
-    return await _issue_pair(
+    return await issue_pair(
         config=config,
         user=user,
         organization_id=actor.organization_id,
         role=actor.role,
         family=uuid.uuid4().hex,
     )
-
-
-# -- API keys -----------------------------------------------------------------------
-
-
-async def create_api_key(
-    *, config: AuthConfig, actor: Actor, name: str, scopes: list[str], meta: RequestMeta
-) -> tuple[ApiKey, str]:
-    """Returns the key row and its secret; the secret is never stored or shown again."""
-    actor.require_session()
-    actor.require_role("owner", "admin")
-    name = name.strip()
-    if not 1 <= len(name) <= 100:
-        raise ValidationFailed("Name must be 1 to 100 characters long", field=["name"])
-    unknown = sorted(set(scopes) - set(SCOPES))
-    if unknown or not scopes:
-        raise ValidationFailed(
-            f"Scopes must be a non-empty subset of {', '.join(SCOPES)}",
-            field=["scopes"],
-        )
-    if (
-        await ApiKey.filter(
-            organization_id=actor.organization_id, revoked_at__isnull=True
-        ).count()
-        >= 50
-    ):
-        raise ValidationFailed("An organization can hold at most 50 active keys")
-    secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
-    key = await ApiKey.create(
-        organization_id=actor.organization_id,
-        created_by_id=actor.user_id,
-        name=name,
-        prefix=secret[: len(API_KEY_PREFIX) + 4],
-        last_four=secret[-4:],
-        key_hash=_sha256(secret),
-        scopes=sorted(set(scopes)),
-    )
-    await record_event(
-        config=config,
-        kind=SecurityEventKind.API_KEY_CREATED,
-        organization_id=actor.organization_id,
-        user_id=actor.user_id,
-        meta=meta,
-        detail={"apiKeyId": key.id, "name": name, "prefix": key.prefix},
-    )
-    return key, secret
-
-
-async def revoke_api_key(
-    *, config: AuthConfig, actor: Actor, api_key_id: int, meta: RequestMeta
-) -> ApiKey:
-    actor.require_session()
-    actor.require_role("owner", "admin")
-    key = await ApiKey.get_or_none(id=api_key_id, organization_id=actor.organization_id)
-    if key is None:
-        raise NotFound("API key not found", field=["id"])
-    if key.revoked_at is None:
-        key.revoked_at = _now()
-        await key.save(update_fields=["revoked_at"])
-        await revocation.announce(
-            config.pubsub,
-            revocation.api_key_subject(key.id),
-            secret_key=config.secret_key,
-        )
-        await record_event(
-            config=config,
-            kind=SecurityEventKind.API_KEY_REVOKED,
-            organization_id=actor.organization_id,
-            user_id=actor.user_id,
-            meta=meta,
-            detail={"apiKeyId": key.id, "name": key.name, "prefix": key.prefix},
-        )
-    return key
-
-
-async def list_api_keys(*, actor: Actor) -> list[ApiKey]:
-    return await ApiKey.filter(organization_id=actor.organization_id).order_by("-id")
 
 
 async def get_users(*, ids: list[int]) -> list[User]:

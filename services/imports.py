@@ -17,31 +17,11 @@ from models.profiles import Profile, SectionRow
 from models.resumes import ImportPreview
 from services import profile_cache, profiles
 from services.accounts import Actor
+from services.documents.jsonresume_shapes import MONTHS
 from services.errors import Conflict, NotFound, ValidationFailed
 from services.profiles import SECTION_KINDS, SECTION_MODELS, SECTION_RULES, SectionKind
 
 PREVIEW_TTL = timedelta(hours=1)
-MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for m in names
-}
 DATE_TOKEN = re.compile(
     r"(?:(?P<month>[A-Za-z]{3,9})\.?\s+(?P<year1>(?:19|20)\d{2}))"
     r"|(?:(?P<mm>0?[1-9]|1[0-2])[/.-](?P<year2>(?:19|20)\d{2}))"

@@ -4,274 +4,123 @@ layout, the public face, view insights, and resetting imported content.
 Every query is scoped by the caller's organization; a row of another organization
 is NOT_FOUND, exactly like a row that does not exist. Writes validate everything
 first and then write in one transaction, so a rejected input changes nothing.
+
+The field rules, section tables and `get_profile` are in `profile_fields`, themes,
+fonts and layout in `profile_design`; both are re-exported here.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal, cast
-from urllib.parse import urlsplit
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from models.profiles import (
-    Certification,
-    Education,
-    Experience,
-    Profile,
-    ProfileView,
-    Project,
-    SectionRow,
-    Skill,
-)
-from services import billing, entitlements, indexing, profile_cache
+from models.profiles import Profile, ProfileView, SectionRow
+from services import entitlements, indexing, profile_cache
 from services.accounts import Actor, AuthConfig, RequestMeta, SecurityEventKind
 from services.accounts import record_event as record_security_event
-from services.errors import Conflict, NotFound, PlanRequired, ValidationFailed
+from services.errors import Conflict, NotFound, ValidationFailed
+from services.profile_design import (
+    DEFAULT_FONT,
+    DEFAULT_THEME,
+    FONT_OPTIONS,
+    FONTS,
+    FONTS_BY_ID,
+    THEMES,
+    THEMES_BY_ID,
+    FontOption,
+    LayoutState,
+    ThemeOption,
+    ThemeState,
+    effective_order,
+    layout_state,
+    theme_state,
+    update_layout,
+    update_theme,
+)
+from services.profile_fields import (
+    COLOR_RE,
+    DATE_RE,
+    EMAIL_RE,
+    MAX_BULLET_LENGTH,
+    MAX_BULLETS,
+    MAX_INSIGHT_DAYS,
+    MAX_ROWS_PER_SECTION,
+    PHONE_RE,
+    PROFILE_RULES,
+    RESERVED_USERNAMES,
+    SECTION_KINDS,
+    SECTION_MODELS,
+    SECTION_RULES,
+    SINGULAR,
+    USERNAME_RE,
+    Rule,
+    SectionKind,
+    check_dates,
+    clean,
+    get_profile,
+    normalize_username,
+)
 from services.ratelimit import DAY, MemoryRateLimiter, RateLimiter
 
-SectionKind = Literal["skills", "experience", "education", "projects", "certifications"]
-SECTION_KINDS: tuple[SectionKind, ...] = (
-    "skills",
-    "experience",
-    "education",
-    "projects",
-    "certifications",
-)
-MAX_ROWS_PER_SECTION = 200
-MAX_BULLETS = 50
-MAX_BULLET_LENGTH = 1000
-MAX_INSIGHT_DAYS = 366
-
-USERNAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
-RESERVED_USERNAMES = frozenset(
-    {"admin", "api", "graphql", "graphiql", "health", "metrics", "files", "me", "www"}
-)
-DATE_RE = re.compile(r"^(19|20)\d{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
-COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
-PHONE_RE = re.compile(r"^[0-9+().\- /x]{3,40}$")
-
-# -- field rules -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """How one input field is checked. `api` is its GraphQL (camelCase) name."""
-
-    column: str
-    api: str
-    kind: Literal["text", "url", "date", "bool", "list", "float", "email", "phone"]
-    max_length: int = 200
-    required: bool = False
-
-
-def _text(
-    column: str, api: str, max_length: int = 200, *, required: bool = False
-) -> Rule:
-    return Rule(column, api, "text", max_length, required)
-
-
-PROFILE_RULES = (
-    _text("full_name", "fullName"),
-    _text("headline", "headline"),
-    _text("bio", "bio", 5000),
-    _text("location", "location"),
-    Rule("email", "email", "email", 254),
-    Rule("phone", "phone", "phone", 40),
-    Rule("website", "website", "url", 500),
-    Rule("github_url", "githubUrl", "url", 500),
-    Rule("linkedin_url", "linkedinUrl", "url", 500),
-    Rule("open_to_work", "openToWork", "bool"),
-    Rule("show_email", "showEmail", "bool"),
-    Rule("show_phone", "showPhone", "bool"),
-)
-
-SECTION_RULES: dict[SectionKind, tuple[Rule, ...]] = {
-    "skills": (
-        _text("name", "name", 100, required=True),
-        _text("category", "category", 100),
-        _text("level", "level", 50),
-        Rule("years", "years", "float"),
-    ),
-    "experience": (
-        _text("title", "title", required=True),
-        _text("company", "company", required=True),
-        _text("location", "location"),
-        Rule("start_date", "startDate", "date"),
-        Rule("end_date", "endDate", "date"),
-        Rule("current", "current", "bool"),
-        Rule("description", "description", "list"),
-    ),
-    "education": (
-        _text("institution", "institution", required=True),
-        _text("degree", "degree"),
-        _text("field", "field"),
-        Rule("start_date", "startDate", "date"),
-        Rule("end_date", "endDate", "date"),
-        Rule("description", "description", "list"),
-        Rule("courses", "courses", "list"),
-    ),
-    "projects": (
-        _text("name", "name", required=True),
-        _text("role", "role"),
-        Rule("start_date", "startDate", "date"),
-        Rule("end_date", "endDate", "date"),
-        Rule("urls", "urls", "list", 500),
-        Rule("description", "description", "list"),
-    ),
-    "certifications": (
-        _text("name", "name", required=True),
-        _text("issuer", "issuer"),
-        Rule("issued", "issued", "date"),
-        Rule("expires", "expires", "date"),
-        Rule("credential_url", "credentialUrl", "url", 500),
-    ),
-}
-
-SECTION_MODELS: dict[SectionKind, type[SectionRow]] = {
-    "skills": Skill,
-    "experience": Experience,
-    "education": Education,
-    "projects": Project,
-    "certifications": Certification,
-}
-SINGULAR: dict[SectionKind, str] = {
-    "skills": "Skill",
-    "experience": "Experience",
-    "education": "Education",
-    "projects": "Project",
-    "certifications": "Certification",
-}
-
-
-def _check_url(value: str) -> str | None:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "must be an http(s) URL"
-    if any(ch.isspace() for ch in value):
-        return "must not contain spaces"
-    return None
-
-
-def _clean_value(rule: Rule, value: Any) -> tuple[Any, str | None]:
-    """The stored form of `value`, or an error message."""
-    if value is None:
-        if rule.required:
-            return None, "is required"
-        if rule.kind == "bool":
-            return None, "must be true or false"
-        if rule.kind == "list":
-            return [], None
-        return None, None
-    if rule.kind == "bool":
-        return bool(value), None
-    if rule.kind == "float":
-        years = float(value)
-        if not 0 <= years <= 80:
-            return None, "must be between 0 and 80"
-        return years, None
-    if rule.kind == "list":
-        items = [str(item).strip() for item in value]
-        items = [item for item in items if item]
-        if len(items) > MAX_BULLETS:
-            return None, f"must have at most {MAX_BULLETS} entries"
-        limit = rule.max_length if rule.max_length != 200 else MAX_BULLET_LENGTH
-        if any(len(item) > limit for item in items):
-            return None, f"entries must be at most {limit} characters"
-        if rule.column == "urls":
-            for item in items:
-                problem = _check_url(item)
-                if problem:
-                    return None, f"{item[:60]!r} {problem}"
-        return items, None
-    text = str(value).strip()
-    if not text:
-        return (None, "is required") if rule.required else (None, None)
-    if len(text) > rule.max_length:
-        return None, f"must be at most {rule.max_length} characters"
-    if rule.kind == "url":
-        problem = _check_url(text)
-        return (None, problem) if problem else (text, None)
-    if rule.kind == "date":
-        if not DATE_RE.match(text):
-            return None, "must be an ISO date: YYYY, YYYY-MM or YYYY-MM-DD"
-        return text, None
-    if rule.kind == "email":
-        return (
-            (text, None) if EMAIL_RE.match(text) else (None, "is not an email address")
-        )
-    if rule.kind == "phone":
-        return (text, None) if PHONE_RE.match(text) else (None, "is not a phone number")
-    return text, None
-
-
-def clean(
-    rules: tuple[Rule, ...], values: dict[str, Any], *, partial: bool
-) -> dict[str, Any]:
-    """Check the given `values` (keyed by column); raise one ValidationFailed listing
-    every problem. With `partial`, absent keys are left alone."""
-    out: dict[str, Any] = {}
-    problems: list[tuple[list[str], str]] = []
-    for rule in rules:
-        if rule.column not in values:
-            if not partial and rule.required:
-                problems.append(([rule.api], f"{rule.api} is required"))
-            continue
-        value, problem = _clean_value(rule, values[rule.column])
-        if problem:
-            problems.append(([rule.api], f"{rule.api} {problem}"))
-        else:
-            out[rule.column] = value
-    if problems:
-        raise ValidationFailed(problems[0][1], field=problems[0][0], problems=problems)
-    return out
-
-
-def check_dates(row: dict[str, Any]) -> None:
-    start, end = row.get("start_date"), row.get("end_date")
-    if start and end and end < start:
-        raise ValidationFailed(
-            "endDate must not be before startDate", field=["endDate"]
-        )
-    if row.get("current") and end:
-        raise ValidationFailed(
-            "endDate must be empty when current is true", field=["endDate"]
-        )
-    issued, expires = row.get("issued"), row.get("expires")
-    if issued and expires and expires < issued:
-        raise ValidationFailed("expires must not be before issued", field=["expires"])
-
-
-# -- the profile -----------------------------------------------------------------------
-
-
-async def get_profile(*, organization_id: int) -> Profile:
-    """The organization's profile, created empty on first use."""
-    profile = await Profile.get_or_none(organization_id=organization_id)
-    if profile is not None:
-        return profile
-    try:
-        return await Profile.create(organization_id=organization_id)
-    except IntegrityError:  # created by a concurrent request
-        return await Profile.get(organization_id=organization_id)
-
-
-def normalize_username(username: str) -> str:
-    name = username.strip().lower()
-    if not USERNAME_RE.match(name):
-        raise ValidationFailed(
-            "username must be 3 to 40 characters: lowercase letters, digits and "
-            "hyphens, starting and ending with a letter or digit",
-            field=["username"],
-        )
-    if name in RESERVED_USERNAMES:
-        raise ValidationFailed(f"username {name!r} is reserved", field=["username"])
-    return name
+# the names of profile_fields and profile_design are re-exported: callers use
+# `profiles.<name>` for all of a profile
+__all__ = [
+    "COLOR_RE",
+    "DATE_RE",
+    "DEFAULT_FONT",
+    "DEFAULT_THEME",
+    "EMAIL_RE",
+    "FONTS",
+    "FONTS_BY_ID",
+    "FONT_OPTIONS",
+    "MAX_BULLETS",
+    "MAX_BULLET_LENGTH",
+    "MAX_INSIGHT_DAYS",
+    "MAX_ROWS_PER_SECTION",
+    "PHONE_RE",
+    "PROFILE_RULES",
+    "RESERVED_USERNAMES",
+    "SECTION_KINDS",
+    "SECTION_MODELS",
+    "SECTION_RULES",
+    "SINGULAR",
+    "THEMES",
+    "THEMES_BY_ID",
+    "USERNAME_RE",
+    "VIEWS_PER_IP_PER_DAY",
+    "FontOption",
+    "LayoutState",
+    "PublicProfile",
+    "Rule",
+    "SectionKind",
+    "ThemeOption",
+    "ThemeState",
+    "check_dates",
+    "clean",
+    "create_section_row",
+    "delete_section_row",
+    "effective_order",
+    "get_profile",
+    "get_section_rows",
+    "insights",
+    "layout_state",
+    "list_section",
+    "normalize_username",
+    "public_profile",
+    "record_profile_view",
+    "reorder_section",
+    "reset_resume_content",
+    "theme_state",
+    "update_layout",
+    "update_profile",
+    "update_section_row",
+    "update_theme",
+]
 
 
 async def update_profile(*, actor: Actor, changes: dict[str, Any]) -> Profile:
@@ -405,177 +254,6 @@ async def reorder_section(
                 row.position = position
         await profile_cache.changed(organization_id=actor.organization_id)
     return sorted(rows, key=lambda r: r.position)
-
-
-# -- presentation ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ThemeOption:
-    id: str
-    name: str
-    premium: bool
-    description: str
-
-
-THEMES: tuple[ThemeOption, ...] = (
-    ThemeOption("classic", "Classic", False, "Serif headings, one column"),
-    ThemeOption("modern", "Modern", False, "Sans-serif, accent-coloured rules"),
-    ThemeOption("noto", "Noto", False, "Noto Sans with CJK coverage"),
-    ThemeOption("terminal", "Terminal", True, "Monospace, dark header band"),
-    ThemeOption("executive", "Executive", True, "Two-column with sidebar"),
-)
-THEMES_BY_ID = {theme.id: theme for theme in THEMES}
-DEFAULT_THEME = "classic"
-FONTS = ("INTER", "SOURCE_SERIF", "IBM_PLEX_MONO", "NOTO_SANS_CJK")
-
-
-@dataclass(frozen=True, slots=True)
-class FontOption:
-    id: str
-    name: str
-    premium: bool  # needs a plan with premium presentation (premium_themes)
-
-
-FONT_OPTIONS: tuple[FontOption, ...] = (
-    FontOption("INTER", "Inter", False),
-    FontOption("SOURCE_SERIF", "Source Serif", False),
-    FontOption("NOTO_SANS_CJK", "Noto Sans CJK", False),  # CJK is never paywalled
-    FontOption("IBM_PLEX_MONO", "IBM Plex Mono", True),
-)
-FONTS_BY_ID = {font.id: font for font in FONT_OPTIONS}
-DEFAULT_FONT = "INTER"
-
-
-@dataclass(frozen=True, slots=True)
-class ThemeState:
-    theme_id: str
-    effective_theme_id: str
-    accent_color: str
-    available: bool  # premium theming on the current plan
-    effective_plan: str
-
-
-def theme_state(profile: Profile, plan_id: str) -> ThemeState:
-    available = billing.get_plan(plan_id).allows("premium_themes")
-    theme = THEMES_BY_ID.get(profile.theme_id)
-    effective = (
-        profile.theme_id
-        if theme is not None and (available or not theme.premium)
-        else DEFAULT_THEME
-    )
-    return ThemeState(
-        theme_id=profile.theme_id,
-        effective_theme_id=effective,
-        accent_color=profile.accent_color,
-        available=available,
-        effective_plan=plan_id,
-    )
-
-
-async def update_theme(
-    *, actor: Actor, plan_id: str, theme_id: str | None, accent_color: str | None
-) -> Profile:
-    values: dict[str, Any] = {}
-    if theme_id is not None:
-        theme = THEMES_BY_ID.get(theme_id)
-        if theme is None:
-            raise ValidationFailed(
-                f"Unknown theme {theme_id[:40]!r}; see theme.catalog",
-                field=["themeId"],
-            )
-        if theme.premium and not billing.get_plan(plan_id).allows("premium_themes"):
-            raise PlanRequired(
-                f"The {theme.name} theme needs a plan with premium themes "
-                f"(starter or above); this organization is on {plan_id}",
-                field=["themeId"],
-            )
-        values["theme_id"] = theme.id
-    if accent_color is not None:
-        if not COLOR_RE.match(accent_color):
-            raise ValidationFailed(
-                "accentColor must be a colour in #RRGGBB form", field=["accentColor"]
-            )
-        values["accent_color"] = accent_color.lower()
-    profile = await get_profile(organization_id=actor.organization_id)
-    if values:
-        profile.update_from_dict(values)
-        await profile.save(update_fields=[*values, "updated_at"])
-    return profile
-
-
-def effective_order(profile: Profile) -> list[SectionKind]:
-    """The stored section order, completed with any section it does not name."""
-    order: list[SectionKind] = [k for k in SECTION_KINDS if k in profile.section_order]
-    order.sort(key=profile.section_order.index)
-    return order + [k for k in SECTION_KINDS if k not in order]
-
-
-@dataclass(frozen=True, slots=True)
-class LayoutState:
-    section_order: list[SectionKind]
-    hidden_sections: list[str]
-    font: str  # the stored choice
-    effective_font: str  # what is rendered after entitlement checks
-    available: bool  # premium layout options on the current plan
-    effective_plan: str
-
-
-def layout_state(profile: Profile, plan_id: str) -> LayoutState:
-    """The layout as stored and as the plan lets it render: after a downgrade
-    a premium font stays stored and the effective one falls back to Inter."""
-    available = billing.get_plan(plan_id).allows("premium_themes")
-    font = FONTS_BY_ID.get(profile.font)
-    effective = (
-        profile.font
-        if font is not None and (available or not font.premium)
-        else DEFAULT_FONT
-    )
-    return LayoutState(
-        section_order=effective_order(profile),
-        hidden_sections=list(profile.hidden_sections),
-        font=profile.font,
-        effective_font=effective,
-        available=available,
-        effective_plan=plan_id,
-    )
-
-
-async def update_layout(
-    *,
-    actor: Actor,
-    plan_id: str,
-    section_order: list[str] | None,
-    hidden_sections: list[str] | None,
-    font: str | None,
-) -> Profile:
-    """Order, hidden sections and font; a premium font on a plan without premium
-    presentation is PLAN_REQUIRED (nothing is changed)."""
-    values: dict[str, Any] = {}
-    if section_order is not None:
-        if len(set(section_order)) != len(section_order):
-            raise ValidationFailed(
-                "sectionOrder names a section twice", field=["sectionOrder"]
-            )
-        values["section_order"] = list(section_order)
-    if hidden_sections is not None:
-        values["hidden_sections"] = sorted(set(hidden_sections))
-    if font is not None:
-        option = FONTS_BY_ID.get(font)
-        if option is None:
-            raise ValidationFailed(f"Unknown font {font[:40]!r}", field=["font"])
-        if option.premium and not billing.get_plan(plan_id).allows("premium_themes"):
-            raise PlanRequired(
-                f"The {option.name} font needs a plan with premium themes (starter "
-                f"or above); this organization is on {plan_id}",
-                field=["font"],
-            )
-        values["font"] = font
-    profile = await get_profile(organization_id=actor.organization_id)
-    if values:
-        profile.update_from_dict(values)
-        await profile.save(update_fields=[*values, "updated_at"])
-    return profile
 
 
 # -- the public face and its insights --------------------------------------------------

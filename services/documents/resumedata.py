@@ -7,7 +7,8 @@ This module owns the shape (camelCase keys, as the API and the LLM prompts use i
   objects (`additionalProperties: false`), bounded string lengths and array
   sizes; usable as an OpenAI `response_format` json_schema with `strict: false`
   (strict mode needs every key required and no open maps like `customSections`);
-- `validate_resume_data(obj)`: schema errors as "path: message" strings;
+- `validate_resume_data(obj)`: schema errors as "path: message" strings
+  (the schema and its validation are in `resumedata_schema`, re-exported here);
 - `empty_resume_data()`: a valid, empty document;
 - `from_json_resume(doc)`: a JSON Resume (https://jsonresume.org) document mapped
   onto ResumeData.
@@ -18,9 +19,14 @@ document ("2019 - Present", "Jan 2018 - Mar 2020").
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict
+
+from services.documents.resumedata_schema import (
+    LIMITS,
+    RESUME_DATA_SCHEMA,
+    validate_resume_data,
+)
 
 __all__ = [
     "LIMITS",
@@ -97,160 +103,6 @@ class ResumeData(TypedDict):
     personalProjects: list[PersonalProject]
     additional: Additional
     customSections: dict[str, CustomSection]
-
-
-# ---------------------------------------------------------------------- schema
-
-# Bounds shared by the schema and by the engines that clamp their output to it.
-LIMITS: dict[str, int] = {
-    "short": 300,  # names, titles, companies, years, links, skills
-    "long": 10_000,  # summary
-    "item": 3_000,  # one description bullet / custom item / education description
-    "entries": 100,  # work, education, projects
-    "bullets": 100,  # description bullets per entry
-    "list": 300,  # skills, languages, certifications, awards, custom items
-    "sections": 50,  # custom sections
-    "key": 100,  # custom section key
-}
-
-
-def _str(limit: str = "short") -> dict[str, Any]:
-    return {"type": "string", "maxLength": LIMITS[limit]}
-
-
-def _strings(item: str = "short", count: str = "list") -> dict[str, Any]:
-    return {"type": "array", "items": _str(item), "maxItems": LIMITS[count]}
-
-
-def _object(
-    properties: dict[str, Any], optional: tuple[str, ...] = ()
-) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": [key for key in properties if key not in optional],
-        "additionalProperties": False,
-    }
-
-
-_ID = {"type": "integer", "minimum": 0, "maximum": 1_000_000}
-
-RESUME_DATA_SCHEMA: dict[str, Any] = {
-    "title": "ResumeData",
-    **_object(
-        {
-            "personalInfo": _object(
-                {
-                    "name": _str(),
-                    "title": _str(),
-                    "email": _str(),
-                    "phone": _str(),
-                    "location": _str(),
-                    "website": _str(),
-                    "linkedin": _str(),
-                    "github": _str(),
-                },
-                optional=("website", "linkedin", "github"),
-            ),
-            "summary": _str("long"),
-            "workExperience": {
-                "type": "array",
-                "maxItems": LIMITS["entries"],
-                "items": _object(
-                    {
-                        "id": _ID,
-                        "title": _str(),
-                        "company": _str(),
-                        "location": _str(),
-                        "years": _str(),
-                        "description": _strings("item", "bullets"),
-                    },
-                    optional=("location",),
-                ),
-            },
-            "education": {
-                "type": "array",
-                "maxItems": LIMITS["entries"],
-                "items": _object(
-                    {
-                        "id": _ID,
-                        "institution": _str(),
-                        "degree": _str(),
-                        "years": _str(),
-                        "description": _str("item"),
-                    },
-                    optional=("description",),
-                ),
-            },
-            "personalProjects": {
-                "type": "array",
-                "maxItems": LIMITS["entries"],
-                "items": _object(
-                    {
-                        "id": _ID,
-                        "name": _str(),
-                        "role": _str(),
-                        "years": _str(),
-                        "github": _str(),
-                        "website": _str(),
-                        "description": _strings("item", "bullets"),
-                    },
-                    optional=("github", "website"),
-                ),
-            },
-            "additional": _object(
-                {
-                    "technicalSkills": _strings(),
-                    "languages": _strings(),
-                    "certificationsTraining": _strings("item"),
-                    "awards": _strings("item"),
-                }
-            ),
-            "customSections": {
-                "type": "object",
-                "maxProperties": LIMITS["sections"],
-                "propertyNames": {"maxLength": LIMITS["key"], "minLength": 1},
-                "additionalProperties": _object(
-                    {"title": _str(), "items": _strings("item")}
-                ),
-            },
-        }
-    ),
-}
-
-
-@functools.cache
-def _validator() -> Any:
-    # Imported on first use: the parsing child process never validates, and
-    # jsonschema costs ~0.15 s of start-up.
-    from jsonschema import Draft202012Validator
-
-    Draft202012Validator.check_schema(RESUME_DATA_SCHEMA)
-    return Draft202012Validator(RESUME_DATA_SCHEMA)
-
-
-def _format_path(path: Any) -> str:
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(root)"
-
-
-def validate_resume_data(obj: object) -> list[str]:
-    """Schema errors of `obj` as sorted "path: message" strings, empty when valid.
-
-    Messages are cut to 300 characters (a hostile value is never echoed whole).
-    """
-    messages = []
-    for error in _validator().iter_errors(obj):
-        message = f"{_format_path(error.absolute_path)}: {error.message}"
-        if len(message) > 300:
-            message = message[:297] + "..."
-        messages.append(message)
-    return sorted(messages)
 
 
 def empty_resume_data() -> ResumeData:
@@ -443,6 +295,18 @@ _MODELLED = {
 }
 
 
+def _dated(doc: Mapping[str, Any], section: str, name: str, by: str) -> list[str]:
+    """The items of a list section as "Name (By, YYYY-MM)" (certificates: issuer,
+    awards: awarder), deduplicated and bounded."""
+    out = []
+    for raw in _items(doc.get(section)):
+        item = _mapping(raw)
+        detail = _join(_text(item.get(by)), _date(item.get("date")))
+        title = _text(item.get(name))
+        out.append(f"{title} ({detail})" if title and detail else title)
+    return dedupe(out)[: LIMITS["list"]]
+
+
 def from_json_resume(doc: Mapping[str, Any]) -> ResumeData:
     """ResumeData for a JSON Resume document (read defensively: wrong types are
     treated as missing, strings are trimmed to the schema bounds).
@@ -523,20 +387,8 @@ def from_json_resume(doc: Mapping[str, Any]) -> ResumeData:
             f"{language} ({fluency})" if language and fluency else language
         )
     additional["languages"] = dedupe(languages)[: LIMITS["list"]]
-    certificates = []
-    for raw in _items(doc.get("certificates")):
-        item = _mapping(raw)
-        detail = _join(_text(item.get("issuer")), _date(item.get("date")))
-        name = _text(item.get("name"))
-        certificates.append(f"{name} ({detail})" if name and detail else name)
-    additional["certificationsTraining"] = dedupe(certificates)[: LIMITS["list"]]
-    awards = []
-    for raw in _items(doc.get("awards")):
-        item = _mapping(raw)
-        detail = _join(_text(item.get("awarder")), _date(item.get("date")))
-        title = _text(item.get("title"))
-        awards.append(f"{title} ({detail})" if title and detail else title)
-    additional["awards"] = dedupe(awards)[: LIMITS["list"]]
+    additional["certificationsTraining"] = _dated(doc, "certificates", "name", "issuer")
+    additional["awards"] = _dated(doc, "awards", "title", "awarder")
 
     for key, value in doc.items():
         if key in _MODELLED or not isinstance(value, list) or not value:

@@ -57,6 +57,7 @@ from services.tailoring import letters, refine
 from services.tailoring.engines import LlmUnavailable, engine_for
 from services.tailoring.keywords import JobKeywords, extract_keywords
 from services.tailoring.match import Match, match_resume, resume_text
+from services.tailoring.report import RefinementReport
 from services.tailoring.service import NoMasterResume
 from settings import Settings
 
@@ -460,20 +461,15 @@ async def _run(resume: Resume, *, attempt: int, deps: TailorDeps) -> None:
     if problems:
         raise RuntimeError("tailored resume is not valid ResumeData: " + problems[0])
     after = match_resume(resume=data, master=master_data, keywords=keywords)
-    violations = [v.as_dict() for v in (*structural, *invented)]
-    refinement = {
-        "passesCompleted": 3,
-        "keywordsInjected": len(injected),
-        "injectedKeywords": injected,
-        "aiPhrasesRemoved": phrases,
-        "alignmentViolationsFixed": len(violations),
-        "violations": violations,
-        "initialMatchPercentage": before.percentage,
-        "finalMatchPercentage": after.percentage,
-        "before": _match_dict(before),
-        "after": _match_dict(after),
-        "engine": engine.name,
-    }
+    refinement = RefinementReport(
+        passes_completed=3,
+        injected_keywords=injected,
+        ai_phrases_removed=phrases,
+        violations=[*structural, *invented],
+        before=before,
+        after=after,
+        engine=engine.name,
+    ).to_stored()
     await _stage(deps, resume, attempt, "letters")
     warnings += await letters.write_automatic(
         resume=resume, data=data, engine=engine, settings=deps.settings

@@ -24,6 +24,9 @@ schema adds): a string that is not the user's own text loses each sentence that
 states a fact the evidence lacks; a string left empty comes back from the source
 at the same place (entries matched by id), or goes. Everything removed is
 reported, with the field's path as its location.
+
+`Evidence` and `Violation` live in `evidence`, pass 2 in `phrases`; both are
+re-exported here.
 """
 
 from __future__ import annotations
@@ -31,11 +34,12 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from services.tailoring.evidence import SENTENCE, Evidence, Violation, normalize
 from services.tailoring.keywords import JobKeywords, find_terms, term_canonical
-from services.tailoring.match import resume_terms, resume_text, supports
+from services.tailoring.match import resume_text
+from services.tailoring.phrases import AI_PHRASES, remove_ai_phrases
 
 __all__ = [
     "AI_PHRASES",
@@ -47,130 +51,6 @@ __all__ = [
     "remove_ai_phrases",
     "safety_nets",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Violation:
-    """One fact a draft invented, and where; it was removed."""
-
-    kind: str  # skill, employer, school, project, certification, language,
-    # award, title, date, number, term, name
-    value: str
-    location: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"kind": self.kind, "value": self.value, "location": self.location}
-
-
-def _all_strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _all_strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _all_strings(item)
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[^\w+#]+", " ", text.casefold()).strip()
-
-
-# A number as a fact: 40%, $1.2M, 3,000, 12k, 2019, 4.5x. Digits inside words
-# (S3, EC2, Python3) are names, not figures.
-_NUMBER = re.compile(
-    r"(?<![\w.])[$€£¥]?\s?\d[\d,]*(?:\.\d+)?\s?(?:%|percent\b|[kKmMbB]\b|x\b|\+)?"
-)
-_CAPITALIZED = re.compile(r"\b[A-Z][\w&'.+-]*[\w+]|\b[A-Z]\b")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
-_ALWAYS_ALLOWED = frozenset(
-    {
-        "I",
-        "I'm",
-        "I've",
-        "I'd",
-        "I'll",
-        "A",
-        "An",
-        "The",
-        "My",
-        "Dear",
-        "Hi",
-        "Hello",
-        "Sincerely",
-        "Regards",
-        "Best",
-        "Thank",
-        "Thanks",
-    }
-)
-
-
-def _number_key(token: str) -> str:
-    key = re.sub(r"[\s,$€£¥]", "", token.casefold()).replace("percent", "%")
-    return key.rstrip("+")
-
-
-def numbers_in(text: str) -> list[str]:
-    return [m.group(0).strip() for m in _NUMBER.finditer(text)]
-
-
-class Evidence:
-    """What the user wrote: the facts a tailored document may use."""
-
-    def __init__(
-        self, *documents: Mapping[str, Any], allowed: Iterable[str | None] = ()
-    ) -> None:
-        self.documents = [d for d in documents if d]
-        text = "\n".join(s for d in self.documents for s in _all_strings(d))
-        self.text = text
-        self.folded = text.casefold()
-        self.normalized = [_norm(s) for d in self.documents for s in _all_strings(d)]
-        self.numbers = {_number_key(n) for n in numbers_in(text)}
-        self.doc_terms = [resume_terms(d) for d in self.documents]
-        self.terms: set[str] = set().union(*self.doc_terms)
-        # the words of supported vocabulary terms (an alias or an implied term may
-        # be written differently from the resume: "Unit testing" for "Jest")
-        self.term_words = {w.casefold() for t in self.terms for w in t.split()}
-        # phrases a text may name beyond the evidence (a letter's company, role)
-        self.allowed = sorted({a for a in allowed if a}, key=len, reverse=True)
-
-    def supports(self, term: str) -> bool:
-        return any(
-            supports(d, term, terms=terms)
-            for d, terms in zip(self.documents, self.doc_terms, strict=True)
-        )
-
-    def has_text(self, value: str) -> bool:
-        key = _norm(value)
-        return bool(key) and any(key in s for s in self.normalized)
-
-    def problems(self, text: str) -> list[tuple[str, str]]:
-        """The facts of `text` that the evidence lacks, as (kind, value)."""
-        found: list[tuple[str, str]] = []
-        for phrase in self.allowed:
-            text = re.sub(re.escape(phrase), " ", text, flags=re.IGNORECASE)
-        for token in numbers_in(text):
-            if _number_key(token) not in self.numbers:
-                found.append(("number", token))
-        for term in find_terms(text):
-            if term_canonical(term) not in self.terms and not self.supports(term):
-                found.append(("term", term))
-        for sentence in _SENTENCE.split(text):
-            words = _CAPITALIZED.findall(sentence)
-            first = re.match(r"\W*(\w[\w&'.+-]*[\w+]|\w)", sentence)
-            for word in words:
-                if first is not None and word == first.group(1):
-                    first = None  # a sentence's first word is capitalized anyway
-                    continue
-                folded = word.casefold()
-                if word in _ALWAYS_ALLOWED or folded in self.term_words:
-                    continue
-                if folded in self.folded:
-                    continue
-                found.append(("name", word))
-        return found
 
 
 # -- walking a document ---------------------------------------------------------------
@@ -221,7 +101,7 @@ def _by_key(entries: Iterable[Any], key: str) -> dict[str, Mapping[str, Any]]:
     out: dict[str, Mapping[str, Any]] = {}
     for entry in entries:
         if isinstance(entry, Mapping) and isinstance(entry.get(key), str):
-            out.setdefault(_norm(entry[key]), entry)
+            out.setdefault(normalize(entry[key]), entry)
     return out
 
 
@@ -244,12 +124,12 @@ def _restore_entries(
         if not isinstance(entry, Mapping):
             continue
         name = str(entry.get(key) or "")
-        original = known.get(_norm(name))
-        if original is None or _norm(name) in seen:
+        original = known.get(normalize(name))
+        if original is None or normalize(name) in seen:
             if original is None and name.strip():
                 violations.append(Violation(kind, name, section))
             continue
-        seen.add(_norm(name))
+        seen.add(normalize(name))
         merged = dict(entry)
         for field in fixed:
             if field in original and merged.get(field) != original[field]:
@@ -282,6 +162,25 @@ def _filter_list(
     return kept, dropped
 
 
+# Entry sections: (section, the key matching an entry to the source, the kind of
+# violation an unknown entry is, the fields that always come back from the source)
+_ENTRY_SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    (
+        "workExperience",
+        "company",
+        "employer",
+        ("id", "company", "title", "years", "location"),
+    ),
+    ("education", "institution", "school", ("id", "institution", "degree", "years")),
+    (
+        "personalProjects",
+        "name",
+        "project",
+        ("id", "name", "role", "years", "github", "website"),
+    ),
+)
+
+
 def safety_nets(
     draft: Mapping[str, Any], *, source: Mapping[str, Any], evidence: Evidence
 ) -> tuple[dict[str, Any], list[Violation]]:
@@ -299,33 +198,16 @@ def safety_nets(
             )
         )
         data[section] = copy.deepcopy(original)
-    data["workExperience"] = _restore_entries(
-        data.get("workExperience") or [],
-        source.get("workExperience") or [],
-        key="company",
-        kind="employer",
-        fixed=("id", "company", "title", "years", "location"),
-        section="workExperience",
-        violations=violations,
-    )
-    data["education"] = _restore_entries(
-        data.get("education") or [],
-        source.get("education") or [],
-        key="institution",
-        kind="school",
-        fixed=("id", "institution", "degree", "years"),
-        section="education",
-        violations=violations,
-    )
-    data["personalProjects"] = _restore_entries(
-        data.get("personalProjects") or [],
-        source.get("personalProjects") or [],
-        key="name",
-        kind="project",
-        fixed=("id", "name", "role", "years", "github", "website"),
-        section="personalProjects",
-        violations=violations,
-    )
+    for section, key, kind, fixed in _ENTRY_SECTIONS:
+        data[section] = _restore_entries(
+            data.get(section) or [],
+            source.get(section) or [],
+            key=key,
+            kind=kind,
+            fixed=fixed,
+            section=section,
+            violations=violations,
+        )
     additional = dict(data.get("additional") or {})
     for key, kind in (
         ("certificationsTraining", "certification"),
@@ -369,101 +251,6 @@ def inject_keywords(
     return injected
 
 
-# -- pass 2: stock phrasing ------------------------------------------------------------
-
-# phrase -> plain replacement ("" drops it). Matched case-insensitively, whole words.
-AI_PHRASES: dict[str, str] = {
-    "spearheaded": "led",
-    "spearheading": "leading",
-    "leveraged": "used",
-    "leveraging": "using",
-    "leverage": "use",
-    "utilized": "used",
-    "utilizing": "using",
-    "utilize": "use",
-    "orchestrated": "coordinated",
-    "synergized": "worked",
-    "championed": "led",
-    "harnessed": "used",
-    "facilitated": "ran",
-    "revolutionized": "changed",
-    "results-driven": "",
-    "detail-oriented": "",
-    "highly motivated": "",
-    "self-starter": "",
-    "go-getter": "",
-    "passionate": "",
-    "dynamic": "",
-    "cutting-edge": "",
-    "state-of-the-art": "",
-    "best-in-class": "",
-    "world-class": "",
-    "seamlessly": "",
-    "robust": "",
-    "synergy": "collaboration",
-    "synergies": "collaboration",
-    "proven track record of": "",
-    "proven track record": "record",
-    "in order to": "to",
-    "a wide range of": "many",
-    "thought leader": "expert",
-    "game-changing": "",
-    "innovative": "",
-    "delve into": "study",
-    "tapestry": "mix",
-}
-_PHRASE_RE = re.compile(
-    r"\b("
-    + "|".join(re.escape(p) for p in sorted(AI_PHRASES, key=len, reverse=True))
-    + r")\b",
-    re.IGNORECASE,
-)
-
-
-def _rephrase(text: str, protected: set[str], removed: list[str]) -> str:
-    def swap(match: re.Match[str]) -> str:
-        phrase = match.group(0)
-        if phrase.casefold() in protected:
-            return phrase
-        removed.append(phrase.casefold())
-        plain = AI_PHRASES[phrase.casefold()]
-        if plain and phrase[:1].isupper():
-            plain = plain[:1].upper() + plain[1:]
-        return plain
-
-    out = _PHRASE_RE.sub(swap, text)
-    out = re.sub(r"\s+([,.;:])", r"\1", re.sub(r"[ \t]{2,}", " ", out)).strip()
-    out = re.sub(r"\b(a|an)\s+(?=[,.]|and\b)", "", out)
-    if out == text:
-        return text
-    # a dropped sentence opener leaves its sentence lower-case
-    return re.sub(
-        r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), out
-    )
-
-
-def _texts(data: dict[str, Any]) -> Iterable[tuple[dict[str, Any] | list[Any], Any]]:
-    """(container, key) of every free-text field: summary and bullets."""
-    yield data, "summary"
-    for section in ("workExperience", "personalProjects"):
-        for entry in data.get(section) or []:
-            if isinstance(entry, dict) and isinstance(entry.get("description"), list):
-                bullets = entry["description"]
-                for index in range(len(bullets)):
-                    yield bullets, index
-
-
-def remove_ai_phrases(data: dict[str, Any], *, job_description: str) -> list[str]:
-    folded = job_description.casefold()
-    protected = {p for p in AI_PHRASES if re.search(rf"\b{re.escape(p)}\b", folded)}
-    removed: list[str] = []
-    for container, key in _texts(data):
-        value = container[key]
-        if isinstance(value, str) and value:
-            container[key] = _rephrase(value, protected, removed)
-    return list(dict.fromkeys(removed))
-
-
 # -- pass 3: alignment -----------------------------------------------------------------
 
 
@@ -475,7 +262,7 @@ def align_text(
     violations: list[Violation] = []
     for paragraph in text.split("\n"):
         sentences = []
-        for sentence in _SENTENCE.split(paragraph):
+        for sentence in SENTENCE.split(paragraph):
             problems = evidence.problems(sentence)
             if problems:
                 violations.extend(Violation(k, v, location) for k, v in problems)
@@ -487,7 +274,7 @@ def align_text(
 
 
 def _overlap(a: str, b: str) -> float:
-    left, right = set(_norm(a).split()), set(_norm(b).split())
+    left, right = set(normalize(a).split()), set(normalize(b).split())
     return len(left & right) / max(1, len(left | right))
 
 
@@ -545,7 +332,7 @@ def align(
         for entry in data.get(section) or []:
             if not isinstance(entry, dict):
                 continue
-            original = originals.get(_norm(str(entry.get(key) or "")), {})
+            original = originals.get(normalize(str(entry.get(key) or "")), {})
             entry["description"] = _align_bullets(
                 list(entry.get("description") or []),
                 [b for b in original.get("description") or [] if isinstance(b, str)],
