@@ -525,5 +525,5 @@ def build_schema(
         ],
         extensions=[guards],
         config=StrawberryConfig(disable_field_suggestions=False),
-        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
+        scalar_overrides=SCALAR_OVERRIDES,
     )

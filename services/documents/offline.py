@@ -103,7 +103,7 @@ def parse_resume_text(
     info["phone"] = clip(contact.phone)
     for key in ("linkedin", "github", "website"):
         if value := getattr(contact, key):
-            info[key] = clip(value)  # type: ignore[literal-required]
+            info[key] = clip(value)
 
     name_index, name = find_name(lines, len(sections[0].lines), contact.email)
     info["name"] = clip(name or name_from_email(contact.email))
