@@ -19,6 +19,7 @@ from schema.base import (
     Connection,
     Edge,
     First,
+    Node,
     UserError,
     encode_cursor,
     page_info,
@@ -79,7 +80,7 @@ class FileType(Enum):
 
 
 @strawberry.type(name="Resume")
-class ResumeNode(relay.Node):
+class ResumeNode(Node):
     id: relay.NodeID[int]
     title: str
     filename: str
@@ -198,8 +199,8 @@ class ResumeNode(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         rows = await info.context.loaders.resume_by_id.load_many(_int_ids(node_ids))
         return [cls.from_row(r) if r else None for r in rows]
@@ -504,7 +505,7 @@ class SectionImport:
     name="ImportPreview",
     description="What committing an import would change; kept until expiresAt.",
 )
-class ImportPreviewType(relay.Node):
+class ImportPreviewType(Node):
     id: relay.NodeID[int] = strawberry.field(
         description="Global id of the preview, as commitImport's previewId takes it."
     )
@@ -519,8 +520,8 @@ class ImportPreviewType(relay.Node):
     )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         """Previews are one-shot answers of previewImport: not refetchable."""
         return [None for _ in node_ids]
