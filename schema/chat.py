@@ -57,8 +57,8 @@ class Citation:
         type_name = _ENTRY_TYPES.get(section)
         return cls(
             section=ChatSection(section),
-            entry_id=strawberry.ID(relay.to_base64(type_name, int(entry)))  # type: ignore[call-overload]
-            if type_name and entry is not None
+            entry_id=strawberry.ID(relay.to_base64(type_name, entry))
+            if type_name and isinstance(entry, int)
             else None,
             snippet=str(data.get("snippet") or ""),
         )

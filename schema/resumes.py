@@ -185,7 +185,7 @@ class ResumeNode(Node):
             error_message=row.error_message,
             engine=row.engine,
             warnings=list(row.warnings),
-            structured_data=row.structured_data,  # type: ignore[arg-type]
+            structured_data=JSON(row.structured_data),
             text=row.text,
             created_at=row.created_at,
             updated_at=row.updated_at,
@@ -488,7 +488,14 @@ class SectionChange:
         node = await relay.GlobalID.from_id(self.entry_id).resolve_node(
             info, required=False
         )
-        return node  # type: ignore[return-value]
+        entries = (
+            SkillNode,
+            ExperienceNode,
+            EducationNode,
+            ProjectNode,
+            CertificationNode,
+        )
+        return node if isinstance(node, entries) else None
 
 
 @strawberry.type(description="What importing would do to one section.")
