@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -50,6 +50,7 @@ from schema.tailoring import (
 
 if TYPE_CHECKING:
     from models.resumes import Resume as ResumeRow
+    from models.tailoring import Letter as LetterRow
     from services.resumes import ResumeRow as DisplayRow
 
 
@@ -154,18 +155,14 @@ class ResumeNode(Node):
         self, info: Info, first: First = None, after: After = None
     ) -> CoverLetterConnection:
         rows = await _letters(info, self.id, "COVER_LETTER", first, after)
-        page: CoverLetterConnection = _letter_page(rows, CoverLetter, first, after)
-        return page
+        return _letter_page(rows, CoverLetter, first, after)
 
     @strawberry.field(description="Outreach messages of this resume, newest first.")
     async def outreach_messages(
         self, info: Info, first: First = None, after: After = None
     ) -> OutreachMessageConnection:
         rows = await _letters(info, self.id, "OUTREACH", first, after)
-        page: OutreachMessageConnection = _letter_page(
-            rows, OutreachMessage, first, after
-        )
-        return page
+        return _letter_page(rows, OutreachMessage, first, after)
 
     @classmethod
     def from_row(cls, row: ResumeRow) -> Self:
@@ -211,7 +208,7 @@ ResumeConnection = Connection[ResumeNode]
 
 async def _letters(
     info: Info, resume_id: int, kind: str, first: int | None, after: str | None
-) -> list[Any]:
+) -> list[LetterRow]:
     info.context.require_actor()
     loader = info.context.loaders.tailoring.letters(
         kind=kind, after=_decode_cursor(kind, after), limit=_page_size(first) + 1
@@ -219,9 +216,12 @@ async def _letters(
     return await loader.load(resume_id)
 
 
+_Letter = TypeVar("_Letter", CoverLetter, OutreachMessage)
+
+
 def _letter_page(
-    rows: list[Any], node: Any, first: int | None, after: str | None
-) -> Any:
+    rows: list[LetterRow], node: type[_Letter], first: int | None, after: str | None
+) -> Connection[_Letter]:
     size = _page_size(first)
     edges = [
         Edge(cursor=encode_cursor(row.kind, row.id), node=node.from_row(row))

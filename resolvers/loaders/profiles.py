@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypeVar, overload
 
 from strawberry.dataloader import DataLoader
 
@@ -24,6 +24,8 @@ from services import profile_cache, profiles
 from services.accounts import Actor
 from services.profiles import SectionKind
 
+T = TypeVar("T")
+
 
 class ProfileLoaders:
     def __init__(
@@ -36,7 +38,7 @@ class ProfileLoaders:
         self._memo: dict[str, asyncio.Future[Any]] = {}
         self._by_id: dict[SectionKind, DataLoader[int, SectionRow | None]] = {}
 
-    def _once(self, key: str, make: Callable[[], Awaitable[Any]]) -> Awaitable[Any]:
+    def _once(self, key: str, make: Callable[[], Awaitable[T]]) -> Awaitable[T]:
         future = self._memo.get(key)
         if future is None:
             future = self._memo[key] = asyncio.ensure_future(make())
