@@ -1,5 +1,5 @@
-"""Shared GraphQL building blocks: the error code enum, `UserError`, keyset connections,
-and cursor helpers."""
+"""Shared GraphQL building blocks: the error code enum, `UserError`, the `Node` base,
+keyset connections, and cursor helpers."""
 
 from __future__ import annotations
 
