@@ -95,7 +95,7 @@ class ApiKey(Model):
     prefix = fields.CharField(max_length=16)
     last_four = fields.CharField(max_length=4)
     key_hash = fields.CharField(max_length=64, unique=True)
-    scopes: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    scopes = fields.JSONField[list[str]](default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
@@ -122,7 +122,7 @@ class SecurityEvent(Model):
     kind = fields.CharField(max_length=32)
     ip = fields.CharField(max_length=64, default="")
     user_agent = fields.CharField(max_length=300, default="")
-    detail: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    detail = fields.JSONField[dict[str, Any]](default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

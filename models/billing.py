@@ -79,7 +79,7 @@ class StripeEvent(Model):
     # an event older than one already applied to the same object is stale.
     object_id = fields.CharField(max_length=255, default="")
     created = fields.BigIntField()  # Stripe's `created`, Unix seconds
-    payload: dict[str, Any] = fields.JSONField()  # type: ignore[assignment]
+    payload = fields.JSONField[dict[str, Any]]()
     status = fields.CharField(max_length=16, default="received")
     attempts = fields.IntField(default=0)
     error = fields.TextField(default="")

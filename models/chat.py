@@ -49,7 +49,7 @@ class ChatMessage(Model):
     question = fields.TextField()
     answer = fields.TextField()
     answered = fields.BooleanField()
-    citations: list[dict[str, Any]] = fields.JSONField(default=list)  # type: ignore[assignment]
+    citations = fields.JSONField[list[dict[str, Any]]](default=list)
     engine = fields.CharField(max_length=16, default="offline")
     removed = fields.IntField(default=0)  # model sentences the check removed
     created_at = fields.DatetimeField(auto_now_add=True)

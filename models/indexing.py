@@ -32,7 +32,7 @@ class ProfileChunk(Model):
     entry_id = fields.IntField(null=True)  # the section row (or resume) it cites
     visibility = fields.CharField(max_length=32)  # what must be public to show it
     text = fields.TextField()
-    tokens: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    tokens = fields.JSONField[list[str]](default=list)
     vector = fields.BinaryField()
     dim = fields.IntField()
     engine = fields.CharField(max_length=16)

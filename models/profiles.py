@@ -37,11 +37,11 @@ class Profile(Model):
     show_phone = fields.BooleanField(default=False)
     theme_id = fields.CharField(max_length=32, default="classic")
     accent_color = fields.CharField(max_length=7, default="#2563eb")
-    section_order: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
-    hidden_sections: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    section_order = fields.JSONField[list[str]](default=list)
+    hidden_sections = fields.JSONField[list[str]](default=list)
     font = fields.CharField(max_length=32, default="INTER")
-    extra: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
-    extra_sections: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    extra = fields.JSONField[dict[str, Any]](default=dict)
+    extra_sections = fields.JSONField[dict[str, Any]](default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     # bumped after every change of the profile or its sections (profile_cache)
@@ -64,7 +64,7 @@ class SectionRow(Model):
     )
     profile_id: int
     position = fields.IntField(default=0)
-    extra: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    extra = fields.JSONField[dict[str, Any]](default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -90,7 +90,7 @@ class Experience(SectionRow):
     start_date = fields.CharField(max_length=10, null=True)
     end_date = fields.CharField(max_length=10, null=True)
     current = fields.BooleanField(default=False)
-    description: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    description = fields.JSONField[list[str]](default=list)
 
     class Meta:
         table = "experiences"
@@ -103,8 +103,8 @@ class Education(SectionRow):
     field = fields.CharField(max_length=200, null=True)
     start_date = fields.CharField(max_length=10, null=True)
     end_date = fields.CharField(max_length=10, null=True)
-    description: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
-    courses: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    description = fields.JSONField[list[str]](default=list)
+    courses = fields.JSONField[list[str]](default=list)
 
     class Meta:
         table = "educations"
@@ -116,8 +116,8 @@ class Project(SectionRow):
     role = fields.CharField(max_length=200, null=True)
     start_date = fields.CharField(max_length=10, null=True)
     end_date = fields.CharField(max_length=10, null=True)
-    urls: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
-    description: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    urls = fields.JSONField[list[str]](default=list)
+    description = fields.JSONField[list[str]](default=list)
 
     class Meta:
         table = "projects"

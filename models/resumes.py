@@ -37,22 +37,22 @@ class Resume(Model):
     error_code = fields.CharField(max_length=40, null=True)
     error_message = fields.CharField(max_length=500, null=True)
     engine = fields.CharField(max_length=32, default="")
-    warnings: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    warnings = fields.JSONField[list[str]](default=list)
     text = fields.TextField(default="")
-    structured_data: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    structured_data = fields.JSONField[dict[str, Any] | None](null=True)
     is_master = fields.BooleanField(default=False)
-    tags: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    tags = fields.JSONField[list[str]](default=list)
     locale = fields.CharField(max_length=35, default="en")
     charged = fields.BooleanField(default=False)
     refunded = fields.BooleanField(default=False)
     attempts = fields.IntField(default=0)
     # tailoring (set on a resume tailored from `parent`)
     job_description = fields.TextField(null=True)
-    job_keywords: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    job_keywords = fields.JSONField[dict[str, Any] | None](null=True)
     strategy = fields.CharField(max_length=16, null=True)
     output_language = fields.CharField(max_length=35, null=True)
     generate_pdf = fields.BooleanField(default=False)
-    refinement: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    refinement = fields.JSONField[dict[str, Any] | None](null=True)
     pdf_hash = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -75,7 +75,7 @@ class ImportPreview(Model):
         "models.Resume", related_name=False, null=True, on_delete=fields.CASCADE
     )
     resume_id: int | None
-    plan: dict[str, Any] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    plan = fields.JSONField[dict[str, Any]](default=dict)
     committed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()

@@ -73,8 +73,8 @@ class Letter(Model):
     job_title = fields.CharField(max_length=200, default="")
     language = fields.CharField(max_length=35, default="en")
     engine = fields.CharField(max_length=32, default="")
-    removed: list[dict[str, Any]] = fields.JSONField(default=list)  # type: ignore[assignment]
-    warnings: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    removed = fields.JSONField[list[dict[str, Any]]](default=list)
+    warnings = fields.JSONField[list[str]](default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -22,6 +22,7 @@ from schema.base import (
     Connection,
     Edge,
     First,
+    Node,
     UserError,
     decode_cursor,
     encode_cursor,
@@ -95,7 +96,7 @@ class StripeAccountStatus(Enum):
 
 
 @strawberry.type(name="User")
-class UserNode(relay.Node):
+class UserNode(Node):
     id: relay.NodeID[int]
     email: str
     name: str
@@ -132,8 +133,8 @@ class UserNode(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         rows = await info.context.loaders.user_by_id.load_many(_int_ids(node_ids))
         return [cls.from_row(r) if r else None for r in rows]
@@ -156,7 +157,7 @@ class PlanKey(Enum):
 
 
 @strawberry.type(name="Plan", description="A plan and what it entitles to.")
-class PlanType(relay.Node):
+class PlanType(Node):
     id: relay.NodeID[str] = strawberry.field(
         description="Global id of the plan (type Plan); its name is `key`."
     )
@@ -188,15 +189,15 @@ class PlanType(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         plans = info.context.loaders.plans_by_key()
         return [cls.from_plan(plans[key]) if key in plans else None for key in node_ids]
 
 
 @strawberry.type(name="Organization")
-class OrganizationNode(relay.Node):
+class OrganizationNode(Node):
     id: relay.NodeID[int]
     name: str
     credits: int
@@ -216,8 +217,8 @@ class OrganizationNode(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         loader = info.context.loaders.organization_by_id
         rows = await loader.load_many(_int_ids(node_ids))
@@ -225,7 +226,7 @@ class OrganizationNode(relay.Node):
 
 
 @strawberry.type(name="ApiKey")
-class ApiKeyNode(relay.Node):
+class ApiKeyNode(Node):
     id: relay.NodeID[int]
     name: str
     prefix: str
@@ -249,15 +250,15 @@ class ApiKeyNode(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         rows = await info.context.loaders.api_key_by_id.load_many(_int_ids(node_ids))
         return [cls.from_row(r) if r else None for r in rows]
 
 
 @strawberry.type(name="SecurityEvent")
-class SecurityEventNode(relay.Node):
+class SecurityEventNode(Node):
     id: relay.NodeID[int]
     kind: SecurityEventKind
     ip: str
@@ -280,7 +281,7 @@ class SecurityEventNode(relay.Node):
             kind=SecurityEventKind(row.kind),
             ip=row.ip,
             user_agent=row.user_agent,
-            detail=row.detail,  # type: ignore[arg-type]
+            detail=JSON(row.detail),
             created_at=row.created_at,
             user_id=row.user_id,
         )
@@ -298,8 +299,8 @@ class SecurityEventNode(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         loader = info.context.loaders.security_event_by_id
         rows = await loader.load_many(_int_ids(node_ids))
@@ -398,7 +399,7 @@ class AuthMethod(Enum):
 
 
 @strawberry.type(description="The caller: their user, organization, plan and keys.")
-class Viewer(relay.Node):
+class Viewer(Node):
     id: relay.NodeID[int] = strawberry.field(
         description="Global id of the viewer itself (type Viewer), distinct from its "
         "user's id so that normalized caches keep two records."
@@ -411,8 +412,8 @@ class Viewer(relay.Node):
     organization_id: strawberry.Private[int]
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         """Only the caller's own viewer resolves; every other id answers null."""
         actor = info.context.loaders.actor()

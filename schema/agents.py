@@ -20,6 +20,7 @@ from schema.base import (
     Edge,
     First,
     InvalidArgument,
+    Node,
     UserError,
     page_size,
 )
@@ -73,7 +74,7 @@ def decode_agent_cursor(cursor: str | None) -> tuple[bool, int] | None:
 
 
 @strawberry.type(name="Agent", description="A worker persona that receives jobs.")
-class AgentNode(relay.Node):
+class AgentNode(Node):
     id: relay.NodeID[int]
     name: str
     personality: str | None
@@ -144,8 +145,8 @@ class AgentNode(relay.Node):
         return job_connection(rows, size, after, JobNode.from_row)
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         loaders = info.context.loaders.agents
         org = loaders.organization_id()

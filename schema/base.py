@@ -1,5 +1,5 @@
-"""Shared GraphQL building blocks: the error code enum, `UserError`, keyset connections,
-and cursor helpers."""
+"""Shared GraphQL building blocks: the error code enum, `UserError`, the `Node` base,
+keyset connections, and cursor helpers."""
 
 from __future__ import annotations
 
@@ -7,9 +7,22 @@ import base64
 import binascii
 from collections.abc import Iterable, Sequence, Sized
 from enum import Enum
-from typing import Annotated, Generic, TypeAlias, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Generic,
+    Literal,
+    Self,
+    TypeAlias,
+    TypeVar,
+    overload,
+)
 
 import strawberry
+from strawberry import relay
+
+if TYPE_CHECKING:
+    from schema.context import Info
 
 MAX_PAGE_SIZE = 100
 
@@ -41,6 +54,46 @@ def int_ids(node_ids: Iterable[str]) -> list[int]:
             key = -1
         out.append(key if 0 < key <= MAX_ID else -1)
     return out
+
+
+class Node(relay.Node):
+    """`relay.Node` for types read by id through a loader: a type implements
+    `load_nodes` (a node or None per id, in order; None also for another
+    organization's ids) and this class answers strawberry's overloaded
+    `resolve_nodes` from it, failing when `required` and an id names nothing."""
+
+    @classmethod
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
+    ) -> list[Self | None]:
+        raise NotImplementedError
+
+    @overload
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: Literal[True]
+    ) -> list[Self]: ...
+    @overload
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: Literal[False] = ...
+    ) -> list[Self | None]: ...
+    @overload
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool
+    ) -> list[Self] | list[Self | None]: ...
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self] | list[Self | None]:
+        nodes = await cls.load_nodes(info=info, node_ids=node_ids)
+        if not required:
+            return nodes
+        found = [node for node in nodes if node is not None]
+        if len(found) < len(nodes):
+            raise ValueError(f"No {cls.__name__} for some of the ids")
+        return found
 
 
 @strawberry.enum(description="Machine-readable code of an expected failure.")

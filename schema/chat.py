@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Self
 import strawberry
 from strawberry import relay
 
-from schema.base import Edge, PageInfo, UserError
+from schema.base import Edge, Node, PageInfo, UserError
 from schema.base import int_ids as _int_ids
 from schema.context import Info
 
@@ -57,8 +57,8 @@ class Citation:
         type_name = _ENTRY_TYPES.get(section)
         return cls(
             section=ChatSection(section),
-            entry_id=strawberry.ID(relay.to_base64(type_name, int(entry)))  # type: ignore[call-overload]
-            if type_name and entry is not None
+            entry_id=strawberry.ID(relay.to_base64(type_name, entry))
+            if type_name and isinstance(entry, int)
             else None,
             snippet=str(data.get("snippet") or ""),
         )
@@ -126,7 +126,7 @@ class TranscriptMessage:
     description="A visitor's conversation with the profile (Pro). The visitor is "
     "a salted hash of the IP and the browser family, nothing more.",
 )
-class TranscriptNode(relay.Node):
+class TranscriptNode(Node):
     id: relay.NodeID[int]
     visitor_hash: str
     question_count: int
@@ -149,8 +149,8 @@ class TranscriptNode(relay.Node):
         return [TranscriptMessage.from_row(r) for r in rows]
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         rows = await info.context.loaders.chat.transcript_by_id.load_many(
             _int_ids(node_ids)

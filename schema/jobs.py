@@ -16,7 +16,7 @@ from strawberry import relay
 
 from models.jobs import Job as JobRow
 from schema.agents import AgentNode, UserSummary
-from schema.base import Connection, Edge, InvalidArgument, UserError, page_info
+from schema.base import Connection, Edge, InvalidArgument, Node, UserError, page_info
 from schema.base import int_ids as _int_ids
 from schema.context import Info
 
@@ -89,7 +89,7 @@ def decode_job_cursor(cursor: str | None) -> tuple[dt.datetime, int] | None:
 
 
 @strawberry.type(name="Job", description="A job with an escrowed credit reward.")
-class JobNode(relay.Node):
+class JobNode(Node):
     id: relay.NodeID[int]
     title: str
     description: str
@@ -155,8 +155,8 @@ class JobNode(relay.Node):
         return [JobHistoryEntry.from_row(e) for e in events]
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         rows = await info.context.loaders.agents.job_by_id.load_many(_int_ids(node_ids))
         return [cls.from_row(r) if r else None for r in rows]

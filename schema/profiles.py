@@ -14,7 +14,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 from strawberry.types.unset import UNSET
 
-from schema.base import UserError
+from schema.base import Node, UserError
 from schema.base import int_ids as _int_ids
 from schema.chat import Engagement
 from schema.context import Info
@@ -66,7 +66,7 @@ class ImportFormat(Enum):
 
 
 @strawberry.type(name="Skill")
-class SkillNode(relay.Node):
+class SkillNode(Node):
     id: relay.NodeID[int]
     name: str
     category: str | None
@@ -86,16 +86,16 @@ class SkillNode(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         loader = info.context.loaders.profiles.row_by_id("skills")
         rows = await loader.load_many(_int_ids(node_ids))
-        return [cls.from_row(r) if r else None for r in rows]  # type: ignore[arg-type]
+        return [cls.from_row(r) if r else None for r in rows]
 
 
 @strawberry.type(name="Experience")
-class ExperienceNode(relay.Node):
+class ExperienceNode(Node):
     id: relay.NodeID[int]
     title: str
     company: str
@@ -121,16 +121,16 @@ class ExperienceNode(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         loader = info.context.loaders.profiles.row_by_id("experience")
         rows = await loader.load_many(_int_ids(node_ids))
-        return [cls.from_row(r) if r else None for r in rows]  # type: ignore[arg-type]
+        return [cls.from_row(r) if r else None for r in rows]
 
 
 @strawberry.type(name="Education")
-class EducationNode(relay.Node):
+class EducationNode(Node):
     id: relay.NodeID[int]
     institution: str
     degree: str | None
@@ -156,16 +156,16 @@ class EducationNode(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         loader = info.context.loaders.profiles.row_by_id("education")
         rows = await loader.load_many(_int_ids(node_ids))
-        return [cls.from_row(r) if r else None for r in rows]  # type: ignore[arg-type]
+        return [cls.from_row(r) if r else None for r in rows]
 
 
 @strawberry.type(name="Project")
-class ProjectNode(relay.Node):
+class ProjectNode(Node):
     id: relay.NodeID[int]
     name: str
     role: str | None
@@ -189,16 +189,16 @@ class ProjectNode(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         loader = info.context.loaders.profiles.row_by_id("projects")
         rows = await loader.load_many(_int_ids(node_ids))
-        return [cls.from_row(r) if r else None for r in rows]  # type: ignore[arg-type]
+        return [cls.from_row(r) if r else None for r in rows]
 
 
 @strawberry.type(name="Certification")
-class CertificationNode(relay.Node):
+class CertificationNode(Node):
     id: relay.NodeID[int]
     name: str
     issuer: str | None
@@ -220,19 +220,19 @@ class CertificationNode(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         loader = info.context.loaders.profiles.row_by_id("certifications")
         rows = await loader.load_many(_int_ids(node_ids))
-        return [cls.from_row(r) if r else None for r in rows]  # type: ignore[arg-type]
+        return [cls.from_row(r) if r else None for r in rows]
 
 
 # -- the profile -----------------------------------------------------------------------
 
 
 @strawberry.type(name="Profile", description="The organization's owner profile.")
-class ProfileNode(relay.Node):
+class ProfileNode(Node):
     id: relay.NodeID[int]
     username: str | None
     full_name: str | None
@@ -276,27 +276,27 @@ class ProfileNode(relay.Node):
     @strawberry.field(description="Skills in their order (at most 200).")
     async def skills(self, info: Info) -> list[SkillNode]:
         rows = await info.context.loaders.profiles.section("skills")
-        return [SkillNode.from_row(r) for r in rows]  # type: ignore[arg-type]
+        return [SkillNode.from_row(r) for r in rows]
 
     @strawberry.field(description="Work experience in its order (at most 200).")
     async def experience(self, info: Info) -> list[ExperienceNode]:
         rows = await info.context.loaders.profiles.section("experience")
-        return [ExperienceNode.from_row(r) for r in rows]  # type: ignore[arg-type]
+        return [ExperienceNode.from_row(r) for r in rows]
 
     @strawberry.field(description="Education in its order (at most 200).")
     async def education(self, info: Info) -> list[EducationNode]:
         rows = await info.context.loaders.profiles.section("education")
-        return [EducationNode.from_row(r) for r in rows]  # type: ignore[arg-type]
+        return [EducationNode.from_row(r) for r in rows]
 
     @strawberry.field(description="Projects in their order (at most 200).")
     async def projects(self, info: Info) -> list[ProjectNode]:
         rows = await info.context.loaders.profiles.section("projects")
-        return [ProjectNode.from_row(r) for r in rows]  # type: ignore[arg-type]
+        return [ProjectNode.from_row(r) for r in rows]
 
     @strawberry.field(description="Certifications in their order (at most 200).")
     async def certifications(self, info: Info) -> list[CertificationNode]:
         rows = await info.context.loaders.profiles.section("certifications")
-        return [CertificationNode.from_row(r) for r in rows]  # type: ignore[arg-type]
+        return [CertificationNode.from_row(r) for r in rows]
 
     @strawberry.field(
         description="How complete the profile's search index (visitor chat) is."
@@ -305,8 +305,8 @@ class ProfileNode(relay.Node):
         return IndexingStatus.from_status(await info.context.loaders.indexing.status())
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         profile = await info.context.loaders.profiles.profile_or_none()
         return [
@@ -338,7 +338,7 @@ class ThemeKey(Enum):
 
 
 @strawberry.type(description="A theme of the catalog and whether the plan allows it.")
-class ThemeOption(relay.Node):
+class ThemeOption(Node):
     id: relay.NodeID[str] = strawberry.field(
         description="Global id of the option (type ThemeOption); its name is `key`."
     )
@@ -362,8 +362,8 @@ class ThemeOption(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         if info.context.loaders.actor() is None:
             return [None for _ in node_ids]
@@ -406,7 +406,7 @@ class Theme:
 
 
 @strawberry.type(description="A font of the catalog and whether the plan allows it.")
-class FontOption(relay.Node):
+class FontOption(Node):
     id: relay.NodeID[str] = strawberry.field(
         description="Global id of the option (type FontOption); its name is `key`."
     )
@@ -430,8 +430,8 @@ class FontOption(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         if info.context.loaders.actor() is None:
             return [None for _ in node_ids]

@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -19,6 +19,7 @@ from schema.base import (
     Connection,
     Edge,
     First,
+    Node,
     UserError,
     encode_cursor,
     page_info,
@@ -49,6 +50,7 @@ from schema.tailoring import (
 
 if TYPE_CHECKING:
     from models.resumes import Resume as ResumeRow
+    from models.tailoring import Letter as LetterRow
     from services.resumes import ResumeRow as DisplayRow
 
 
@@ -79,7 +81,7 @@ class FileType(Enum):
 
 
 @strawberry.type(name="Resume")
-class ResumeNode(relay.Node):
+class ResumeNode(Node):
     id: relay.NodeID[int]
     title: str
     filename: str
@@ -153,18 +155,14 @@ class ResumeNode(relay.Node):
         self, info: Info, first: First = None, after: After = None
     ) -> CoverLetterConnection:
         rows = await _letters(info, self.id, "COVER_LETTER", first, after)
-        page: CoverLetterConnection = _letter_page(rows, CoverLetter, first, after)
-        return page
+        return _letter_page(rows, CoverLetter, first, after)
 
     @strawberry.field(description="Outreach messages of this resume, newest first.")
     async def outreach_messages(
         self, info: Info, first: First = None, after: After = None
     ) -> OutreachMessageConnection:
         rows = await _letters(info, self.id, "OUTREACH", first, after)
-        page: OutreachMessageConnection = _letter_page(
-            rows, OutreachMessage, first, after
-        )
-        return page
+        return _letter_page(rows, OutreachMessage, first, after)
 
     @classmethod
     def from_row(cls, row: ResumeRow) -> Self:
@@ -184,7 +182,7 @@ class ResumeNode(relay.Node):
             error_message=row.error_message,
             engine=row.engine,
             warnings=list(row.warnings),
-            structured_data=row.structured_data,  # type: ignore[arg-type]
+            structured_data=JSON(row.structured_data),
             text=row.text,
             created_at=row.created_at,
             updated_at=row.updated_at,
@@ -198,8 +196,8 @@ class ResumeNode(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         rows = await info.context.loaders.resume_by_id.load_many(_int_ids(node_ids))
         return [cls.from_row(r) if r else None for r in rows]
@@ -210,7 +208,7 @@ ResumeConnection = Connection[ResumeNode]
 
 async def _letters(
     info: Info, resume_id: int, kind: str, first: int | None, after: str | None
-) -> list[Any]:
+) -> list[LetterRow]:
     info.context.require_actor()
     loader = info.context.loaders.tailoring.letters(
         kind=kind, after=_decode_cursor(kind, after), limit=_page_size(first) + 1
@@ -218,9 +216,12 @@ async def _letters(
     return await loader.load(resume_id)
 
 
+_Letter = TypeVar("_Letter", CoverLetter, OutreachMessage)
+
+
 def _letter_page(
-    rows: list[Any], node: Any, first: int | None, after: str | None
-) -> Any:
+    rows: list[LetterRow], node: type[_Letter], first: int | None, after: str | None
+) -> Connection[_Letter]:
     size = _page_size(first)
     edges = [
         Edge(cursor=encode_cursor(row.kind, row.id), node=node.from_row(row))
@@ -487,7 +488,14 @@ class SectionChange:
         node = await relay.GlobalID.from_id(self.entry_id).resolve_node(
             info, required=False
         )
-        return node  # type: ignore[return-value]
+        entries = (
+            SkillNode,
+            ExperienceNode,
+            EducationNode,
+            ProjectNode,
+            CertificationNode,
+        )
+        return node if isinstance(node, entries) else None
 
 
 @strawberry.type(description="What importing would do to one section.")
@@ -504,7 +512,7 @@ class SectionImport:
     name="ImportPreview",
     description="What committing an import would change; kept until expiresAt.",
 )
-class ImportPreviewType(relay.Node):
+class ImportPreviewType(Node):
     id: relay.NodeID[int] = strawberry.field(
         description="Global id of the preview, as commitImport's previewId takes it."
     )
@@ -519,8 +527,8 @@ class ImportPreviewType(relay.Node):
     )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         """Previews are one-shot answers of previewImport: not refetchable."""
         return [None for _ in node_ids]

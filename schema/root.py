@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 import strawberry
@@ -450,32 +450,32 @@ class Mutation:
 
 @strawberry.type
 class Subscription:
-    security_events: SecurityEventNode = strawberry.subscription(  # type: ignore[assignment]
+    security_events: AsyncGenerator[SecurityEventNode, None] = strawberry.subscription(
         resolver=accounts.security_events,
         description="Security events of the viewer's organization as they happen.",
     )
-    resume_events: ResumeEvent = strawberry.subscription(  # type: ignore[assignment]
+    resume_events: AsyncGenerator[ResumeEvent, None] = strawberry.subscription(
         resolver=resume_resolvers.resume_events,
         description="A resume's parsing: its current state first, then each stage, "
         "ending on READY or FAILED.",
     )
-    tailoring_events: ResumeEvent = strawberry.subscription(  # type: ignore[assignment]
+    tailoring_events: AsyncGenerator[ResumeEvent, None] = strawberry.subscription(
         resolver=resume_resolvers.resume_events,
         description="A tailored resume's run: its current state first, then "
         "keywords, plan, rewrite, safety_nets, pass_1, pass_2, pass_3, letters, "
         "render, ending on READY or FAILED (TIMEOUT after 240 s).",
     )
-    job_events: JobEvent = strawberry.subscription(  # type: ignore[assignment]
+    job_events: AsyncGenerator[JobEvent, None] = strawberry.subscription(
         resolver=job_resolvers.job_events,
         description="Each status change of a job the viewer's organization posted "
         "or received, live (from any process).",
     )
-    indexing_events: IndexingEvent = strawberry.subscription(  # type: ignore[assignment]
+    indexing_events: AsyncGenerator[IndexingEvent, None] = strawberry.subscription(
         resolver=indexing_resolvers.indexing_events,
         description="The viewer's profile index: current state first, then each "
         "step, ending on READY or FAILED.",
     )
-    profile_answer: ProfileAnswerEvent = strawberry.subscription(  # type: ignore[assignment]
+    profile_answer: AsyncGenerator[ProfileAnswerEvent, None] = strawberry.subscription(
         resolver=chat_resolvers.profile_answer,
         description="askProfile's answer streamed in pieces; the last has done true.",
     )
@@ -525,5 +525,5 @@ def build_schema(
         ],
         extensions=[guards],
         config=StrawberryConfig(disable_field_suggestions=False),
-        scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
+        scalar_overrides=SCALAR_OVERRIDES,
     )

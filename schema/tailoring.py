@@ -13,7 +13,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types.unset import UNSET
 
-from schema.base import Connection, UserError
+from schema.base import Connection, Node, UserError
 from schema.base import int_ids as _int_ids
 from schema.context import Info
 
@@ -302,7 +302,7 @@ async def _load_letters(info: Info, node_ids: Iterable[str], kind: str) -> list[
 
 
 @strawberry.type(description="A cover letter written for a resume and a job.")
-class CoverLetter(relay.Node):
+class CoverLetter(Node):
     id: relay.NodeID[int]
     resume_id: strawberry.ID
     subject: str
@@ -324,15 +324,15 @@ class CoverLetter(relay.Node):
         return cls(**_letter_values(row))
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         rows = await _load_letters(info, node_ids, "COVER_LETTER")
         return [cls.from_row(r) if r else None for r in rows]
 
 
 @strawberry.type(description="A short message to a recruiter or hiring manager.")
-class OutreachMessage(relay.Node):
+class OutreachMessage(Node):
     id: relay.NodeID[int]
     resume_id: strawberry.ID
     subject: str
@@ -354,8 +354,8 @@ class OutreachMessage(relay.Node):
         return cls(**_letter_values(row))
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
         rows = await _load_letters(info, node_ids, "OUTREACH")
         return [cls.from_row(r) if r else None for r in rows]

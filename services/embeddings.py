@@ -73,8 +73,8 @@ def _load_wordllama() -> Any:
     global _wordllama
     with _model_lock:
         if _wordllama is None:
-            import wordllama  # type: ignore[import-untyped]
-            from wordllama import WordLlama  # type: ignore[import-untyped]
+            import wordllama
+            from wordllama import WordLlama
 
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             package = Path(wordllama.__file__).parent

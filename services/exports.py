@@ -13,7 +13,7 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from tortoise.transactions import in_transaction
 
@@ -69,7 +69,7 @@ def _row_data(kind: profiles.SectionKind, row: SectionRow) -> dict[str, Any]:
     return item
 
 
-async def profile_data(*, organization_id: int) -> dict[str, Any]:
+async def profile_data(*, organization_id: int) -> jsonresume.ProfileData:
     profile = await profiles.get_profile(organization_id=organization_id)
     data: dict[str, Any] = {
         "profile": {
@@ -81,13 +81,14 @@ async def profile_data(*, organization_id: int) -> dict[str, Any]:
         rows = await profiles.list_section(organization_id=organization_id, kind=kind)
         data[kind] = [_row_data(kind, row) for row in rows]
     data["extraSections"] = dict(profile.extra_sections or {})
-    return data
+    # built from PROFILE_FIELDS and SECTION_RULES, which name ProfileData's keys
+    return cast("jsonresume.ProfileData", data)
 
 
 # -- writers ---------------------------------------------------------------------------
 
 
-def _our_json(data: dict[str, Any], profile: Profile) -> dict[str, Any]:
+def _our_json(data: jsonresume.ProfileData, profile: Profile) -> dict[str, Any]:
     return {
         "format": "careergraph.profile",
         "version": JSON_VERSION,
@@ -110,7 +111,7 @@ CSV_COLUMNS = (
 )
 
 
-def _csv(data: dict[str, Any]) -> str:
+def _csv(data: jsonresume.ProfileData) -> str:
     """One row per section entry; list fields joined with ' | '."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -140,18 +141,18 @@ def _csv(data: dict[str, Any]) -> str:
                 joined(e["description"]),
             ]
         )
-    for position, e in enumerate(data["education"]):
+    for position, ed in enumerate(data["education"]):
         writer.writerow(
             [
                 "education",
                 position,
-                " in ".join(x for x in (e["degree"], e["field"]) if x),
-                e["institution"],
+                " in ".join(x for x in (ed["degree"], ed["field"]) if x),
+                ed["institution"],
                 "",
-                e["startDate"],
-                e["endDate"],
+                ed["startDate"],
+                ed["endDate"],
                 "",
-                joined(e["description"] + e["courses"]),
+                joined(ed["description"] + ed["courses"]),
             ]
         )
     for position, p in enumerate(data["projects"]):
@@ -197,7 +198,7 @@ async def export_profile(
         document = _our_json(data, profile)
         content = json.dumps(document, ensure_ascii=False, indent=2)
     elif format == "JSON_RESUME":
-        document = jsonresume.to_json_resume(data)  # type: ignore[arg-type]
+        document = jsonresume.to_json_resume(data)
         problems = jsonresume.validate(document)
         if problems:  # our own data always maps to a valid document; say so if not
             raise ValidationFailed(

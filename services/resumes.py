@@ -734,7 +734,7 @@ async def _hand_on_master(organization_id: int) -> int | None:
     masters = await Resume.filter(
         organization_id=organization_id, is_master=True
     ).values_list("id", "status")
-    keep = [int(i) for i, status in masters if status != "FAILED"]  # type: ignore[call-overload]
+    keep = [int(i) for i, status in masters if status != "FAILED"]
     if len(keep) == 1 and len(masters) == 1:
         return keep[0]
     successor = (

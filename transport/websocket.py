@@ -53,6 +53,8 @@ from services.pubsub import PubSub
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from transport.view import CareergraphView
+
 log = logging.getLogger("careergraph.ws")
 
 EXPIRED = 4401  # the access token expired: refresh it, then reconnect
@@ -172,6 +174,7 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """strawberry's `graphql-transport-ws` handler, with the credential checked per
     operation, rate limits, and closing on revocation or expiry."""
 
+    view: CareergraphView  # the one view using this handler
     _subject: str | None = None
     _watch: asyncio.Task[None] | None = None
     _ended: bool = False
@@ -179,8 +182,7 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
     @property
     def sockets(self) -> Sockets:
         """The registry of this process, kept by the view."""
-        sockets: Sockets = self.view.sockets  # type: ignore[attr-defined]
-        return sockets
+        return self.view.sockets
 
     async def handle(self) -> None:
         self.sockets.open.add(self)

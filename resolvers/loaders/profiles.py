@@ -5,16 +5,26 @@ costs a constant number of SQL queries."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Literal, TypeVar, overload
 
 from strawberry.dataloader import DataLoader
 
-from models.profiles import Profile, SectionRow
+from models.profiles import (
+    Certification,
+    Education,
+    Experience,
+    Profile,
+    Project,
+    SectionRow,
+    Skill,
+)
 from services import profile_cache, profiles
 from services.accounts import Actor
 from services.profiles import SectionKind
+
+T = TypeVar("T")
 
 
 class ProfileLoaders:
@@ -28,7 +38,7 @@ class ProfileLoaders:
         self._memo: dict[str, asyncio.Future[Any]] = {}
         self._by_id: dict[SectionKind, DataLoader[int, SectionRow | None]] = {}
 
-    def _once(self, key: str, make: Callable[[], Awaitable[Any]]) -> Awaitable[Any]:
+    def _once(self, key: str, make: Callable[[], Awaitable[T]]) -> Awaitable[T]:
         future = self._memo.get(key)
         if future is None:
             future = self._memo[key] = asyncio.ensure_future(make())
@@ -52,7 +62,20 @@ class ProfileLoaders:
             return None
         return await self.profile()
 
-    async def section(self, kind: SectionKind) -> list[SectionRow]:
+    # each kind's rows typed as its model (the schema's from_row takes that model)
+    @overload
+    async def section(self, kind: Literal["skills"]) -> list[Skill]: ...
+    @overload
+    async def section(self, kind: Literal["experience"]) -> list[Experience]: ...
+    @overload
+    async def section(self, kind: Literal["education"]) -> list[Education]: ...
+    @overload
+    async def section(self, kind: Literal["projects"]) -> list[Project]: ...
+    @overload
+    async def section(self, kind: Literal["certifications"]) -> list[Certification]: ...
+    @overload
+    async def section(self, kind: SectionKind) -> list[SectionRow]: ...
+    async def section(self, kind: SectionKind) -> Sequence[SectionRow]:
         org = self._org()
         rows: list[SectionRow] = await self._once(
             f"section:{kind}",
@@ -79,7 +102,28 @@ class ProfileLoaders:
             organization_id=self._org(), start=start, end=end
         )
 
-    def row_by_id(self, kind: SectionKind) -> DataLoader[int, SectionRow | None]:
+    @overload
+    def row_by_id(self, kind: Literal["skills"]) -> DataLoader[int, Skill | None]: ...
+    @overload
+    def row_by_id(
+        self, kind: Literal["experience"]
+    ) -> DataLoader[int, Experience | None]: ...
+    @overload
+    def row_by_id(
+        self, kind: Literal["education"]
+    ) -> DataLoader[int, Education | None]: ...
+    @overload
+    def row_by_id(
+        self, kind: Literal["projects"]
+    ) -> DataLoader[int, Project | None]: ...
+    @overload
+    def row_by_id(
+        self, kind: Literal["certifications"]
+    ) -> DataLoader[int, Certification | None]: ...
+    @overload
+    def row_by_id(self, kind: SectionKind) -> DataLoader[int, SectionRow | None]: ...
+    def row_by_id(self, kind: SectionKind) -> DataLoader[int, Any]:
+        # Any: the overloads above type the loader by kind; DataLoader is invariant
         loader = self._by_id.get(kind)
         if loader is None:
 

@@ -63,14 +63,11 @@ async def engagement(*, organization_id: int, start: date, end: date) -> Engagem
     low, high = day_range(start, end)
     started = await Conversation.filter(
         organization_id=organization_id, created_at__gte=low, created_at__lt=high
-    ).values_list("created_at", flat=True)
+    ).values_list("created_at")
     messages = await ChatMessage.filter(
         organization_id=organization_id, created_at__gte=low, created_at__lt=high
     ).values_list("created_at", "answered", "question", "citations")
-    conversations: Counter[date] = Counter(
-        d.astimezone(UTC).date()  # type: ignore[attr-defined]
-        for d in started
-    )
+    conversations: Counter[date] = Counter(d.astimezone(UTC).date() for (d,) in started)
     questions: Counter[date] = Counter()
     answered: Counter[date] = Counter()
     asked: Counter[str] = Counter()

@@ -6,6 +6,7 @@ institution and degree, the lines after it the description.
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from services.documents.contact import (
     full_url,
@@ -458,8 +459,10 @@ def project_entries(
             ],
         }
         for url in urls:
-            key = "github" if url_kind(url) == "github" else "website"
+            key: Literal["github", "website"] = (
+                "github" if url_kind(url) == "github" else "website"
+            )
             if key not in entry:
-                entry[key] = clip(url)  # type: ignore[literal-required]
+                entry[key] = clip(url)
         out.append(entry)
     return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
 from services.documents.errors import DocumentError
 from services.documents.resumedata import (
@@ -90,8 +90,7 @@ def structure_json(data: bytes) -> ResumeData:
                 "INVALID_JSON",
                 "the JSON is not valid ResumeData: " + "; ".join(errors[:5]) + more,
             )
-        result: ResumeData = doc  # type: ignore[assignment]
-        return result
+        return cast("ResumeData", doc)  # validated just above
     raise DocumentError(
         "UNSUPPORTED_MEDIA_TYPE",
         "the JSON is neither ResumeData (with personalInfo) nor a JSON Resume "

@@ -103,7 +103,7 @@ def parse_resume_text(
     info["phone"] = clip(contact.phone)
     for key in ("linkedin", "github", "website"):
         if value := getattr(contact, key):
-            info[key] = clip(value)  # type: ignore[literal-required]
+            info[key] = clip(value)
 
     name_index, name = find_name(lines, len(sections[0].lines), contact.email)
     info["name"] = clip(name or name_from_email(contact.email))
@@ -190,10 +190,10 @@ def parse_resume_text(
     if leftovers:
         _custom(data, "Other", leftovers)
     data["summary"] = clip(" ".join(summary), "long")
-    for key in ("technicalSkills", "languages", "certificationsTraining", "awards"):
-        additional[key] = dedupe_items(additional[key])  # type: ignore[literal-required]
-    for key in ("workExperience", "education", "personalProjects"):
-        entries = data[key]  # type: ignore[literal-required]
+    for field in ("technicalSkills", "languages", "certificationsTraining", "awards"):
+        additional[field] = dedupe_items(additional[field])
+    for entries_key in ("workExperience", "education", "personalProjects"):
+        entries = data[entries_key]
         del entries[LIMITS["entries"] :]
         for number, entry in enumerate(entries, start=1):
             entry["id"] = number

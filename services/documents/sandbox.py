@@ -28,6 +28,7 @@ import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from services.documents.extract import (
     KINDS,
@@ -158,7 +159,8 @@ def _read_answer(returncode: int | None, stdout: bytes, stderr: bytes) -> Sandbo
         ):
             return SandboxResult(
                 text=text,
-                structured=structured,  # type: ignore[arg-type]
+                # written by our own child process from a ResumeData
+                structured=cast("ResumeData", structured),
                 engine=engine,
                 warnings=tuple(str(w) for w in warnings),
             )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import bm25s  # type: ignore[import-untyped]
+import bm25s
 import numpy as np
 
 from models.indexing import ProfileChunk, ProfileIndex

@@ -445,8 +445,8 @@ async def claim_stuck(*, older_than: datetime) -> list[int]:
     was lost): their ids, for the sweeper to queue again."""
     rows = await ProfileIndex.filter(
         state__in=["QUEUED", "INDEXING"], updated_at__lt=older_than
-    ).values_list("profile_id", flat=True)
-    return [int(r) for r in rows]  # type: ignore[call-overload]
+    ).values_list("profile_id")
+    return [int(r) for (r,) in rows]
 
 
 # -- status ----------------------------------------------------------------------------

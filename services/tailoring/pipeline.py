@@ -372,7 +372,7 @@ async def wake_queued(*, organization_id: int) -> list[int]:
                 if await Resume.filter(id=resume_id, stage="queued").update(
                     stage="received"
                 ):
-                    woken.append(int(resume_id))  # type: ignore[call-overload]
+                    woken.append(int(resume_id))
     for resume_id in woken:
         await enqueue_tailor(resume_id)
     return woken
