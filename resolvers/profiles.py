@@ -8,8 +8,7 @@ from typing import Any
 from resolvers.errors import user_errors
 from resolvers.inputs import decode_node_id, given_fields
 from schema.context import Info
-from schema.profiles import (
-    CertificationNode,
+from schema.profile_inputs import (
     CertificationPayload,
     CreateCertificationInput,
     CreateEducationInput,
@@ -18,30 +17,20 @@ from schema.profiles import (
     CreateSkillInput,
     DeleteSectionEntryInput,
     DeleteSectionEntryPayload,
-    EducationNode,
     EducationPayload,
-    ExperienceNode,
     ExperiencePayload,
     ExportProfileInput,
     ExportProfilePayload,
-    Font,
     ImportProfileInput,
     ImportProfilePayload,
-    Layout,
-    ProfileNode,
-    ProjectNode,
     ProjectPayload,
-    PublicProfile,
     RecordProfileViewInput,
     RecordProfileViewPayload,
     ReorderSectionInput,
     ReorderSectionPayload,
     ResetResumeContentPayload,
     SectionCounts,
-    SectionKind,
-    SkillNode,
     SkillPayload,
-    Theme,
     UpdateCertificationInput,
     UpdateEducationInput,
     UpdateExperienceInput,
@@ -53,6 +42,19 @@ from schema.profiles import (
     UpdateSkillInput,
     UpdateThemeInput,
     UpdateThemePayload,
+)
+from schema.profiles import (
+    CertificationNode,
+    EducationNode,
+    ExperienceNode,
+    Font,
+    Layout,
+    ProfileNode,
+    ProjectNode,
+    PublicProfile,
+    SectionKind,
+    SkillNode,
+    Theme,
 )
 from services import exports, profiles
 from services.errors import NotFound, ServiceError
