@@ -20,6 +20,7 @@ from schema.base import (
     int_ids as _int_ids,
 )
 from schema.context import Info
+from schema.docs import describe_values
 
 if TYPE_CHECKING:
     from models.accounts import ApiKey as ApiKeyRow
@@ -38,13 +39,35 @@ class Role(Enum):
     MEMBER = strawberry.enum_value("member", description="Uses it.")
 
 
+@describe_values(
+    READ="Queries and subscriptions.",
+    WRITE="Mutations too.",
+)
 @strawberry.enum(description="What an API key may do.")
 class ApiKeyScope(Enum):
     READ = "read"
     WRITE = "write"
 
 
-@strawberry.enum
+@describe_values(
+    SIGNED_UP="The user signed up.",
+    LOGIN_SUCCEEDED="A log-in with the right password.",
+    LOGIN_FAILED="A log-in with a wrong password (details: email).",
+    LOGGED_OUT="A session ended by logOut.",
+    TOKEN_REUSE_DETECTED=(
+        "A refresh token was presented twice: its whole session was "
+        "revoked (details: session)."
+    ),
+    PASSWORD_CHANGED="The password changed; every other session ended.",
+    API_KEY_CREATED="An API key was created (details: apiKeyId, name, prefix).",
+    API_KEY_REVOKED="An API key was revoked (details: apiKeyId, name, prefix).",
+    RESUME_CONTENT_RESET=(
+        "resetResumeContent deleted the section entries (details: deleted.* counts)."
+    ),
+)
+@strawberry.enum(
+    description=("What happened. May gain values: do not switch on it exhaustively.")
+)
 class SecurityEventKind(Enum):
     SIGNED_UP = "SIGNED_UP"
     LOGIN_SUCCEEDED = "LOGIN_SUCCEEDED"
@@ -57,6 +80,15 @@ class SecurityEventKind(Enum):
     RESUME_CONTENT_RESET = "RESUME_CONTENT_RESET"
 
 
+@describe_values(
+    NONE=("No Connect account yet: createPayoutOnboardingLink starts one."),
+    PENDING="Onboarding started, not finished (details due at Stripe).",
+    ACTIVE="Can receive payouts.",
+    RESTRICTED=(
+        "Stripe restricted it: payouts are refused until the details "
+        "Stripe asks for are given."
+    ),
+)
 @strawberry.enum(description="The user's Stripe Connect account, for payouts.")
 class StripeAccountStatus(Enum):
     NONE = "none"
@@ -65,14 +97,27 @@ class StripeAccountStatus(Enum):
     RESTRICTED = "restricted"
 
 
-@strawberry.type(name="User")
+@strawberry.type(
+    name="User",
+    description=(
+        "A person with a log-in. Members of the viewer's organization"
+        " and job posters are readable."
+    ),
+)
 class UserNode(relay.Node):
     id: relay.NodeID[int]
-    email: str
-    name: str
-    created_at: dt.datetime
-    avatar_url: str | None = None
-    stripe_account_status: StripeAccountStatus = StripeAccountStatus.NONE
+    email: str = strawberry.field(description="Log-in email, lower case.")
+    name: str = strawberry.field(description="Display name.")
+    created_at: dt.datetime = strawberry.field(description="When the user signed up.")
+    avatar_url: str | None = strawberry.field(
+        default=None, description="Link to an avatar image; null when none."
+    )
+    stripe_account_status: StripeAccountStatus = strawberry.field(
+        default=StripeAccountStatus.NONE,
+        description=(
+            "The user's Stripe Connect account, for payouts of earned credits."
+        ),
+    )
     default_organization_id: strawberry.Private[int] = 0
 
     @strawberry.field(
@@ -166,12 +211,23 @@ class PlanType(relay.Node):
         return [cls.from_plan(plans[key]) if key in plans else None for key in node_ids]
 
 
-@strawberry.type(name="Organization")
+@strawberry.type(
+    name="Organization",
+    description=(
+        "An organization: it owns the profile, resumes, agents, keys "
+        "and credits; every user has their own."
+    ),
+)
 class OrganizationNode(relay.Node):
     id: relay.NodeID[int]
-    name: str
-    credits: int
-    created_at: dt.datetime
+    name: str = strawberry.field(description="Display name.")
+    credits: int = strawberry.field(
+        description=(
+            "Credit balance: uploads and paid operations spend it, jobs "
+            "escrow and earn it."
+        )
+    )
+    created_at: dt.datetime = strawberry.field(description="When it was created.")
 
     @strawberry.field(description="The effective plan's id (see viewer.billing).")
     async def plan(self, info: Info) -> str:
@@ -195,16 +251,28 @@ class OrganizationNode(relay.Node):
         return [cls.from_row(r) if r else None for r in rows]
 
 
-@strawberry.type(name="ApiKey")
+@strawberry.type(
+    name="ApiKey",
+    description=(
+        "An API key of the organization (send it as `X-API-Key`). The"
+        " secret itself is shown once, by createApiKey."
+    ),
+)
 class ApiKeyNode(relay.Node):
     id: relay.NodeID[int]
-    name: str
-    prefix: str
-    last_four: str
-    scopes: list[ApiKeyScope]
-    created_at: dt.datetime
-    last_used_at: dt.datetime | None
-    revoked_at: dt.datetime | None
+    name: str = strawberry.field(description="A label chosen at creation.")
+    prefix: str = strawberry.field(
+        description="The key's first characters, to recognize it."
+    )
+    last_four: str = strawberry.field(description="The key's last four characters.")
+    scopes: list[ApiKeyScope] = strawberry.field(description="What the key may do.")
+    created_at: dt.datetime = strawberry.field(description="When it was created.")
+    last_used_at: dt.datetime | None = strawberry.field(
+        description="When it last authenticated a request; null when never."
+    )
+    revoked_at: dt.datetime | None = strawberry.field(
+        description="When it was revoked; null while it works."
+    )
 
     @classmethod
     def from_row(cls, row: ApiKeyRow) -> Self:
@@ -227,17 +295,78 @@ class ApiKeyNode(relay.Node):
         return [cls.from_row(r) if r else None for r in rows]
 
 
-@strawberry.type(name="SecurityEvent")
+@strawberry.type(description="One detail of a security event.")
+class SecurityEventDetail:
+    key: str = strawberry.field(
+        description="The detail's name; nested details join with a dot "
+        "(`deleted.skills`)."
+    )
+    value: str = strawberry.field(
+        description="Its value as text (numbers in decimal, true/false)."
+    )
+
+
+def _flatten(detail: object, prefix: str = "") -> list[tuple[str, str]]:
+    """A detail document as (dotted key, text) pairs."""
+    if not isinstance(detail, dict):
+        return [] if not prefix else [(prefix, _text(detail))]
+    pairs: list[tuple[str, str]] = []
+    for key, value in detail.items():
+        pairs.extend(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    return pairs
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+@strawberry.type(
+    name="SecurityEvent",
+    description=(
+        "A security-relevant event of the organization (log-ins, "
+        "keys, passwords), kept for audit."
+    ),
+)
 class SecurityEventNode(relay.Node):
     id: relay.NodeID[int]
-    kind: SecurityEventKind
-    ip: str
-    user_agent: str
-    detail: JSON
-    created_at: dt.datetime
+    kind: SecurityEventKind = strawberry.field(description="What happened.")
+    ip: str = strawberry.field(
+        description=(
+            "The client's address as the server saw it (behind "
+            "TRUSTED_PROXIES: X-Forwarded-For)."
+        )
+    )
+    user_agent: str = strawberry.field(
+        description="The client's User-Agent header, truncated."
+    )
+    detail: JSON = strawberry.field(
+        description="The event's details as untyped JSON.",
+        deprecation_reason="Use `details`, the same data as typed key/value pairs.",
+    )
+    created_at: dt.datetime = strawberry.field(description="When it happened.")
     user_id: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(
+        description="What the event concerns, as key/value pairs sorted by key: "
+        "`email` (LOGIN_FAILED), `session` (TOKEN_REUSE_DETECTED: the first 8 "
+        "characters of the session id), `apiKeyId`, `name`, `prefix` "
+        "(API_KEY_CREATED, API_KEY_REVOKED), `deleted.skills`, "
+        "`deleted.experience`, … (RESUME_CONTENT_RESET: entries deleted per "
+        "section). Empty for the other kinds. New keys may appear."
+    )
+    def details(self) -> list[SecurityEventDetail]:
+        return [
+            SecurityEventDetail(key=key, value=value)
+            for key, value in sorted(_flatten(self.detail))
+        ]
+
+    @strawberry.field(
+        description=(
+            "The user it concerns; null when unknown (e.g. a failed log-in) or deleted."
+        )
+    )
     async def user(self, info: Info) -> UserNode | None:
         if self.user_id is None:
             return None
@@ -277,14 +406,16 @@ class SecurityEventNode(relay.Node):
         return [cls.from_row(r) if r else None for r in rows]
 
 
-@strawberry.type
+@strawberry.type(description="API-key requests of one UTC day, key and operation.")
 class UsageRecord:
-    day: dt.date
+    day: dt.date = strawberry.field(description="The UTC day.")
     api_key_id: strawberry.ID = strawberry.field(
         description="Global id of the API key."
     )
-    operation: str
-    count: int
+    operation: str = strawberry.field(
+        description="The GraphQL operation name; empty when the request named none."
+    )
+    count: int = strawberry.field(description="Requests counted.")
 
 
 SecurityEventConnection = Connection[SecurityEventNode]

@@ -33,6 +33,7 @@ from schema.chat import (
     ChatExportPayload,
     DeleteTranscriptPayload,
 )
+from schema.docs import describe_arguments
 from schema.indexing import (
     ReindexProfilePayload,
 )
@@ -73,7 +74,11 @@ from schema.tailoring import (
 )
 
 
-@strawberry.type
+@strawberry.type(
+    description="Every change. Expected failures are data: each payload has "
+    "`userErrors` (code, field, message); only authentication and bugs are "
+    "top-level errors."
+)
 class Mutation:
     sign_up: AuthPayload = strawberry.mutation(
         resolver=accounts.sign_up,
@@ -364,3 +369,6 @@ class Mutation:
         "no authentication needed. Front ends call it once per visit; one visit "
         "per IP and profile counts in 24 hours.",
     )
+
+
+describe_arguments(Mutation, {}, input_from_type=True)

@@ -11,6 +11,7 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
+from schema.docs import describe_values
 from schema.profile_sections import SectionKind
 
 if TYPE_CHECKING:
@@ -19,6 +20,14 @@ if TYPE_CHECKING:
     from services.profiles import ThemeOption as ThemeOptionRow
 
 
+@describe_values(
+    INTER="Inter, sans-serif (the default).",
+    SOURCE_SERIF="Source Serif, a serif.",
+    IBM_PLEX_MONO="IBM Plex Mono, monospace (premium: Starter and above).",
+    NOTO_SANS_CJK=(
+        "Noto Sans CJK, for Chinese, Japanese and Korean text (never paywalled)."
+    ),
+)
 @strawberry.enum(description="A font of rendered profiles and PDFs.")
 class Font(Enum):
     INTER = "INTER"
@@ -86,18 +95,29 @@ class ThemeOption(relay.Node):
         ]
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "The profile's theme: the stored choice, what renders on the "
+        "current plan, the accent colour and the catalog."
+    )
+)
 class Theme:
     theme_id: str = strawberry.field(description="The stored selection.")
     effective_theme_id: str = strawberry.field(
         description="The theme actually rendered after entitlement checks."
     )
-    accent_color: str
+    accent_color: str = strawberry.field(
+        description='Accent colour, "#rrggbb" in lower case (default "#2563eb").'
+    )
     available: bool = strawberry.field(
         description="Whether premium theming is available on the current plan."
     )
-    effective_plan: str
-    catalog: list[ThemeOption]
+    effective_plan: str = strawberry.field(
+        description=('Id of the plan the effective theme was decided on (e.g. "free").')
+    )
+    catalog: list[ThemeOption] = strawberry.field(
+        description="Every theme, with whether the current plan allows it."
+    )
 
     @classmethod
     def from_state(cls, state: ThemeState, catalog: Iterable[ThemeOptionRow]) -> Self:
@@ -154,12 +174,22 @@ class FontOption(relay.Node):
         ]
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "The profile's layout: section order, hidden sections and "
+        "font, stored and effective."
+    )
+)
 class Layout:
     section_order: list[SectionKind] = strawberry.field(
         description="Every section, in display order."
     )
-    hidden_sections: list[SectionKind]
+    hidden_sections: list[SectionKind] = strawberry.field(
+        description=(
+            "Sections left out of the public face and exports, in no "
+            "particular order; empty when all show."
+        )
+    )
     font: Font = strawberry.field(description="The stored selection.")
     effective_font: Font = strawberry.field(
         description="The font actually rendered after entitlement checks."
@@ -168,8 +198,12 @@ class Layout:
         description="Whether premium layout options (fonts) are available on the "
         "current plan."
     )
-    effective_plan: str
-    fonts: list[FontOption]
+    effective_plan: str = strawberry.field(
+        description=('Id of the plan the effective font was decided on (e.g. "free").')
+    )
+    fonts: list[FontOption] = strawberry.field(
+        description="Every font, with whether the current plan allows it."
+    )
 
     @classmethod
     def from_state(cls, state: LayoutState, fonts: Iterable[FontOptionRow]) -> Self:

@@ -21,164 +21,458 @@ from schema.profile_sections import (
     SkillNode,
 )
 from schema.profiles import ExportFormat, ImportFormat, ProfileNode
+from schema.scalars import URL, PartialDate
 
 
 @strawberry.input(description="Fields left out keep their values; null clears one.")
 class UpdateProfileInput:
-    username: str | None = UNSET
-    full_name: str | None = UNSET
-    headline: str | None = UNSET
-    bio: str | None = UNSET
-    location: str | None = UNSET
-    email: str | None = UNSET
-    phone: str | None = UNSET
-    website: str | None = UNSET
-    github_url: str | None = UNSET
-    linkedin_url: str | None = UNSET
-    open_to_work: bool | None = UNSET
-    show_email: bool | None = UNSET
-    show_phone: bool | None = UNSET
+    username: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "The public handle: 3 to 40 lowercase letters, digits and "
+            "hyphens (input is lowercased), unique (CONFLICT when taken), "
+            "not reserved. Left out: kept; null clears it (the public "
+            "face goes away)."
+        ),
+    )
+    full_name: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "The owner's name, at most 200 characters. Left out: kept; null clears it."
+        ),
+    )
+    headline: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "One line under the name, at most 200 characters. Left out: "
+            "kept; null clears it."
+        ),
+    )
+    bio: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "A paragraph, at most 5,000 characters. Left out: kept; null clears it."
+        ),
+    )
+    location: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "City, region or country, at most 200 characters. Left out: "
+            "kept; null clears it."
+        ),
+    )
+    email: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "Contact email, at most 254 characters. Left out: kept; null clears it."
+        ),
+    )
+    phone: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "Contact phone number, at most 40 characters. Left out: kept;"
+            " null clears it."
+        ),
+    )
+    website: str | None = strawberry.field(
+        default=UNSET,
+        description="Personal website. Left out: kept; null clears it.",
+        graphql_type=URL | None,
+    )
+    github_url: str | None = strawberry.field(
+        default=UNSET,
+        description="GitHub profile link. Left out: kept; null clears it.",
+        graphql_type=URL | None,
+    )
+    linkedin_url: str | None = strawberry.field(
+        default=UNSET,
+        description="LinkedIn profile link. Left out: kept; null clears it.",
+        graphql_type=URL | None,
+    )
+    open_to_work: bool | None = strawberry.field(
+        default=UNSET,
+        description=("Open to job offers. Left out: kept; null is a VALIDATION_ERROR."),
+    )
+    show_email: bool | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "Show the email on the public face. Left out: kept; null is a"
+            " VALIDATION_ERROR."
+        ),
+    )
+    show_phone: bool | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "Show the phone on the public face. Left out: kept; null is a"
+            " VALIDATION_ERROR."
+        ),
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A new skill, added at the end of the section.")
 class CreateSkillInput:
-    name: str
-    category: str | None = None
-    level: str | None = None
-    years: float | None = None
+    name: str = strawberry.field(description="The skill, 1 to 100 characters.")
+    category: str | None = strawberry.field(
+        default=None, description="A grouping, at most 100 characters."
+    )
+    level: str | None = strawberry.field(
+        default=None, description="Proficiency in your words, at most 50 characters."
+    )
+    years: float | None = strawberry.field(
+        default=None, description="Years of practice, 0 to 80."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a skill: left out keeps, null clears.")
 class UpdateSkillInput:
-    id: strawberry.ID
-    name: str | None = UNSET
-    category: str | None = UNSET
-    level: str | None = UNSET
-    years: float | None = UNSET
+    id: strawberry.ID = strawberry.field(description="Global id of the skill.")
+    name: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "The skill, 1 to 100 characters. Left out: kept; null is a "
+            "VALIDATION_ERROR (it cannot be empty)."
+        ),
+    )
+    category: str | None = strawberry.field(
+        default=UNSET, description="A grouping. Left out: kept; null clears it."
+    )
+    level: str | None = strawberry.field(
+        default=UNSET, description="Proficiency. Left out: kept; null clears it."
+    )
+    years: float | None = strawberry.field(
+        default=UNSET,
+        description="Years of practice, 0 to 80. Left out: kept; null clears it.",
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description=("A new work experience entry, added at the end of the section.")
+)
 class CreateExperienceInput:
-    title: str
-    company: str
-    location: str | None = None
-    start_date: str | None = None
-    end_date: str | None = None
-    current: bool = False
-    description: list[str] = strawberry.field(default_factory=list)
+    title: str = strawberry.field(description="Job title, 1 to 200 characters.")
+    company: str = strawberry.field(description="Employer, 1 to 200 characters.")
+    location: str | None = strawberry.field(
+        default=None, description="Where, at most 200 characters."
+    )
+    start_date: str | None = strawberry.field(
+        default=None, description="When it started.", graphql_type=PartialDate | None
+    )
+    end_date: str | None = strawberry.field(
+        default=None,
+        description="When it ended; not before startDate, and null while current.",
+        graphql_type=PartialDate | None,
+    )
+    current: bool = strawberry.field(
+        default=False,
+        description="True for a job held now (endDate must then be empty).",
+    )
+    description: list[str] = strawberry.field(
+        default_factory=list,
+        description=(
+            "Bullets, at most 50, each at most 1,000 characters; blank "
+            "ones are dropped."
+        ),
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description=("Changes to a work experience entry: left out keeps, null clears.")
+)
 class UpdateExperienceInput:
-    id: strawberry.ID
-    title: str | None = UNSET
-    company: str | None = UNSET
-    location: str | None = UNSET
-    start_date: str | None = UNSET
-    end_date: str | None = UNSET
-    current: bool | None = UNSET
-    description: list[str] | None = UNSET
+    id: strawberry.ID = strawberry.field(description="Global id of the entry.")
+    title: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "Job title. Left out: kept; null is a VALIDATION_ERROR (it "
+            "cannot be empty)."
+        ),
+    )
+    company: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "Employer. Left out: kept; null is a VALIDATION_ERROR (it cannot be empty)."
+        ),
+    )
+    location: str | None = strawberry.field(
+        default=UNSET, description="Where. Left out: kept; null clears it."
+    )
+    start_date: str | None = strawberry.field(
+        default=UNSET,
+        description="When it started. Left out: kept; null clears it.",
+        graphql_type=PartialDate | None,
+    )
+    end_date: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "When it ended; not before startDate. Left out: kept; null clears it."
+        ),
+        graphql_type=PartialDate | None,
+    )
+    current: bool | None = strawberry.field(
+        default=UNSET,
+        description="A job held now. Left out: kept; null is a VALIDATION_ERROR.",
+    )
+    description: list[str] | None = strawberry.field(
+        default=UNSET,
+        description="Bullets (replaces the list). Left out: kept; null clears it.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A new education entry, added at the end of the section.")
 class CreateEducationInput:
-    institution: str
-    degree: str | None = None
-    field: str | None = None
-    start_date: str | None = None
-    end_date: str | None = None
-    description: list[str] = strawberry.field(default_factory=list)
-    courses: list[str] = strawberry.field(default_factory=list)
+    institution: str = strawberry.field(
+        description="School or university, 1 to 200 characters."
+    )
+    degree: str | None = strawberry.field(
+        default=None, description="Degree or programme."
+    )
+    field: str | None = strawberry.field(default=None, description="Field of study.")
+    start_date: str | None = strawberry.field(
+        default=None,
+        description="When studies started.",
+        graphql_type=PartialDate | None,
+    )
+    end_date: str | None = strawberry.field(
+        default=None,
+        description="When they ended; not before startDate.",
+        graphql_type=PartialDate | None,
+    )
+    description: list[str] = strawberry.field(
+        default_factory=list, description="Details, at most 50 items."
+    )
+    courses: list[str] = strawberry.field(
+        default_factory=list, description="Courses, at most 50."
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="Changes to an education entry: left out keeps, null clears."
+)
 class UpdateEducationInput:
-    id: strawberry.ID
-    institution: str | None = UNSET
-    degree: str | None = UNSET
-    field: str | None = UNSET
-    start_date: str | None = UNSET
-    end_date: str | None = UNSET
-    description: list[str] | None = UNSET
-    courses: list[str] | None = UNSET
+    id: strawberry.ID = strawberry.field(description="Global id of the entry.")
+    institution: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "School or university. Left out: kept; null is a "
+            "VALIDATION_ERROR (it cannot be empty)."
+        ),
+    )
+    degree: str | None = strawberry.field(
+        default=UNSET,
+        description="Degree or programme. Left out: kept; null clears it.",
+    )
+    field: str | None = strawberry.field(
+        default=UNSET, description="Field of study. Left out: kept; null clears it."
+    )
+    start_date: str | None = strawberry.field(
+        default=UNSET,
+        description="When studies started. Left out: kept; null clears it.",
+        graphql_type=PartialDate | None,
+    )
+    end_date: str | None = strawberry.field(
+        default=UNSET,
+        description="When they ended. Left out: kept; null clears it.",
+        graphql_type=PartialDate | None,
+    )
+    description: list[str] | None = strawberry.field(
+        default=UNSET,
+        description="Details (replaces the list). Left out: kept; null clears it.",
+    )
+    courses: list[str] | None = strawberry.field(
+        default=UNSET,
+        description="Courses (replaces the list). Left out: kept; null clears it.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A new project, added at the end of the section.")
 class CreateProjectInput:
-    name: str
-    role: str | None = None
-    start_date: str | None = None
-    end_date: str | None = None
-    urls: list[str] = strawberry.field(default_factory=list)
-    description: list[str] = strawberry.field(default_factory=list)
+    name: str = strawberry.field(description="Project name, 1 to 200 characters.")
+    role: str | None = strawberry.field(default=None, description="Your role in it.")
+    start_date: str | None = strawberry.field(
+        default=None, description="When it started.", graphql_type=PartialDate | None
+    )
+    end_date: str | None = strawberry.field(
+        default=None,
+        description="When it ended; not before startDate.",
+        graphql_type=PartialDate | None,
+    )
+    urls: list[str] = strawberry.field(
+        default_factory=list,
+        description="Links to it, at most 50.",
+        graphql_type=list[URL],
+    )
+    description: list[str] = strawberry.field(
+        default_factory=list, description="Bullets, at most 50."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a project: left out keeps, null clears.")
 class UpdateProjectInput:
-    id: strawberry.ID
-    name: str | None = UNSET
-    role: str | None = UNSET
-    start_date: str | None = UNSET
-    end_date: str | None = UNSET
-    urls: list[str] | None = UNSET
-    description: list[str] | None = UNSET
+    id: strawberry.ID = strawberry.field(description="Global id of the project.")
+    name: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "Project name. Left out: kept; null is a VALIDATION_ERROR (it"
+            " cannot be empty)."
+        ),
+    )
+    role: str | None = strawberry.field(
+        default=UNSET, description="Your role. Left out: kept; null clears it."
+    )
+    start_date: str | None = strawberry.field(
+        default=UNSET,
+        description="When it started. Left out: kept; null clears it.",
+        graphql_type=PartialDate | None,
+    )
+    end_date: str | None = strawberry.field(
+        default=UNSET,
+        description="When it ended. Left out: kept; null clears it.",
+        graphql_type=PartialDate | None,
+    )
+    urls: list[str] | None = strawberry.field(
+        default=UNSET,
+        description="Links (replaces the list). Left out: kept; null clears it.",
+        graphql_type=list[URL] | None,
+    )
+    description: list[str] | None = strawberry.field(
+        default=UNSET,
+        description="Bullets (replaces the list). Left out: kept; null clears it.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A new certification, added at the end of the section.")
 class CreateCertificationInput:
-    name: str
-    issuer: str | None = None
-    issued: str | None = None
-    expires: str | None = None
-    credential_url: str | None = None
+    name: str = strawberry.field(description="Certification name, 1 to 200 characters.")
+    issuer: str | None = strawberry.field(default=None, description="Who issued it.")
+    issued: str | None = strawberry.field(
+        default=None, description="When it was issued.", graphql_type=PartialDate | None
+    )
+    expires: str | None = strawberry.field(
+        default=None,
+        description="When it expires; not before issued.",
+        graphql_type=PartialDate | None,
+    )
+    credential_url: str | None = strawberry.field(
+        default=None, description="Where it can be verified.", graphql_type=URL | None
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="Changes to a certification: left out keeps, null clears."
+)
 class UpdateCertificationInput:
-    id: strawberry.ID
-    name: str | None = UNSET
-    issuer: str | None = UNSET
-    issued: str | None = UNSET
-    expires: str | None = UNSET
-    credential_url: str | None = UNSET
+    id: strawberry.ID = strawberry.field(description="Global id of the certification.")
+    name: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "Certification name. Left out: kept; null is a "
+            "VALIDATION_ERROR (it cannot be empty)."
+        ),
+    )
+    issuer: str | None = strawberry.field(
+        default=UNSET, description="Who issued it. Left out: kept; null clears it."
+    )
+    issued: str | None = strawberry.field(
+        default=UNSET,
+        description="When it was issued. Left out: kept; null clears it.",
+        graphql_type=PartialDate | None,
+    )
+    expires: str | None = strawberry.field(
+        default=UNSET,
+        description="When it expires. Left out: kept; null clears it.",
+        graphql_type=PartialDate | None,
+    )
+    credential_url: str | None = strawberry.field(
+        default=UNSET,
+        description="Where it can be verified. Left out: kept; null clears it.",
+        graphql_type=URL | None,
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The entry to delete.")
 class DeleteSectionEntryInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description=(
+            "Global id of the entry (of the mutation's section: a Skill's"
+            " id for deleteSkill)."
+        )
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A section's entries in their new order.")
 class ReorderSectionInput:
-    section: SectionKind
+    section: SectionKind = strawberry.field(description="The section to reorder.")
     ids: list[strawberry.ID] = strawberry.field(
         description="Every entry of the section, in the new order."
     )
 
 
-@strawberry.input
+@strawberry.input(
+    description=(
+        "Changes to the theme: a field left out keeps its value, null"
+        " puts back the default."
+    )
+)
 class UpdateThemeInput:
-    theme_id: str | None = None
-    accent_color: str | None = strawberry.field(default=None, description="#RRGGBB")
+    theme_id: str | None = strawberry.field(
+        default=UNSET,
+        description=(
+            'A ThemeKey value in lower case (e.g. "modern"); premium '
+            "themes need Starter (PLAN_REQUIRED). Left out: kept; null: "
+            '"classic".'
+        ),
+    )
+    accent_color: str | None = strawberry.field(default=UNSET, description="#RRGGBB")
 
 
-@strawberry.input
+@strawberry.input(
+    description=(
+        "Changes to the layout: a field left out keeps its value, "
+        "null puts back the default."
+    )
+)
 class UpdateLayoutInput:
-    section_order: list[SectionKind] | None = None
-    hidden_sections: list[SectionKind] | None = None
-    font: Font | None = None
+    section_order: list[SectionKind] | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "Sections in display order, each at most once; sections left "
+            "out follow in the default order. Left out: kept; null: the "
+            "default order."
+        ),
+    )
+    hidden_sections: list[SectionKind] | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "Sections to hide from the public face. Left out: kept; null: none hidden."
+        ),
+    )
+    font: Font | None = strawberry.field(
+        default=UNSET,
+        description=(
+            "The font; IBM_PLEX_MONO needs Starter (PLAN_REQUIRED). Left "
+            "out: kept; null: INTER."
+        ),
+    )
 
 
-@strawberry.input
+@strawberry.input(description="What to export.")
 class ExportProfileInput:
-    format: ExportFormat
+    format: ExportFormat = strawberry.field(description="The document's format.")
 
 
-@strawberry.input
+@strawberry.input(description="A document to load into the profile.")
 class ImportProfileInput:
-    format: ImportFormat
-    data: JSON = strawberry.field(
-        description="A document as exportProfile returns it (JSON or JSON Resume)."
+    format: ImportFormat = strawberry.field(description="The document's format.")
+    data: JSON | None = strawberry.field(
+        default=UNSET,
+        description="The document as a JSON value.",
+        deprecation_reason="Use `content`, the same document as JSON text.",
+    )
+    content: str | None = strawberry.field(
+        default=UNSET,
+        description="The document as JSON text (JSON or JSON Resume), as "
+        "exportProfile's `content` returns it. Give it or the deprecated `data`: "
+        "neither or both is a VALIDATION_ERROR, and so is text that is not JSON.",
     )
     replace: bool = strawberry.field(
         default=True,
@@ -189,10 +483,18 @@ class ImportProfileInput:
 # -- payloads --------------------------------------------------------------------------
 
 
-@strawberry.type
+@strawberry.type(description="The result of updateProfile.")
 class UpdateProfilePayload:
-    profile: ProfileNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    profile: ProfileNode | None = strawberry.field(
+        default=None, description="The profile after the change; null on a user error."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description=(
+            "Expected failures (VALIDATION_ERROR naming the field, "
+            "NOT_FOUND for an unknown id); empty on success."
+        ),
+    )
 
 
 @strawberry.type(description="A section mutation's result, with the profile it joins.")
@@ -212,103 +514,203 @@ class SectionEntryPayload:
         return ProfileNode.from_row(await info.context.loaders.profiles.profile())
 
 
-@strawberry.type
+@strawberry.type(
+    description=("The result of a skill mutation: the skill and the profile it joins.")
+)
 class SkillPayload(SectionEntryPayload):
     skill: SkillNode | None = strawberry.field(
         default=None, description="The entry; null on a user error."
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "The result of a work experience mutation: the entry and the profile it joins."
+    )
+)
 class ExperiencePayload(SectionEntryPayload):
     experience: ExperienceNode | None = strawberry.field(
         default=None, description="The entry; null on a user error."
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "The result of an education mutation: the entry and the profile it joins."
+    )
+)
 class EducationPayload(SectionEntryPayload):
     education: EducationNode | None = strawberry.field(
         default=None, description="The entry; null on a user error."
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "The result of a project mutation: the project and the profile it joins."
+    )
+)
 class ProjectPayload(SectionEntryPayload):
     project: ProjectNode | None = strawberry.field(
         default=None, description="The entry; null on a user error."
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "The result of a certification mutation: the entry and the profile it joins."
+    )
+)
 class CertificationPayload(SectionEntryPayload):
     certification: CertificationNode | None = strawberry.field(
         default=None, description="The entry; null on a user error."
     )
 
 
-@strawberry.type
+@strawberry.type(description="The result of a delete mutation of a section entry.")
 class DeleteSectionEntryPayload(SectionEntryPayload):
     deleted_id: strawberry.ID | None = strawberry.field(
         default=None, description="Global id of the deleted entry."
     )
 
 
-@strawberry.type
+@strawberry.type(description="The result of reorderSection.")
 class ReorderSectionPayload:
-    profile: ProfileNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    profile: ProfileNode | None = strawberry.field(
+        default=None,
+        description=(
+            "The profile with the section in its new order; null on a user error."
+        ),
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description=(
+            "VALIDATION_ERROR when `ids` does not name every entry of the"
+            " section exactly once; empty on success."
+        ),
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of updateTheme.")
 class UpdateThemePayload:
-    theme: Theme | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    theme: Theme | None = strawberry.field(
+        default=None,
+        description=(
+            "The theme after the change; on a user error (PLAN_REQUIRED, "
+            "VALIDATION_ERROR) the current, unchanged theme."
+        ),
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description=(
+            "PLAN_REQUIRED for a premium theme below Starter, "
+            "VALIDATION_ERROR for an unknown theme or colour; empty on "
+            "success."
+        ),
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of updateLayout.")
 class UpdateLayoutPayload:
-    layout: Layout | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    layout: Layout | None = strawberry.field(
+        default=None,
+        description=(
+            "The layout after the change; on a user error the current, "
+            "unchanged layout."
+        ),
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description=(
+            "PLAN_REQUIRED for a premium font below Starter, "
+            "VALIDATION_ERROR for a section named twice; empty on "
+            "success."
+        ),
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description=("An export of the profile: a signed link and the content itself.")
+)
 class ExportProfilePayload:
-    format: ExportFormat | None = None
+    format: ExportFormat | None = strawberry.field(
+        default=None, description="The format exported; null on a user error."
+    )
     url: str | None = strawberry.field(
         default=None, description="Expiring signed download link."
     )
-    expires_at: dt.datetime | None = None
-    filename: str | None = None
-    content_type: str | None = None
+    expires_at: dt.datetime | None = strawberry.field(
+        default=None, description="When `url` stops working; null on a user error."
+    )
+    filename: str | None = strawberry.field(
+        default=None,
+        description=(
+            'A file name for saving it (e.g. "profile.json"); null on a user error.'
+        ),
+    )
+    content_type: str | None = strawberry.field(
+        default=None,
+        description=(
+            'The MIME type of the file (e.g. "application/json"); null on a user error.'
+        ),
+    )
     data: JSON | None = strawberry.field(
-        default=None, description="The document itself (JSON formats)."
+        default=None,
+        description="The document itself (JSON formats); null for CSV.",
+        deprecation_reason="Use `content` (the same document as text) or `url`.",
     )
     content: str | None = strawberry.field(
         default=None, description="The file's text, as the link serves it."
     )
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description=(
+            "Expected failures (VALIDATION_ERROR naming the field, "
+            "NOT_FOUND for an unknown id); empty on success."
+        ),
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of importProfile.")
 class ImportProfilePayload:
-    profile: ProfileNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    profile: ProfileNode | None = strawberry.field(
+        default=None,
+        description=(
+            "The profile after the import; null on a user error (then nothing changed)."
+        ),
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description=(
+            "VALIDATION_ERROR naming the document's field at fault; empty on success."
+        ),
+    )
 
 
-@strawberry.type
+@strawberry.type(description="How many entries each section had.")
 class SectionCounts:
-    skills: int
-    experience: int
-    education: int
-    projects: int
-    certifications: int
+    skills: int = strawberry.field(description="Skills.")
+    experience: int = strawberry.field(description="Work experience entries.")
+    education: int = strawberry.field(description="Education entries.")
+    projects: int = strawberry.field(description="Projects.")
+    certifications: int = strawberry.field(description="Certifications.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of resetResumeContent.")
 class ResetResumeContentPayload:
-    deleted: SectionCounts | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    deleted: SectionCounts | None = strawberry.field(
+        default=None,
+        description=(
+            "How many entries were deleted per section; null on a user error."
+        ),
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description=(
+            "Expected failures (VALIDATION_ERROR naming the field, "
+            "NOT_FOUND for an unknown id); empty on success."
+        ),
+    )
 
 
 @strawberry.input(description="The public profile a visitor opened.")

@@ -12,6 +12,8 @@ from strawberry import relay
 
 from schema.base import int_ids as _int_ids
 from schema.context import Info
+from schema.docs import describe_values
+from schema.scalars import URL, PartialDate
 
 if TYPE_CHECKING:
     from models.profiles import Certification as CertificationRow
@@ -21,6 +23,13 @@ if TYPE_CHECKING:
     from models.profiles import Skill as SkillRow
 
 
+@describe_values(
+    SKILLS="Skills (Profile.skills).",
+    EXPERIENCE="Work experience (Profile.experience).",
+    EDUCATION="Education (Profile.education).",
+    PROJECTS="Projects (Profile.projects).",
+    CERTIFICATIONS="Certifications (Profile.certifications).",
+)
 @strawberry.enum(description="A section of the profile.")
 class SectionKind(Enum):
     SKILLS = "skills"
@@ -30,14 +39,36 @@ class SectionKind(Enum):
     CERTIFICATIONS = "certifications"
 
 
-@strawberry.type(name="Skill")
+@strawberry.type(name="Skill", description="A skill of the profile.")
 class SkillNode(relay.Node):
-    id: relay.NodeID[int]
-    name: str
-    category: str | None
-    level: str | None
-    years: float | None
-    position: int
+    id: relay.NodeID[int] = strawberry.field(
+        description=("Global id of the entry (type Skill); refetch it with node(id:).")
+    )
+    name: str = strawberry.field(
+        description='The skill, 1 to 100 characters (e.g. "PostgreSQL").'
+    )
+    category: str | None = strawberry.field(
+        description=(
+            'A grouping chosen by the owner (e.g. "Databases"), at most '
+            "100 characters; null when none."
+        )
+    )
+    level: str | None = strawberry.field(
+        description=(
+            'Proficiency in the owner\'s words (e.g. "expert"), at most 50'
+            " characters; null when none."
+        )
+    )
+    years: float | None = strawberry.field(
+        description=(
+            "Years of practice, 0 to 80 (fractions allowed); null when not stated."
+        )
+    )
+    position: int = strawberry.field(
+        description=(
+            "Order of the entry in its section, 0 first (gaps after deletions)."
+        )
+    )
 
     @classmethod
     def from_row(cls, row: SkillRow) -> Self:
@@ -59,17 +90,39 @@ class SkillNode(relay.Node):
         return [cls.from_row(r) if r else None for r in rows]  # type: ignore[arg-type]
 
 
-@strawberry.type(name="Experience")
+@strawberry.type(
+    name="Experience", description="A job held: a work experience entry of the profile."
+)
 class ExperienceNode(relay.Node):
-    id: relay.NodeID[int]
-    title: str
-    company: str
-    location: str | None
-    start_date: str | None = strawberry.field(description="YYYY, YYYY-MM or YYYY-MM-DD")
-    end_date: str | None
-    current: bool
+    id: relay.NodeID[int] = strawberry.field(
+        description=(
+            "Global id of the entry (type Experience); refetch it with node(id:)."
+        )
+    )
+    title: str = strawberry.field(description="Job title, 1 to 200 characters.")
+    company: str = strawberry.field(description="Employer, 1 to 200 characters.")
+    location: str | None = strawberry.field(
+        description="Where the job was; null when not stated."
+    )
+    start_date: str | None = strawberry.field(
+        description="YYYY, YYYY-MM or YYYY-MM-DD", graphql_type=PartialDate | None
+    )
+    end_date: str | None = strawberry.field(
+        description=(
+            "When the job ended; null while current or unknown (never "
+            "before startDate)."
+        ),
+        graphql_type=PartialDate | None,
+    )
+    current: bool = strawberry.field(
+        description="True for a job held now (then endDate is null)."
+    )
     description: list[str] = strawberry.field(description="Bullets, in order.")
-    position: int
+    position: int = strawberry.field(
+        description=(
+            "Order of the entry in its section, 0 first (gaps after deletions)."
+        )
+    )
 
     @classmethod
     def from_row(cls, row: ExperienceRow) -> Self:
@@ -94,17 +147,42 @@ class ExperienceNode(relay.Node):
         return [cls.from_row(r) if r else None for r in rows]  # type: ignore[arg-type]
 
 
-@strawberry.type(name="Education")
+@strawberry.type(
+    name="Education",
+    description="A school attended: an education entry of the profile.",
+)
 class EducationNode(relay.Node):
-    id: relay.NodeID[int]
-    institution: str
-    degree: str | None
-    field: str | None
-    start_date: str | None
-    end_date: str | None
-    description: list[str]
-    courses: list[str]
-    position: int
+    id: relay.NodeID[int] = strawberry.field(
+        description=(
+            "Global id of the entry (type Education); refetch it with node(id:)."
+        )
+    )
+    institution: str = strawberry.field(
+        description="School or university, 1 to 200 characters."
+    )
+    degree: str | None = strawberry.field(
+        description='Degree or programme (e.g. "BSc"); null when none.'
+    )
+    field: str | None = strawberry.field(description="Field of study; null when none.")
+    start_date: str | None = strawberry.field(
+        description="When studies started; null when unknown.",
+        graphql_type=PartialDate | None,
+    )
+    end_date: str | None = strawberry.field(
+        description="When studies ended (or are expected to); null when unknown.",
+        graphql_type=PartialDate | None,
+    )
+    description: list[str] = strawberry.field(
+        description="Details, in order (at most 50 items)."
+    )
+    courses: list[str] = strawberry.field(
+        description="Courses taken, in order (at most 50)."
+    )
+    position: int = strawberry.field(
+        description=(
+            "Order of the entry in its section, 0 first (gaps after deletions)."
+        )
+    )
 
     @classmethod
     def from_row(cls, row: EducationRow) -> Self:
@@ -129,16 +207,37 @@ class EducationNode(relay.Node):
         return [cls.from_row(r) if r else None for r in rows]  # type: ignore[arg-type]
 
 
-@strawberry.type(name="Project")
+@strawberry.type(name="Project", description="A project of the profile.")
 class ProjectNode(relay.Node):
-    id: relay.NodeID[int]
-    name: str
-    role: str | None
-    start_date: str | None
-    end_date: str | None
-    urls: list[str]
-    description: list[str]
-    position: int
+    id: relay.NodeID[int] = strawberry.field(
+        description=(
+            "Global id of the entry (type Project); refetch it with node(id:)."
+        )
+    )
+    name: str = strawberry.field(description="Project name, 1 to 200 characters.")
+    role: str | None = strawberry.field(
+        description="The owner's role in it; null when none."
+    )
+    start_date: str | None = strawberry.field(
+        description="When the project started; null when unknown.",
+        graphql_type=PartialDate | None,
+    )
+    end_date: str | None = strawberry.field(
+        description="When it ended; null while ongoing or unknown.",
+        graphql_type=PartialDate | None,
+    )
+    urls: list[str] = strawberry.field(
+        description="Links to the project (repository, site), in order.",
+        graphql_type=list[URL],
+    )
+    description: list[str] = strawberry.field(
+        description="Bullets, in order (at most 50)."
+    )
+    position: int = strawberry.field(
+        description=(
+            "Order of the entry in its section, 0 first (gaps after deletions)."
+        )
+    )
 
     @classmethod
     def from_row(cls, row: ProjectRow) -> Self:
@@ -162,15 +261,34 @@ class ProjectNode(relay.Node):
         return [cls.from_row(r) if r else None for r in rows]  # type: ignore[arg-type]
 
 
-@strawberry.type(name="Certification")
+@strawberry.type(name="Certification", description="A certification of the profile.")
 class CertificationNode(relay.Node):
-    id: relay.NodeID[int]
-    name: str
-    issuer: str | None
-    issued: str | None
-    expires: str | None
-    credential_url: str | None
-    position: int
+    id: relay.NodeID[int] = strawberry.field(
+        description=(
+            "Global id of the entry (type Certification); refetch it with node(id:)."
+        )
+    )
+    name: str = strawberry.field(description="Certification name, 1 to 200 characters.")
+    issuer: str | None = strawberry.field(
+        description="Who issued it; null when not stated."
+    )
+    issued: str | None = strawberry.field(
+        description="When it was issued; null when unknown.",
+        graphql_type=PartialDate | None,
+    )
+    expires: str | None = strawberry.field(
+        description=("When it expires (never before issued); null when it does not."),
+        graphql_type=PartialDate | None,
+    )
+    credential_url: str | None = strawberry.field(
+        description="Where the credential can be verified; null when none.",
+        graphql_type=URL | None,
+    )
+    position: int = strawberry.field(
+        description=(
+            "Order of the entry in its section, 0 first (gaps after deletions)."
+        )
+    )
 
     @classmethod
     def from_row(cls, row: CertificationRow) -> Self:

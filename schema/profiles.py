@@ -16,6 +16,7 @@ from strawberry import relay
 from schema.base import int_ids as _int_ids
 from schema.chat import Engagement
 from schema.context import Info
+from schema.docs import describe_values
 from schema.indexing import IndexingStatus
 from schema.presentation import Font, FontOption, Layout, Theme, ThemeKey, ThemeOption
 from schema.profile_sections import (
@@ -26,6 +27,7 @@ from schema.profile_sections import (
     SectionKind,
     SkillNode,
 )
+from schema.scalars import URL
 
 if TYPE_CHECKING:
     from models.profiles import Profile as ProfileRow
@@ -52,6 +54,15 @@ __all__ = [
 ]
 
 
+@describe_values(
+    JSON=(
+        "The profile as Careergraph's own JSON document (importProfile reads it back)."
+    ),
+    JSON_RESUME=(
+        "The profile as a JSON Resume document (jsonresume.org schema 1.0.0)."
+    ),
+    CSV="One row per section entry, for spreadsheets.",
+)
 @strawberry.enum(description="Format of a profile export.")
 class ExportFormat(Enum):
     JSON = "JSON"
@@ -59,6 +70,10 @@ class ExportFormat(Enum):
     CSV = "CSV"
 
 
+@describe_values(
+    JSON="A document as exportProfile(format: JSON) writes it.",
+    JSON_RESUME="A JSON Resume document (jsonresume.org schema 1.0.0).",
+)
 @strawberry.enum(description="Format of a profile import.")
 class ImportFormat(Enum):
     JSON = "JSON"
@@ -67,23 +82,54 @@ class ImportFormat(Enum):
 
 @strawberry.type(name="Profile", description="The organization's owner profile.")
 class ProfileNode(relay.Node):
-    id: relay.NodeID[int]
-    username: str | None
-    full_name: str | None
-    headline: str | None
-    bio: str | None
-    location: str | None
+    id: relay.NodeID[int] = strawberry.field(
+        description="Global id of the profile (type Profile)."
+    )
+    username: str | None = strawberry.field(
+        description=(
+            "The public handle (publicProfile(username:)), "
+            "case-insensitive and unique; null until the owner picks one."
+        )
+    )
+    full_name: str | None = strawberry.field(
+        description="The owner's name as shown; null when not set."
+    )
+    headline: str | None = strawberry.field(
+        description=(
+            'One line under the name (e.g. "Backend engineer"); null when not set.'
+        )
+    )
+    bio: str | None = strawberry.field(
+        description=(
+            "A paragraph about the owner, at most 5,000 characters; null when not set."
+        )
+    )
+    location: str | None = strawberry.field(
+        description="City, region or country; null when not set."
+    )
     email: str | None = strawberry.field(description="Contact email on the profile.")
-    phone: str | None
-    website: str | None
-    github_url: str | None
-    linkedin_url: str | None
+    phone: str | None = strawberry.field(
+        description="Contact phone number as written; null when not set."
+    )
+    website: str | None = strawberry.field(
+        description="Personal website; null when not set.", graphql_type=URL | None
+    )
+    github_url: str | None = strawberry.field(
+        description="GitHub profile link; null when not set.", graphql_type=URL | None
+    )
+    linkedin_url: str | None = strawberry.field(
+        description="LinkedIn profile link; null when not set.", graphql_type=URL | None
+    )
     open_to_work: bool = strawberry.field(
         description="Set only by the owner; never inferred."
     )
     show_email: bool = strawberry.field(description="Email visible on the public face.")
     show_phone: bool = strawberry.field(description="Phone visible on the public face.")
-    updated_at: dt.datetime
+    updated_at: dt.datetime = strawberry.field(
+        description=(
+            "When a profile field last changed (section entries have their own lists)."
+        )
+    )
     organization_id: strawberry.Private[int]
 
     @classmethod
@@ -149,16 +195,24 @@ class ProfileNode(relay.Node):
         ]
 
 
-@strawberry.type
+@strawberry.type(description="Counted public profile views of one UTC day.")
 class DailyViews:
-    day: dt.date
-    views: int
+    day: dt.date = strawberry.field(description="The UTC day.")
+    views: int = strawberry.field(
+        description=("Visits counted that day (one per IP and profile in 24 hours).")
+    )
 
 
 @strawberry.type(description="Public profile views, per UTC day.")
 class Insights:
-    total_views: int
-    days: list[DailyViews]
+    total_views: int = strawberry.field(
+        description="Counted visits over the whole range."
+    )
+    days: list[DailyViews] = strawberry.field(
+        description=(
+            "Every day of the range, oldest first, days without views included (0)."
+        )
+    )
     start: strawberry.Private[dt.date | None] = None
     end: strawberry.Private[dt.date | None] = None
 
@@ -177,25 +231,53 @@ class Insights:
 
 @strawberry.type(description="What a profile's owner made public.")
 class PublicProfile:
-    username: str
-    full_name: str | None
-    headline: str | None
-    bio: str | None
-    location: str | None
-    website: str | None
-    github_url: str | None
-    linkedin_url: str | None
-    open_to_work: bool
+    username: str = strawberry.field(description="The profile's public handle.")
+    full_name: str | None = strawberry.field(
+        description="The owner's name; null when not set."
+    )
+    headline: str | None = strawberry.field(
+        description="One line under the name; null when not set."
+    )
+    bio: str | None = strawberry.field(
+        description="A paragraph about the owner; null when not set."
+    )
+    location: str | None = strawberry.field(
+        description="City, region or country; null when not set."
+    )
+    website: str | None = strawberry.field(
+        description="Personal website; null when not set.", graphql_type=URL | None
+    )
+    github_url: str | None = strawberry.field(
+        description="GitHub profile link; null when not set.", graphql_type=URL | None
+    )
+    linkedin_url: str | None = strawberry.field(
+        description="LinkedIn profile link; null when not set.", graphql_type=URL | None
+    )
+    open_to_work: bool = strawberry.field(
+        description="Set by the owner: open to job offers."
+    )
     email: str | None = strawberry.field(description="Null unless the owner shows it.")
     phone: str | None = strawberry.field(description="Null unless the owner shows it.")
     theme_id: str = strawberry.field(description="The effective theme.")
-    accent_color: str
-    font: Font
+    accent_color: str = strawberry.field(description='Accent colour, "#rrggbb".')
+    font: Font = strawberry.field(
+        description=(
+            "The effective font (a premium font falls back to INTER below Starter)."
+        )
+    )
     sections: list[SectionKind] = strawberry.field(
         description="The visible sections, in display order."
     )
     skills: list[SkillNode] | None = strawberry.field(description="Null when hidden.")
-    experience: list[ExperienceNode] | None
-    education: list[EducationNode] | None
-    projects: list[ProjectNode] | None
-    certifications: list[CertificationNode] | None
+    experience: list[ExperienceNode] | None = strawberry.field(
+        description="Work experience in its order; null when hidden."
+    )
+    education: list[EducationNode] | None = strawberry.field(
+        description="Education in its order; null when hidden."
+    )
+    projects: list[ProjectNode] | None = strawberry.field(
+        description="Projects in their order; null when hidden."
+    )
+    certifications: list[CertificationNode] | None = strawberry.field(
+        description="Certifications in their order; null when hidden."
+    )

@@ -31,6 +31,7 @@ from schema.chat import (
     ProfileAnswerEvent,
     TranscriptNode,
 )
+from schema.docs import describe_arguments
 from schema.indexing import (
     IndexingEvent,
 )
@@ -75,7 +76,10 @@ from settings import Settings
 from transport.extensions import Guards, build_rules
 
 
-@strawberry.type
+@strawberry.type(
+    description="The entry points for reading: the caller (viewer), any object by "
+    "id (node), and the public reads that need no sign-in."
+)
 class Query:
     node: relay.Node | None = strawberry.field(
         resolver=nodes.node,
@@ -131,7 +135,10 @@ class Query:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="Live streams over WebSocket (graphql-transport-ws): each starts "
+    "with the current state, so a reconnect misses nothing."
+)
 class Subscription:
     security_events: SecurityEventNode = strawberry.subscription(  # type: ignore[assignment]
         resolver=accounts.security_events,
@@ -162,6 +169,46 @@ class Subscription:
         resolver=chat_resolvers.profile_answer,
         description="askProfile's answer streamed in pieces; the last has done true.",
     )
+
+
+describe_arguments(
+    Query,
+    {
+        "node": {"id": "A global id, as any object's `id` field gives it."},
+        "public_profile": {"username": "The profile's username (case-insensitive)."},
+        "resume": {"id": "Global id of the resume (type Resume)."},
+        "resumes": {
+            "filter": "Which resumes (status, tags, text, master); null: all but "
+            "the master.",
+            "order_by": "Field and direction; null: newest update first.",
+        },
+        "resume_rows": {
+            "filter": "Which resumes; null: all, the master included.",
+            "order_by": "Field and direction; null: newest update first.",
+        },
+        "job_keywords": {"job_description": "The job posting's text."},
+        "resume_match": {
+            "job_description": "The job posting's text.",
+            "resume_id": "Global id of a READY resume; null: the master resume "
+            "(NO_MASTER_RESUME without one).",
+        },
+        "match_agents": {
+            "description": "The job, 1 to 20,000 characters.",
+            "first": "How many matches, 1 to 100 (default 10); outside that "
+            "range a VALIDATION_ERROR.",
+        },
+    },
+)
+describe_arguments(
+    Subscription,
+    {
+        "resume_events": {"resume_id": "Global id of the resume to follow."},
+        "tailoring_events": {
+            "resume_id": "Global id of the tailored resume tailorResume returned."
+        },
+    },
+    input_from_type=True,
+)
 
 
 class CareergraphSchema(strawberry.Schema):

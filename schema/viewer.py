@@ -112,7 +112,9 @@ class Viewer(relay.Node):
             organization_id=actor.organization_id,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="The user behind the caller (for an API key: its creator)."
+    )
     async def user(self, info: Info) -> UserNode:
         row = await info.context.loaders.user_by_id.load(self.user_id)
         assert row is not None
@@ -123,7 +125,9 @@ class Viewer(relay.Node):
         assert row is not None
         return row
 
-    @strawberry.field
+    @strawberry.field(
+        description="The caller's organization (the one the session or key acts for)."
+    )
     async def organization(self, info: Info) -> OrganizationNode:
         return OrganizationNode.from_row(await self._organization(info))
 
@@ -171,8 +175,16 @@ class Viewer(relay.Node):
     async def usage(
         self,
         info: Info,
-        from_: Annotated[dt.date, strawberry.argument(name="from")],
-        to: dt.date,
+        from_: Annotated[
+            dt.date,
+            strawberry.argument(name="from", description="First UTC day, inclusive."),
+        ],
+        to: Annotated[
+            dt.date,
+            strawberry.argument(
+                description="Last UTC day, inclusive (not before `from`)."
+            ),
+        ],
     ) -> list[UsageRecord] | None:
         rows = await info.context.loaders.usage(start=from_, end=to)
         return [
@@ -208,8 +220,16 @@ class Viewer(relay.Node):
     async def insights(
         self,
         info: Info,
-        from_: Annotated[dt.date, strawberry.argument(name="from")],
-        to: dt.date,
+        from_: Annotated[
+            dt.date,
+            strawberry.argument(name="from", description="First UTC day, inclusive."),
+        ],
+        to: Annotated[
+            dt.date,
+            strawberry.argument(
+                description="Last UTC day, inclusive (not before `from`)."
+            ),
+        ],
     ) -> Insights | None:
         days = await info.context.loaders.profiles.insights(start=from_, end=to)
         return Insights(
@@ -240,7 +260,12 @@ class Viewer(relay.Node):
         info: Info,
         first: First = 20,
         after: After = None,
-        status: JobStatus | None = None,
+        status: Annotated[
+            JobStatus | None,
+            strawberry.argument(
+                description="Only jobs in this status; null: every status."
+            ),
+        ] = None,
     ) -> JobConnection:
         size = page_size(first)
         rows = await info.context.loaders.agents.worker_status(
@@ -256,7 +281,12 @@ class Viewer(relay.Node):
         info: Info,
         first: First = 20,
         after: After = None,
-        status: JobStatus | None = None,
+        status: Annotated[
+            JobStatus | None,
+            strawberry.argument(
+                description="Only jobs in this status; null: every status."
+            ),
+        ] = None,
     ) -> JobConnection:
         size = page_size(first)
         rows = await info.context.loaders.agents.posted_jobs(
@@ -275,8 +305,19 @@ class Viewer(relay.Node):
         info: Info,
         first: First = 20,
         after: After = None,
-        from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
-        to: dt.date | None = None,
+        from_: Annotated[
+            dt.date | None,
+            strawberry.argument(
+                name="from",
+                description="First UTC day, inclusive; null: no lower bound.",
+            ),
+        ] = None,
+        to: Annotated[
+            dt.date | None,
+            strawberry.argument(
+                description="Last UTC day, inclusive; null: up to today."
+            ),
+        ] = None,
     ) -> TranscriptConnection:
         size = page_size(first)
         before_id = decode_cursor("tr", after)
@@ -298,7 +339,16 @@ class Viewer(relay.Node):
         description="One transcript with its messages (Pro); null "
         "when it does not exist, or below Pro."
     )
-    async def transcript(self, info: Info, id: strawberry.ID) -> TranscriptNode | None:
+    async def transcript(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="Global id of the transcript (type Transcript)."
+            ),
+        ],
+    ) -> TranscriptNode | None:
         try:
             type_name, key = relay.from_base64(id)
         except ValueError:
