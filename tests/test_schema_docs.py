@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiohttp.test_utils import TestClient
 from graphql import get_introspection_query, graphql_sync
 
 from schema.root import build_schema
 from server import _log_unexpected
 from settings import Settings
+from tests.helpers import gql, sign_up
 
 BUILT_IN = {"String", "Int", "Float", "Boolean", "ID"}
 
@@ -130,3 +132,28 @@ def test_the_check_sees_a_missing_description() -> None:
     }
     assert undescribed(data) == ["Thing.size", "Thing.size(unit)", "Kind", "Kind.B"]
     assert untyped_json(data) == ["Thing.size"]
+
+
+CREATE_KEY = """
+mutation K($input: CreateApiKeyInput!) {
+  createApiKey(input: $input) { apiKey { id prefix } userErrors { code } }
+}
+"""
+EVENTS = """
+{ viewer { securityEvents(first: 5) { nodes { kind details { key value } } } } }
+"""
+
+
+async def test_security_event_details_are_typed_pairs(client: TestClient) -> None:
+    token = (await sign_up(client))["accessToken"]
+    body = await gql(client, CREATE_KEY, {"input": {"name": "ci"}}, token=token)
+    key = body["data"]["createApiKey"]["apiKey"]
+    body = await gql(client, EVENTS, token=token)
+    events = body["data"]["viewer"]["securityEvents"]["nodes"]
+    assert events[0]["kind"] == "API_KEY_CREATED"
+    assert [d["key"] for d in events[0]["details"]] == ["apiKeyId", "name", "prefix"]
+    assert events[0]["details"][1:] == [
+        {"key": "name", "value": "ci"},
+        {"key": "prefix", "value": key["prefix"]},
+    ]
+    assert events[-1] == {"kind": "SIGNED_UP", "details": []}
