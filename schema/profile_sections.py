@@ -105,7 +105,8 @@ class ExperienceNode(relay.Node):
         description="Where the job was; null when not stated."
     )
     start_date: str | None = strawberry.field(
-        description="YYYY, YYYY-MM or YYYY-MM-DD", graphql_type=PartialDate | None
+        description="When the job started; null when unknown.",
+        graphql_type=PartialDate | None,
     )
     end_date: str | None = strawberry.field(
         description=(
