@@ -41,9 +41,7 @@ class SectionKind(Enum):
 
 @strawberry.type(name="Skill", description="A skill of the profile.")
 class SkillNode(relay.Node):
-    id: relay.NodeID[int] = strawberry.field(
-        description=("Global id of the entry (type Skill); refetch it with node(id:).")
-    )
+    id: relay.NodeID[int]
     name: str = strawberry.field(
         description='The skill, 1 to 100 characters (e.g. "PostgreSQL").'
     )
@@ -94,11 +92,7 @@ class SkillNode(relay.Node):
     name="Experience", description="A job held: a work experience entry of the profile."
 )
 class ExperienceNode(relay.Node):
-    id: relay.NodeID[int] = strawberry.field(
-        description=(
-            "Global id of the entry (type Experience); refetch it with node(id:)."
-        )
-    )
+    id: relay.NodeID[int]
     title: str = strawberry.field(description="Job title, 1 to 200 characters.")
     company: str = strawberry.field(description="Employer, 1 to 200 characters.")
     location: str | None = strawberry.field(
@@ -153,11 +147,7 @@ class ExperienceNode(relay.Node):
     description="A school attended: an education entry of the profile.",
 )
 class EducationNode(relay.Node):
-    id: relay.NodeID[int] = strawberry.field(
-        description=(
-            "Global id of the entry (type Education); refetch it with node(id:)."
-        )
-    )
+    id: relay.NodeID[int]
     institution: str = strawberry.field(
         description="School or university, 1 to 200 characters."
     )
@@ -210,11 +200,7 @@ class EducationNode(relay.Node):
 
 @strawberry.type(name="Project", description="A project of the profile.")
 class ProjectNode(relay.Node):
-    id: relay.NodeID[int] = strawberry.field(
-        description=(
-            "Global id of the entry (type Project); refetch it with node(id:)."
-        )
-    )
+    id: relay.NodeID[int]
     name: str = strawberry.field(description="Project name, 1 to 200 characters.")
     role: str | None = strawberry.field(
         description="The owner's role in it; null when none."
@@ -264,11 +250,7 @@ class ProjectNode(relay.Node):
 
 @strawberry.type(name="Certification", description="A certification of the profile.")
 class CertificationNode(relay.Node):
-    id: relay.NodeID[int] = strawberry.field(
-        description=(
-            "Global id of the entry (type Certification); refetch it with node(id:)."
-        )
-    )
+    id: relay.NodeID[int]
     name: str = strawberry.field(description="Certification name, 1 to 200 characters.")
     issuer: str | None = strawberry.field(
         description="Who issued it; null when not stated."

@@ -82,9 +82,7 @@ class ImportFormat(Enum):
 
 @strawberry.type(name="Profile", description="The organization's owner profile.")
 class ProfileNode(relay.Node):
-    id: relay.NodeID[int] = strawberry.field(
-        description="Global id of the profile (type Profile)."
-    )
+    id: relay.NodeID[int]
     username: str | None = strawberry.field(
         description=(
             "The public handle (publicProfile(username:)), "
