@@ -15,7 +15,7 @@ from graphql import get_introspection_query, graphql_sync
 from schema.root import build_schema
 from server import _log_unexpected
 from settings import Settings
-from tests.helpers import gql, sign_up
+from tests.helpers import gql, sign_up, upload, wait_for_resume
 
 
 def _types() -> dict[str, dict[str, Any]]:
@@ -314,3 +314,36 @@ async def test_import_takes_the_document_as_json_text(client: TestClient) -> Non
             "code": "VALIDATION_ERROR",
         }
     ]
+
+
+UPDATE_RESUME = """
+mutation U($input: UpdateResumeInput!) {
+  updateResume(input: $input) {
+    resume { title tags }
+    userErrors { field message code }
+  }
+}
+"""
+
+
+async def test_resume_title_tags_and_content_follow_the_rule(
+    client: TestClient,
+) -> None:
+    token = (await sign_up(client))["accessToken"]
+    doc = {"basics": {"name": "Jane Doe"}, "skills": [{"name": "Backend"}]}
+    body = await upload(client, token, json.dumps(doc).encode(), filename="r.json")
+    resume_id = body["data"]["uploadResume"]["resume"]["id"]
+    assert (await wait_for_resume(client, token, resume_id))["status"] == "READY"
+    given = {"id": resume_id, "title": "Backend", "tags": ["go", "sql"]}
+    payload = await _call(client, token, UPDATE_RESUME, given)
+    assert payload["resume"] == {"title": "Backend", "tags": ["go", "sql"]}
+    payload = await _call(client, token, UPDATE_RESUME, {"id": resume_id, "tags": None})
+    assert payload["resume"] == {"title": "Backend", "tags": []}  # title kept
+    for field in ("title", "content"):
+        payload = await _call(
+            client, token, UPDATE_RESUME, {"id": resume_id, field: None}
+        )
+        assert payload["resume"] is None
+        assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [
+            (["input", field], "VALIDATION_ERROR")
+        ]
