@@ -11,53 +11,59 @@ from strawberry.types.unset import UNSET
 from resolvers.errors import user_errors
 from resolvers.inputs import decode_node_id, given_fields
 from schema.context import Info
+from schema.presentation import (
+    Font,
+    Layout,
+    Theme,
+)
 from schema.profile_inputs import (
-    CertificationPayload,
     CreateCertificationInput,
     CreateEducationInput,
     CreateExperienceInput,
     CreateProjectInput,
     CreateSkillInput,
     DeleteSectionEntryInput,
-    DeleteSectionEntryPayload,
-    EducationPayload,
-    ExperiencePayload,
     ExportProfileInput,
-    ExportProfilePayload,
     ImportProfileInput,
-    ImportProfilePayload,
-    ProjectPayload,
     RecordProfileViewInput,
-    RecordProfileViewPayload,
     ReorderSectionInput,
-    ReorderSectionPayload,
-    ResetResumeContentPayload,
-    SectionCounts,
-    SkillPayload,
     UpdateCertificationInput,
     UpdateEducationInput,
     UpdateExperienceInput,
     UpdateLayoutInput,
-    UpdateLayoutPayload,
     UpdateProfileInput,
-    UpdateProfilePayload,
     UpdateProjectInput,
     UpdateSkillInput,
     UpdateThemeInput,
+)
+from schema.profile_payloads import (
+    CertificationPayload,
+    DeleteSectionEntryPayload,
+    EducationPayload,
+    ExperiencePayload,
+    ExportProfilePayload,
+    ImportProfilePayload,
+    ProjectPayload,
+    RecordProfileViewPayload,
+    ReorderSectionPayload,
+    ResetResumeContentPayload,
+    SectionCounts,
+    SkillPayload,
+    UpdateLayoutPayload,
+    UpdateProfilePayload,
     UpdateThemePayload,
 )
-from schema.profiles import (
+from schema.profile_sections import (
     CertificationNode,
     EducationNode,
     ExperienceNode,
-    Font,
-    Layout,
-    ProfileNode,
     ProjectNode,
-    PublicProfile,
     SectionKind,
     SkillNode,
-    Theme,
+)
+from schema.profiles import (
+    ProfileNode,
+    PublicProfile,
 )
 from services import exports, profiles
 from services.errors import NotFound, ServiceError, ValidationFailed

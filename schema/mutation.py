@@ -34,13 +34,9 @@ from schema.chat import (
     DeleteTranscriptPayload,
 )
 from schema.docs import describe_arguments
-from schema.indexing import (
-    ReindexProfilePayload,
-)
-from schema.jobs import (
-    JobPayload,
-)
-from schema.profile_inputs import (
+from schema.indexing import ReindexProfilePayload
+from schema.jobs import JobPayload
+from schema.profile_payloads import (
     CertificationPayload,
     DeleteSectionEntryPayload,
     EducationPayload,

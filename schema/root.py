@@ -32,16 +32,12 @@ from schema.chat import (
     TranscriptNode,
 )
 from schema.docs import describe_arguments
-from schema.indexing import (
-    IndexingEvent,
-)
+from schema.indexing import IndexingEvent
 from schema.jobs import (
     JobEvent,
     JobNode,
 )
-from schema.mutation import (
-    Mutation,
-)
+from schema.mutation import Mutation
 from schema.profile_sections import (
     CertificationNode,
     EducationNode,
@@ -59,9 +55,7 @@ from schema.resumes import (
     ResumeNode,
     ResumeRowConnection,
 )
-from schema.scalars import (
-    SCALAR_OVERRIDES,
-)
+from schema.scalars import SCALAR_OVERRIDES
 from schema.tailoring import (
     CoverLetter,
     JobKeywords,
@@ -69,9 +63,7 @@ from schema.tailoring import (
     OutreachMessage,
     ResumeMatch,
 )
-from schema.viewer import (
-    Viewer,
-)
+from schema.viewer import Viewer
 from settings import Settings
 from transport.extensions import Guards, build_rules
 
