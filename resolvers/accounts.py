@@ -7,8 +7,7 @@ from collections.abc import AsyncGenerator
 
 from resolvers.errors import user_errors
 from resolvers.inputs import decode_node_id
-from schema.accounts import (
-    ApiKeyNode,
+from schema.account_inputs import (
     AuthPayload,
     ChangePasswordInput,
     CreateApiKeyInput,
@@ -18,12 +17,19 @@ from schema.accounts import (
     RefreshTokenInput,
     RevokeApiKeyInput,
     RevokeApiKeyPayload,
-    SecurityEventNode,
     SignUpInput,
+)
+from schema.accounts import (
+    ApiKeyNode,
+    SecurityEventNode,
     UserNode,
+)
+from schema.context import (
+    Info,
+)
+from schema.viewer import (
     Viewer,
 )
-from schema.context import Info
 from services import accounts
 from services.errors import ServiceError
 

@@ -38,10 +38,7 @@ async def create_agent(info: Info, input: CreateAgentInput) -> AgentPayload:
 
 async def update_agent(info: Info, input: UpdateAgentInput) -> AgentPayload:
     actor = info.context.require_actor()
-    changes = given_fields(input)
-    for required in ("name", "visibility"):
-        if changes.get(required, "") is None:
-            changes.pop(required)  # null keeps the value, like leaving it out
+    changes = given_fields(input)  # null on name or visibility: VALIDATION_ERROR
     try:
         row = await agents.update_agent(
             actor=actor,

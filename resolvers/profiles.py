@@ -3,59 +3,70 @@ theme, layout, the public face, exports, import and reset."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from strawberry.types.unset import UNSET
 
 from resolvers.errors import user_errors
 from resolvers.inputs import decode_node_id, given_fields
 from schema.context import Info
-from schema.profiles import (
-    CertificationNode,
-    CertificationPayload,
+from schema.presentation import (
+    Font,
+    Layout,
+    Theme,
+)
+from schema.profile_inputs import (
     CreateCertificationInput,
     CreateEducationInput,
     CreateExperienceInput,
     CreateProjectInput,
     CreateSkillInput,
     DeleteSectionEntryInput,
-    DeleteSectionEntryPayload,
-    EducationNode,
-    EducationPayload,
-    ExperienceNode,
-    ExperiencePayload,
     ExportProfileInput,
-    ExportProfilePayload,
-    Font,
     ImportProfileInput,
-    ImportProfilePayload,
-    Layout,
-    ProfileNode,
-    ProjectNode,
-    ProjectPayload,
-    PublicProfile,
     RecordProfileViewInput,
-    RecordProfileViewPayload,
     ReorderSectionInput,
-    ReorderSectionPayload,
-    ResetResumeContentPayload,
-    SectionCounts,
-    SectionKind,
-    SkillNode,
-    SkillPayload,
-    Theme,
     UpdateCertificationInput,
     UpdateEducationInput,
     UpdateExperienceInput,
     UpdateLayoutInput,
-    UpdateLayoutPayload,
     UpdateProfileInput,
-    UpdateProfilePayload,
     UpdateProjectInput,
     UpdateSkillInput,
     UpdateThemeInput,
+)
+from schema.profile_payloads import (
+    CertificationPayload,
+    DeleteSectionEntryPayload,
+    EducationPayload,
+    ExperiencePayload,
+    ExportProfilePayload,
+    ImportProfilePayload,
+    ProjectPayload,
+    RecordProfileViewPayload,
+    ReorderSectionPayload,
+    ResetResumeContentPayload,
+    SectionCounts,
+    SkillPayload,
+    UpdateLayoutPayload,
+    UpdateProfilePayload,
     UpdateThemePayload,
 )
+from schema.profile_sections import (
+    CertificationNode,
+    EducationNode,
+    ExperienceNode,
+    ProjectNode,
+    SectionKind,
+    SkillNode,
+)
+from schema.profiles import (
+    ProfileNode,
+    PublicProfile,
+)
 from services import exports, privacy, profiles
-from services.errors import NotFound, ServiceError
+from services.errors import NotFound, ServiceError, ValidationFailed
 
 
 async def _plan(info: Info) -> str:
@@ -257,6 +268,25 @@ async def reorder_section(
 # -- presentation ----------------------------------------------------------------------
 
 
+DEFAULT_ACCENT = "#2563eb"  # the column's default (models.profiles.Profile)
+
+
+def _or_default(value: str | None, default: str) -> str | None:
+    """The clearing rule for settings with a default: left out (UNSET) keeps
+    (None to the service), null puts back `default`."""
+    if value is UNSET:
+        return None
+    return default if value is None else value
+
+
+def _kinds(value: list[SectionKind] | None) -> list[str] | None:
+    """Left out keeps (None to the service), null is the empty list (the default
+    order, nothing hidden)."""
+    if value is UNSET:
+        return None
+    return [k.value for k in value] if value is not None else []
+
+
 async def update_theme(info: Info, input: UpdateThemeInput) -> UpdateThemePayload:
     actor = info.context.require_actor()  # UNAUTHENTICATED before any plan read
     plan = await _plan(info)
@@ -264,8 +294,8 @@ async def update_theme(info: Info, input: UpdateThemeInput) -> UpdateThemePayloa
         row = await profiles.update_theme(
             actor=actor,
             plan_id=plan,
-            theme_id=input.theme_id,
-            accent_color=input.accent_color,
+            theme_id=_or_default(input.theme_id, profiles.DEFAULT_THEME),
+            accent_color=_or_default(input.accent_color, DEFAULT_ACCENT),
         )
     except ServiceError as exc:  # the current theme comes back, unchanged
         current = Theme.from_state(*await info.context.loaders.profiles.theme())
@@ -282,13 +312,12 @@ async def update_layout(info: Info, input: UpdateLayoutInput) -> UpdateLayoutPay
         row = await profiles.update_layout(
             actor=actor,
             plan_id=plan,
-            section_order=[k.value for k in input.section_order]
-            if input.section_order is not None
-            else None,
-            hidden_sections=[k.value for k in input.hidden_sections]
-            if input.hidden_sections is not None
-            else None,
-            font=input.font.value if input.font is not None else None,
+            section_order=_kinds(input.section_order),
+            hidden_sections=_kinds(input.hidden_sections),
+            font=_or_default(
+                input.font.value if isinstance(input.font, Font) else input.font,
+                profiles.DEFAULT_FONT,
+            ),
         )
     except ServiceError as exc:  # the current layout comes back, unchanged
         current = Layout.from_state(*await info.context.loaders.profiles.layout())
@@ -369,12 +398,31 @@ async def export_profile(info: Info, input: ExportProfileInput) -> ExportProfile
     )
 
 
+def _document(input: ImportProfileInput) -> object:
+    """The document of an import: `content` (JSON text) or the deprecated `data`,
+    exactly one of them."""
+    has_content = input.content is not UNSET and input.content is not None
+    has_data = input.data is not UNSET and input.data is not None
+    if has_content == has_data:
+        raise ValidationFailed(
+            "Give the document as content (or the deprecated data), once",
+            field=["content"],
+        )
+    if not has_content:
+        return input.data
+    assert input.content is not None
+    try:
+        return json.loads(input.content)
+    except ValueError:
+        raise ValidationFailed("content is not JSON", field=["content"]) from None
+
+
 async def import_profile(info: Info, input: ImportProfileInput) -> ImportProfilePayload:
     try:
         row = await exports.import_profile(
             actor=info.context.require_actor(),
             format=input.format.value,
-            data=input.data,
+            data=_document(input),
             replace=input.replace,
         )
     except ServiceError as exc:

@@ -13,6 +13,7 @@ from typing import Any
 
 import strawberry
 from strawberry import relay
+from strawberry.types.unset import UNSET
 
 from resolvers.errors import user_errors
 from resolvers.imports import commit_import as commit_import  # re-exported
@@ -158,7 +159,17 @@ async def retry_resume_parse(info: Info, input: ResumeIdInput) -> ResumePayload:
 async def update_resume(info: Info, input: UpdateResumeInput) -> ResumePayload:
     patch: Any = input.structured_data
     field = "structuredData"
-    if input.content is not None:
+    if input.content is None:  # null cannot clear the content (the clearing rule)
+        return ResumePayload(
+            user_errors=[
+                UserError(
+                    field=["input", "content"],
+                    message="content cannot be null: leave it out to keep it",
+                    code=ErrorCode.VALIDATION_ERROR,
+                )
+            ]
+        )
+    if input.content:
         if patch is not None:
             return ResumePayload(
                 user_errors=[
@@ -174,8 +185,9 @@ async def update_resume(info: Info, input: UpdateResumeInput) -> ResumePayload:
         row = await resumes.update_resume(
             actor=info.context.require_actor(),
             resume_id=decode_resume_id(input.id),
-            title=input.title,
-            tags=input.tags,
+            # left out (UNSET) keeps; null: a title cannot be empty, tags clear
+            title=None if input.title is UNSET else (input.title or ""),
+            tags=None if input.tags is UNSET else (input.tags or []),
             structured_data=patch,
             # a typed customSections list replaces; the JSON patch still merges
             replace=["customSections"]

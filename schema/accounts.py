@@ -1,61 +1,33 @@
 """GraphQL types of the accounts domain: users, organizations, plans, API keys,
-security events, usage, the viewer, and the account mutations' inputs and payloads."""
+security events and usage. The viewer lives in `schema.viewer`, the account
+mutations' inputs and payloads in `schema.account_inputs`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from schema.agents import (
-    AgentConnection,
-    agent_connection,
-    decode_agent_cursor,
-)
 from schema.base import (
-    After,
     Connection,
-    Edge,
-    First,
     Node,
-    UserError,
-    decode_cursor,
-    encode_cursor,
-    page_info,
-    page_size,
 )
 from schema.base import (
     int_ids as _int_ids,
 )
-from schema.billing import Billing
-from schema.chat import TranscriptConnection, TranscriptNode
 from schema.context import Info
-from schema.jobs import (
-    JobConnection,
-    JobNode,
-    JobStatus,
-    decode_job_cursor,
-    job_connection,
-)
-from schema.profiles import (
-    DailyViews,
-    Insights,
-    Layout,
-    ProfileNode,
-    Theme,
-)
+from schema.docs import describe_values
 
 if TYPE_CHECKING:
     from models.accounts import ApiKey as ApiKeyRow
     from models.accounts import Organization as OrganizationRow
     from models.accounts import SecurityEvent as SecurityEventRow
     from models.accounts import User as UserRow
-    from services.accounts import Actor
     from services.billing import Plan as PlanRow
 
 
@@ -68,13 +40,35 @@ class Role(Enum):
     MEMBER = strawberry.enum_value("member", description="Uses it.")
 
 
+@describe_values(
+    READ="Queries and subscriptions.",
+    WRITE="Mutations too.",
+)
 @strawberry.enum(description="What an API key may do.")
 class ApiKeyScope(Enum):
     READ = "read"
     WRITE = "write"
 
 
-@strawberry.enum
+@describe_values(
+    SIGNED_UP="The user signed up.",
+    LOGIN_SUCCEEDED="A log-in with the right password.",
+    LOGIN_FAILED="A log-in with a wrong password (details: email).",
+    LOGGED_OUT="A session ended by logOut.",
+    TOKEN_REUSE_DETECTED=(
+        "A refresh token was presented twice: its whole session was "
+        "revoked (details: session)."
+    ),
+    PASSWORD_CHANGED="The password changed; every other session ended.",
+    API_KEY_CREATED="An API key was created (details: apiKeyId, name, prefix).",
+    API_KEY_REVOKED="An API key was revoked (details: apiKeyId, name, prefix).",
+    RESUME_CONTENT_RESET=(
+        "resetResumeContent deleted the section entries (details: deleted.* counts)."
+    ),
+)
+@strawberry.enum(
+    description=("What happened. May gain values: do not switch on it exhaustively.")
+)
 class SecurityEventKind(Enum):
     SIGNED_UP = "SIGNED_UP"
     LOGIN_SUCCEEDED = "LOGIN_SUCCEEDED"
@@ -87,6 +81,15 @@ class SecurityEventKind(Enum):
     RESUME_CONTENT_RESET = "RESUME_CONTENT_RESET"
 
 
+@describe_values(
+    NONE=("No Connect account yet: createPayoutOnboardingLink starts one."),
+    PENDING="Onboarding started, not finished (details due at Stripe).",
+    ACTIVE="Can receive payouts.",
+    RESTRICTED=(
+        "Stripe restricted it: payouts are refused until the details "
+        "Stripe asks for are given."
+    ),
+)
 @strawberry.enum(description="The user's Stripe Connect account, for payouts.")
 class StripeAccountStatus(Enum):
     NONE = "none"
@@ -95,14 +98,27 @@ class StripeAccountStatus(Enum):
     RESTRICTED = "restricted"
 
 
-@strawberry.type(name="User")
+@strawberry.type(
+    name="User",
+    description=(
+        "A person with a log-in. Members of the viewer's organization"
+        " and job posters are readable."
+    ),
+)
 class UserNode(Node):
     id: relay.NodeID[int]
-    email: str
-    name: str
-    created_at: dt.datetime
-    avatar_url: str | None = None
-    stripe_account_status: StripeAccountStatus = StripeAccountStatus.NONE
+    email: str = strawberry.field(description="Log-in email, lower case.")
+    name: str = strawberry.field(description="Display name.")
+    created_at: dt.datetime = strawberry.field(description="When the user signed up.")
+    avatar_url: str | None = strawberry.field(
+        default=None, description="Link to an avatar image; null when none."
+    )
+    stripe_account_status: StripeAccountStatus = strawberry.field(
+        default=StripeAccountStatus.NONE,
+        description=(
+            "The user's Stripe Connect account, for payouts of earned credits."
+        ),
+    )
     default_organization_id: strawberry.Private[int] = 0
 
     @strawberry.field(
@@ -196,12 +212,23 @@ class PlanType(Node):
         return [cls.from_plan(plans[key]) if key in plans else None for key in node_ids]
 
 
-@strawberry.type(name="Organization")
+@strawberry.type(
+    name="Organization",
+    description=(
+        "An organization: it owns the profile, resumes, agents, keys "
+        "and credits; every user has their own."
+    ),
+)
 class OrganizationNode(Node):
     id: relay.NodeID[int]
-    name: str
-    credits: int
-    created_at: dt.datetime
+    name: str = strawberry.field(description="Display name.")
+    credits: int = strawberry.field(
+        description=(
+            "Credit balance: uploads and paid operations spend it, jobs "
+            "escrow and earn it."
+        )
+    )
+    created_at: dt.datetime = strawberry.field(description="When it was created.")
 
     @strawberry.field(description="The effective plan's id (see viewer.billing).")
     async def plan(self, info: Info) -> str:
@@ -225,16 +252,28 @@ class OrganizationNode(Node):
         return [cls.from_row(r) if r else None for r in rows]
 
 
-@strawberry.type(name="ApiKey")
+@strawberry.type(
+    name="ApiKey",
+    description=(
+        "An API key of the organization (send it as `X-API-Key`). The"
+        " secret itself is shown once, by createApiKey."
+    ),
+)
 class ApiKeyNode(Node):
     id: relay.NodeID[int]
-    name: str
-    prefix: str
-    last_four: str
-    scopes: list[ApiKeyScope]
-    created_at: dt.datetime
-    last_used_at: dt.datetime | None
-    revoked_at: dt.datetime | None
+    name: str = strawberry.field(description="A label chosen at creation.")
+    prefix: str = strawberry.field(
+        description="The key's first characters, to recognize it."
+    )
+    last_four: str = strawberry.field(description="The key's last four characters.")
+    scopes: list[ApiKeyScope] = strawberry.field(description="What the key may do.")
+    created_at: dt.datetime = strawberry.field(description="When it was created.")
+    last_used_at: dt.datetime | None = strawberry.field(
+        description="When it last authenticated a request; null when never."
+    )
+    revoked_at: dt.datetime | None = strawberry.field(
+        description="When it was revoked; null while it works."
+    )
 
     @classmethod
     def from_row(cls, row: ApiKeyRow) -> Self:
@@ -257,17 +296,78 @@ class ApiKeyNode(Node):
         return [cls.from_row(r) if r else None for r in rows]
 
 
-@strawberry.type(name="SecurityEvent")
+@strawberry.type(description="One detail of a security event.")
+class SecurityEventDetail:
+    key: str = strawberry.field(
+        description="The detail's name; nested details join with a dot "
+        "(`deleted.skills`)."
+    )
+    value: str = strawberry.field(
+        description="Its value as text (numbers in decimal, true/false)."
+    )
+
+
+def _flatten(detail: object, prefix: str = "") -> list[tuple[str, str]]:
+    """A detail document as (dotted key, text) pairs."""
+    if not isinstance(detail, dict):
+        return [] if not prefix else [(prefix, _text(detail))]
+    pairs: list[tuple[str, str]] = []
+    for key, value in detail.items():
+        pairs.extend(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    return pairs
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+@strawberry.type(
+    name="SecurityEvent",
+    description=(
+        "A security-relevant event of the organization (log-ins, "
+        "keys, passwords), kept for audit."
+    ),
+)
 class SecurityEventNode(Node):
     id: relay.NodeID[int]
-    kind: SecurityEventKind
-    ip: str
-    user_agent: str
-    detail: JSON
-    created_at: dt.datetime
+    kind: SecurityEventKind = strawberry.field(description="What happened.")
+    ip: str = strawberry.field(
+        description=(
+            "The client's address as the server saw it (behind "
+            "TRUSTED_PROXIES: X-Forwarded-For)."
+        )
+    )
+    user_agent: str = strawberry.field(
+        description="The client's User-Agent header, truncated."
+    )
+    detail: JSON = strawberry.field(
+        description="The event's details as untyped JSON.",
+        deprecation_reason="Use `details`, the same data as typed key/value pairs.",
+    )
+    created_at: dt.datetime = strawberry.field(description="When it happened.")
     user_id: strawberry.Private[int | None]
 
-    @strawberry.field
+    @strawberry.field(
+        description="What the event concerns, as key/value pairs sorted by key: "
+        "`email` (LOGIN_FAILED), `session` (TOKEN_REUSE_DETECTED: the first 8 "
+        "characters of the session id), `apiKeyId`, `name`, `prefix` "
+        "(API_KEY_CREATED, API_KEY_REVOKED), `deleted.skills`, "
+        "`deleted.experience`, … (RESUME_CONTENT_RESET: entries deleted per "
+        "section). Empty for the other kinds. New keys may appear."
+    )
+    def details(self) -> list[SecurityEventDetail]:
+        return [
+            SecurityEventDetail(key=key, value=value)
+            for key, value in sorted(_flatten(self.detail))
+        ]
+
+    @strawberry.field(
+        description=(
+            "The user it concerns; null when unknown (e.g. a failed log-in) or deleted."
+        )
+    )
     async def user(self, info: Info) -> UserNode | None:
         if self.user_id is None:
             return None
@@ -281,7 +381,7 @@ class SecurityEventNode(Node):
             kind=SecurityEventKind(row.kind),
             ip=row.ip,
             user_agent=row.user_agent,
-            detail=JSON(row.detail),
+            detail=row.detail,  # type: ignore[arg-type]
             created_at=row.created_at,
             user_id=row.user_id,
         )
@@ -307,325 +407,16 @@ class SecurityEventNode(Node):
         return [cls.from_row(r) if r else None for r in rows]
 
 
-@strawberry.type
+@strawberry.type(description="API-key requests of one UTC day, key and operation.")
 class UsageRecord:
-    day: dt.date
+    day: dt.date = strawberry.field(description="The UTC day.")
     api_key_id: strawberry.ID = strawberry.field(
         description="Global id of the API key."
     )
-    operation: str
-    count: int
+    operation: str = strawberry.field(
+        description="The GraphQL operation name; empty when the request named none."
+    )
+    count: int = strawberry.field(description="Requests counted.")
 
 
 SecurityEventConnection = Connection[SecurityEventNode]
-
-
-# -- inputs and payloads ---------------------------------------------------------------
-
-
-@strawberry.input
-class SignUpInput:
-    email: str
-    password: str = strawberry.field(description="10 to 256 characters.")
-    name: str
-
-
-@strawberry.input
-class LogInInput:
-    email: str
-    password: str
-
-
-@strawberry.input
-class RefreshTokenInput:
-    refresh_token: str
-
-
-@strawberry.input
-class ChangePasswordInput:
-    current_password: str
-    new_password: str
-
-
-@strawberry.input
-class CreateApiKeyInput:
-    name: str
-    scopes: list[ApiKeyScope] = strawberry.field(
-        default_factory=lambda: [ApiKeyScope.READ, ApiKeyScope.WRITE]
-    )
-
-
-@strawberry.input
-class RevokeApiKeyInput:
-    id: strawberry.ID
-
-
-@strawberry.type(description="Tokens of a session. The refresh token rotates on use.")
-class AuthPayload:
-    access_token: str | None = None
-    refresh_token: str | None = None
-    expires_in: int | None = strawberry.field(
-        default=None, description="Seconds until the access token expires."
-    )
-    user: UserNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class LogOutPayload:
-    ok: bool
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class CreateApiKeyPayload:
-    secret: str | None = strawberry.field(
-        default=None, description="The key itself, shown this once and never again."
-    )
-    api_key: ApiKeyNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class RevokeApiKeyPayload:
-    api_key: ApiKeyNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.enum(description="How the caller authenticated.")
-class AuthMethod(Enum):
-    SESSION = strawberry.enum_value("session", description="A signed-in session (JWT).")
-    API_KEY = strawberry.enum_value("api_key", description="An API key.")
-
-
-@strawberry.type(description="The caller: their user, organization, plan and keys.")
-class Viewer(Node):
-    id: relay.NodeID[int] = strawberry.field(
-        description="Global id of the viewer itself (type Viewer), distinct from its "
-        "user's id so that normalized caches keep two records."
-    )
-    role: Role = strawberry.field(description="The caller's role in the organization.")
-    auth_method: AuthMethod = strawberry.field(
-        description="How the caller authenticated."
-    )
-    user_id: strawberry.Private[int]
-    organization_id: strawberry.Private[int]
-
-    @classmethod
-    async def load_nodes(
-        cls, *, info: Info, node_ids: Iterable[str]
-    ) -> list[Self | None]:
-        """Only the caller's own viewer resolves; every other id answers null."""
-        actor = info.context.loaders.actor()
-        if actor is None:
-            return [None for _ in node_ids]
-        return [
-            cls.from_actor(actor) if key == actor.user_id else None
-            for key in _int_ids(node_ids)
-        ]
-
-    @classmethod
-    def from_actor(cls, actor: Actor) -> Self:
-        return cls(
-            id=actor.user_id,
-            role=Role(actor.role),
-            auth_method=AuthMethod(actor.kind),
-            user_id=actor.user_id,
-            organization_id=actor.organization_id,
-        )
-
-    @strawberry.field
-    async def user(self, info: Info) -> UserNode:
-        row = await info.context.loaders.user_by_id.load(self.user_id)
-        assert row is not None
-        return UserNode.from_row(row)
-
-    async def _organization(self, info: Info) -> OrganizationRow:
-        row = await info.context.loaders.organization_by_id.load(self.organization_id)
-        assert row is not None
-        return row
-
-    @strawberry.field
-    async def organization(self, info: Info) -> OrganizationNode:
-        return OrganizationNode.from_row(await self._organization(info))
-
-    @strawberry.field(description="The organization's plan and its entitlements.")
-    async def plan(self, info: Info) -> PlanType:
-        return PlanType.from_plan((await info.context.loaders.entitlement()).plan)
-
-    @strawberry.field(
-        description="Effective plan, its source, the Stripe subscription, checkout "
-        "and portal availability, waitlist."
-    )
-    async def billing(self, info: Info) -> Billing:
-        state = await info.context.loaders.billing_state(info.context.runtime.settings)
-        return Billing.from_state(state)
-
-    @strawberry.field(description="Credit balance of the organization.")
-    async def credits(self, info: Info) -> int:
-        return (await self._organization(info)).credits
-
-    @strawberry.field(description="API keys of the organization, newest first.")
-    async def api_keys(self, info: Info) -> list[ApiKeyNode]:
-        return [ApiKeyNode.from_row(r) for r in await info.context.loaders.api_keys()]
-
-    @strawberry.field(description="Security events of the organization, newest first.")
-    async def security_events(
-        self, info: Info, first: First = 20, after: After = None
-    ) -> SecurityEventConnection:
-        size = page_size(first)
-        before_id = decode_cursor("se", after)
-        rows = await info.context.loaders.security_events(
-            first=size, before_id=before_id
-        )
-        edges = [
-            Edge(cursor=encode_cursor("se", r.id), node=SecurityEventNode.from_row(r))
-            for r in rows[:size]
-        ]
-        return SecurityEventConnection(
-            edges=edges, page_info=page_info(edges, rows, size, after)
-        )
-
-    @strawberry.field(
-        description="API-key requests per day, key and operation, `from` to `to` "
-        "inclusive (UTC days). Null with an error for a bad range."
-    )
-    async def usage(
-        self,
-        info: Info,
-        from_: Annotated[dt.date, strawberry.argument(name="from")],
-        to: dt.date,
-    ) -> list[UsageRecord] | None:
-        rows = await info.context.loaders.usage(start=from_, end=to)
-        return [
-            UsageRecord(
-                day=r.day,
-                api_key_id=strawberry.ID(relay.to_base64("ApiKey", r.api_key_id)),
-                operation=r.operation,
-                count=r.count,
-            )
-            for r in rows
-        ]
-
-    @strawberry.field(description="The organization's owner profile.")
-    async def profile(self, info: Info) -> ProfileNode:
-        return ProfileNode.from_row(await info.context.loaders.profiles.profile())
-
-    @strawberry.field(
-        description="Profile theme: stored, effective after entitlements, catalog."
-    )
-    async def theme(self, info: Info) -> Theme:
-        state, catalog = await info.context.loaders.profiles.theme()
-        return Theme.from_state(state, catalog)
-
-    @strawberry.field(description="Section order, hidden sections and font.")
-    async def layout(self, info: Info) -> Layout:
-        state, fonts = await info.context.loaders.profiles.layout()
-        return Layout.from_state(state, fonts)
-
-    @strawberry.field(
-        description="Public profile views per day, `from` to `to` inclusive, at most "
-        "366 days (UTC). Null with an error for a bad range."
-    )
-    async def insights(
-        self,
-        info: Info,
-        from_: Annotated[dt.date, strawberry.argument(name="from")],
-        to: dt.date,
-    ) -> Insights | None:
-        days = await info.context.loaders.profiles.insights(start=from_, end=to)
-        return Insights(
-            total_views=sum(views for _, views in days),
-            days=[DailyViews(day=day, views=views) for day, views in days],
-            start=from_,
-            end=to,
-        )
-
-    @strawberry.field(
-        description="The viewer's agents: the default first, then by creation."
-    )
-    async def agents(
-        self, info: Info, first: First = 20, after: After = None
-    ) -> AgentConnection:
-        size = page_size(first)
-        rows = await info.context.loaders.agents.viewer_agents(
-            first=size, after=decode_agent_cursor(after)
-        )
-        return agent_connection(rows, size, after, self.organization_id)
-
-    @strawberry.field(
-        description="Every job received by any of the viewer's agents, newest "
-        "update first (the worker status)."
-    )
-    async def worker_status(
-        self,
-        info: Info,
-        first: First = 20,
-        after: After = None,
-        status: JobStatus | None = None,
-    ) -> JobConnection:
-        size = page_size(first)
-        rows = await info.context.loaders.agents.worker_status(
-            first=size,
-            after=decode_job_cursor(after),
-            status=status.value if status else None,
-        )
-        return job_connection(rows, size, after, JobNode.from_row)
-
-    @strawberry.field(description="Jobs the organization posted, newest update first.")
-    async def posted_jobs(
-        self,
-        info: Info,
-        first: First = 20,
-        after: After = None,
-        status: JobStatus | None = None,
-    ) -> JobConnection:
-        size = page_size(first)
-        rows = await info.context.loaders.agents.posted_jobs(
-            first=size,
-            after=decode_job_cursor(after),
-            status=status.value if status else None,
-        )
-        return job_connection(rows, size, after, JobNode.from_row)
-
-    @strawberry.field(
-        description="Visitor chat transcripts, newest first (Pro; below Pro "
-        "`available` is false). `from`/`to` are UTC days, inclusive."
-    )
-    async def transcripts(
-        self,
-        info: Info,
-        first: First = 20,
-        after: After = None,
-        from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
-        to: dt.date | None = None,
-    ) -> TranscriptConnection:
-        size = page_size(first)
-        before_id = decode_cursor("tr", after)
-        available, plan, rows = await info.context.loaders.chat.transcripts(
-            first=size, before_id=before_id, start=from_, end=to
-        )
-        edges = [
-            Edge(cursor=encode_cursor("tr", r.id), node=TranscriptNode.from_row(r))
-            for r in rows[:size]
-        ]
-        return TranscriptConnection(
-            edges=edges,
-            page_info=page_info(edges, rows, size, after),
-            available=available,
-            effective_plan=plan,
-        )
-
-    @strawberry.field(
-        description="One transcript with its messages (Pro); null "
-        "when it does not exist, or below Pro."
-    )
-    async def transcript(self, info: Info, id: strawberry.ID) -> TranscriptNode | None:
-        try:
-            type_name, key = relay.from_base64(id)
-        except ValueError:
-            return None
-        if type_name != "Transcript" or not key.isdigit():
-            return None
-        row = await info.context.loaders.chat.transcript_by_id.load(int(key))
-        return TranscriptNode.from_row(row) if row else None

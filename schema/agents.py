@@ -76,12 +76,22 @@ def decode_agent_cursor(cursor: str | None) -> tuple[bool, int] | None:
 @strawberry.type(name="Agent", description="A worker persona that receives jobs.")
 class AgentNode(Node):
     id: relay.NodeID[int]
-    name: str
-    personality: str | None
-    avatar_url: str | None
-    is_default: bool
-    visibility: AgentVisibility
-    created_at: dt.datetime
+    name: str = strawberry.field(
+        description="Display name, unique among its owner's agents."
+    )
+    personality: str | None = strawberry.field(
+        description=(
+            "How it presents itself, at most 4,000 characters; null when none."
+        )
+    )
+    avatar_url: str | None = strawberry.field(
+        description="Link to an avatar image; null when none."
+    )
+    is_default: bool = strawberry.field(
+        description="The organization's default agent (cannot be deleted)."
+    )
+    visibility: AgentVisibility = strawberry.field(description="Who can find it.")
+    created_at: dt.datetime = strawberry.field(description="When it was created.")
     owner_id: strawberry.Private[int]
     organization_id: strawberry.Private[int]
     mine: strawberry.Private[bool]
@@ -104,7 +114,7 @@ class AgentNode(Node):
             mine=mine,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The user who owns it.")
     async def owner(self, info: Info) -> UserSummary:
         row = await info.context.loaders.agents.user_summary_by_id.load(self.owner_id)
         assert row is not None
@@ -128,7 +138,10 @@ class AgentNode(Node):
         info: Info,
         first: First = 20,
         after: After = None,
-        status: Annotated[JobStatus, strawberry.lazy("schema.jobs")] | None = None,
+        status: Annotated[
+            Annotated[JobStatus, strawberry.lazy("schema.jobs")] | None,
+            strawberry.argument(description="Only jobs in this status; null: all."),
+        ] = None,
     ) -> Annotated[JobConnection, strawberry.lazy("schema.jobs")] | None:
         from schema.jobs import JobNode, decode_job_cursor, job_connection
 
@@ -181,48 +194,87 @@ def agent_connection(
 
 @strawberry.type(description="A PUBLIC agent ranked for a job description.")
 class AgentMatch:
-    agent: AgentNode
+    agent: AgentNode = strawberry.field(description="The agent.")
     score: float = strawberry.field(
         description="0-1: 0.6 x the share of the description's terms (weighted by "
         "rarity) the agent's document holds + 0.4 x embedding cosine."
     )
-    matched_terms: list[str]
+    matched_terms: list[str] = strawberry.field(
+        description="Terms of the job description the agent matched, best first."
+    )
 
 
 # -- inputs and payloads ---------------------------------------------------------------
 
 
-@strawberry.input
+@strawberry.input(description="A new agent.")
 class CreateAgentInput:
     name: str = strawberry.field(description="1-64 characters, unique per user.")
     personality: str | None = strawberry.field(
         default=None, description="At most 4,000 characters; used for matching."
     )
-    avatar_url: str | None = None
-    visibility: AgentVisibility = AgentVisibility.PRIVATE
+    avatar_url: str | None = strawberry.field(
+        default=None,
+        description="An http(s) link to an avatar, at most 2,048 characters.",
+    )
+    visibility: AgentVisibility = strawberry.field(
+        default=AgentVisibility.PRIVATE,
+        description="Who can find it (default PRIVATE).",
+    )
 
 
 @strawberry.input(description="Fields left out keep their values.")
 class UpdateAgentInput:
-    id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    personality: str | None = strawberry.UNSET
-    avatar_url: str | None = strawberry.UNSET
-    visibility: AgentVisibility | None = strawberry.UNSET
+    id: strawberry.ID = strawberry.field(description="Global id of the agent.")
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="1-64 characters, unique per user. Left out: kept; null is a "
+        "VALIDATION_ERROR.",
+    )
+    personality: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description='At most 4,000 characters. Left out: kept; null (or "") clears it.',
+    )
+    avatar_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="An http(s) link, at most 2,048 characters. Left out: kept; "
+        'null (or "") clears it.',
+    )
+    visibility: AgentVisibility | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Who can find it. Left out: kept; null is a VALIDATION_ERROR.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The agent to delete.")
 class DeleteAgentInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Global id of the agent.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of createAgent or updateAgent.")
 class AgentPayload:
-    agent: AgentNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    agent: AgentNode | None = strawberry.field(
+        default=None, description="The agent; null on a user error."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description=(
+            "Expected failures, each with a `code` and the input `field` "
+            "at fault; empty on success."
+        ),
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of deleteAgent.")
 class DeleteAgentPayload:
-    deleted_id: strawberry.ID | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    deleted_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Global id of the deleted agent; null on a user error.",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description=(
+            "Expected failures, each with a `code` and the input `field` "
+            "at fault; empty on success."
+        ),
+    )

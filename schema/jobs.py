@@ -19,12 +19,32 @@ from schema.agents import AgentNode, UserSummary
 from schema.base import Connection, Edge, InvalidArgument, Node, UserError, page_info
 from schema.base import int_ids as _int_ids
 from schema.context import Info
+from schema.docs import describe_values
 
 if TYPE_CHECKING:
     from models.jobs import JobEvent as JobEventRow
 
 
-@strawberry.enum
+@describe_values(
+    HELD=(
+        "Posted; the reward is held from the poster's credits, "
+        "waiting for the receiver."
+    ),
+    ACCEPTED="The receiver took it.",
+    SUBMITTED="The receiver delivered; the poster approves or rejects.",
+    COMPLETED="Approved: the reward went to the receiving agent's owner.",
+    DECLINED="The receiver declined: the reward went back.",
+    REJECTED="The poster rejected the work: the reward went back.",
+    CANCELLED="The poster cancelled it while HELD: the reward went back.",
+    EXPIRED=("Past its deadline while HELD or ACCEPTED: the reward went back."),
+)
+@strawberry.enum(
+    description=(
+        "Where a job stands: HELD, then ACCEPTED, SUBMITTED and "
+        "COMPLETED, or one of the ends DECLINED, REJECTED, CANCELLED,"
+        " EXPIRED."
+    )
+)
 class JobStatus(Enum):
     HELD = "HELD"
     ACCEPTED = "ACCEPTED"
@@ -47,20 +67,20 @@ class JobActor(Enum):
     SYSTEM = strawberry.enum_value("SYSTEM", description="The server (expiry, sweeps).")
 
 
-@strawberry.type
+@strawberry.type(description="The work a receiver delivered.")
 class JobSubmission:
-    content: str
+    content: str = strawberry.field(description="The work, 1 to 50,000 characters.")
     resume_id: strawberry.ID | None = strawberry.field(
         description="Global id of a resume of the receiver's organization."
     )
-    submitted_at: dt.datetime
+    submitted_at: dt.datetime = strawberry.field(description="When it was submitted.")
 
 
-@strawberry.type
+@strawberry.type(description="A status change of a job.")
 class JobHistoryEntry:
-    status: JobStatus
-    at: dt.datetime
-    actor: JobActor
+    status: JobStatus = strawberry.field(description="The status entered.")
+    at: dt.datetime = strawberry.field(description="When.")
+    actor: JobActor = strawberry.field(description="Who moved it.")
 
     @classmethod
     def from_row(cls, row: JobEventRow) -> Self:
@@ -91,14 +111,26 @@ def decode_job_cursor(cursor: str | None) -> tuple[dt.datetime, int] | None:
 @strawberry.type(name="Job", description="A job with an escrowed credit reward.")
 class JobNode(Node):
     id: relay.NodeID[int]
-    title: str
-    description: str
-    reward: int
-    status: JobStatus
-    deadline: dt.datetime | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    reject_reason: str | None
+    title: str = strawberry.field(description="1-200 characters.")
+    description: str = strawberry.field(
+        description="What is asked, 1-20,000 characters."
+    )
+    reward: int = strawberry.field(
+        description="Credits held from the poster and paid on approval."
+    )
+    status: JobStatus = strawberry.field(description="Where the job stands.")
+    deadline: dt.datetime | None = strawberry.field(
+        description=(
+            "Still HELD or ACCEPTED after it, the job expires; null when none."
+        )
+    )
+    created_at: dt.datetime = strawberry.field(description="When it was posted.")
+    updated_at: dt.datetime = strawberry.field(
+        description="When its status last changed."
+    )
+    reject_reason: str | None = strawberry.field(
+        description="Why the poster rejected the work; null unless REJECTED."
+    )
     row: strawberry.Private[JobRow]
 
     @classmethod
@@ -135,7 +167,7 @@ class JobNode(Node):
             agent, viewer_organization_id=loaders.organization_id()
         )
 
-    @strawberry.field
+    @strawberry.field(description="The delivered work; null until SUBMITTED.")
     def submission(self) -> JobSubmission | None:
         row = self.row
         if row.submission_content is None or row.submitted_at is None:
@@ -162,7 +194,10 @@ class JobNode(Node):
         return [cls.from_row(r) if r else None for r in rows]
 
 
-@strawberry.type(name="JobConnection")
+@strawberry.type(
+    name="JobConnection",
+    description="A page of jobs, newest update first.",
+)
 class JobConnection(Connection[JobNode]):
     """A concrete class, so that `Agent.jobs` can name it lazily."""
 
@@ -179,10 +214,10 @@ def job_connection(
 
 @strawberry.type(description="A status change of a job the viewer posted or received.")
 class JobEvent:
-    job: JobNode
-    status: JobStatus
-    actor: JobActor
-    at: dt.datetime
+    job: JobNode = strawberry.field(description="The job, read when the event is sent.")
+    status: JobStatus = strawberry.field(description="The status entered.")
+    actor: JobActor = strawberry.field(description="Who moved it.")
+    at: dt.datetime = strawberry.field(description="When.")
 
     @classmethod
     def from_message(cls, job: JobRow, message: dict[str, Any]) -> Self:
@@ -197,7 +232,7 @@ class JobEvent:
 # -- inputs and payloads ---------------------------------------------------------------
 
 
-@strawberry.input
+@strawberry.input(description="A job to post.")
 class PostJobInput:
     title: str = strawberry.field(description="1-200 characters.")
     description: str = strawberry.field(description="1-20,000 characters.")
@@ -216,42 +251,63 @@ class PostJobInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="The job to accept.")
 class AcceptJobInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Global id of a HELD job your agent received."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The job to decline.")
 class DeclineJobInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Global id of a HELD job your agent received."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The job to approve.")
 class ApproveJobInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Global id of a SUBMITTED job you posted."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The job to cancel.")
 class CancelJobInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Global id of a HELD job you posted."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The work for an accepted job.")
 class SubmitJobInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Global id of an ACCEPTED job your agent received."
+    )
     content: str = strawberry.field(description="1-50,000 characters.")
     resume_id: strawberry.ID | None = strawberry.field(
         default=None, description="A resume of your organization to deliver."
     )
 
 
-@strawberry.input
+@strawberry.input(description="The job to reject, and why.")
 class RejectJobInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Global id of a SUBMITTED job you posted."
+    )
     reason: str = strawberry.field(description="1-2,000 characters.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of a job mutation.")
 class JobPayload:
-    job: JobNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    job: JobNode | None = strawberry.field(
+        default=None, description="The job after the change; null on a user error."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description=(
+            "INVALID_STATE when the job is not in the status the move "
+            "needs, NOT_FOUND, INSUFFICIENT_CREDITS (postJob), "
+            "VALIDATION_ERROR; empty on success."
+        ),
+    )

@@ -13,6 +13,7 @@ import strawberry
 from strawberry import relay
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
+from strawberry.types.unset import UNSET
 
 from schema.base import (
     After,
@@ -387,8 +388,8 @@ class ResumeIdInput:
 @strawberry.input
 class UpdateResumeInput:
     id: strawberry.ID
-    title: str | None = None
-    tags: list[str] | None = None
+    title: str | None = UNSET
+    tags: list[str] | None = UNSET
     structured_data: JSON | None = strawberry.field(
         default=None,
         description="A JSON merge patch (RFC 7396) of the stored ResumeData: given "
@@ -397,7 +398,7 @@ class UpdateResumeInput:
         deprecation_reason="Use `content`, the same partial update typed.",
     )
     content: ResumeDataInput | None = strawberry.field(
-        default=None,
+        default=UNSET,
         description="A partial update of the content: a left-out field keeps, null "
         "clears; not together with structuredData.",
     )

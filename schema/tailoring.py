@@ -148,12 +148,12 @@ class UpdateLlmConfigInput:
     provider: LlmProvider | None = UNSET
     model: str | None = UNSET
     api_key: str | None = strawberry.field(
-        default=UNSET, description="Stored encrypted; empty string clears it."
+        default=UNSET, description='Stored encrypted; null (or "") clears it.'
     )
     api_base: str | None = strawberry.field(
         default=UNSET,
         description="OpenAI-compatible base URL; public addresses only unless the "
-        "instance allows private ones. Empty string clears it.",
+        'instance allows private ones. null (or "") clears it.',
     )
     reasoning_effort: ReasoningEffort | None = strawberry.field(
         default=UNSET, description="null clears it (the model's default)."

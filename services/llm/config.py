@@ -159,8 +159,13 @@ async def update_config(
         "defaultStrategy must be NUDGE, KEYWORDS or FULL",
     ):
         values["default_strategy"] = changes["default_strategy"]
-    for flag in ("enable_cover_letter", "enable_outreach"):
-        if flag in changes and changes[flag] is not None:
+    for flag, api in (
+        ("enable_cover_letter", "enableCoverLetter"),
+        ("enable_outreach", "enableOutreach"),
+    ):
+        if flag in changes and check(
+            changes[flag] is not None, api, f"{api} must be true or false"
+        ):
             values[flag] = bool(changes[flag])
     if "api_key" in changes:
         key = (changes["api_key"] or "").strip()

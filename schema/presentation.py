@@ -1,0 +1,222 @@
+"""GraphQL types of a profile's presentation: themes, fonts, the layout, and their
+catalogs with what the plan allows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+from typing import TYPE_CHECKING, Self
+
+import strawberry
+from strawberry import relay
+
+from schema.base import Node
+from schema.context import Info
+from schema.docs import describe_values
+from schema.profile_sections import SectionKind
+
+if TYPE_CHECKING:
+    from services.profiles import FontOption as FontOptionRow
+    from services.profiles import LayoutState, ThemeState
+    from services.profiles import ThemeOption as ThemeOptionRow
+
+
+@describe_values(
+    INTER="Inter, sans-serif (the default).",
+    SOURCE_SERIF="Source Serif, a serif.",
+    IBM_PLEX_MONO="IBM Plex Mono, monospace (premium: Starter and above).",
+    NOTO_SANS_CJK=(
+        "Noto Sans CJK, for Chinese, Japanese and Korean text (never paywalled)."
+    ),
+)
+@strawberry.enum(description="A font of rendered profiles and PDFs.")
+class Font(Enum):
+    INTER = "INTER"
+    SOURCE_SERIF = "SOURCE_SERIF"
+    IBM_PLEX_MONO = "IBM_PLEX_MONO"
+    NOTO_SANS_CJK = "NOTO_SANS_CJK"
+
+
+@strawberry.enum(
+    description="Key of a theme. May gain values: do not switch on it exhaustively."
+)
+class ThemeKey(Enum):
+    CLASSIC = strawberry.enum_value(
+        "classic", description="Serif headings, one column."
+    )
+    MODERN = strawberry.enum_value(
+        "modern", description="Sans-serif, accent-coloured rules."
+    )
+    NOTO = strawberry.enum_value("noto", description="Noto Sans with CJK coverage.")
+    TERMINAL = strawberry.enum_value(
+        "terminal", description="Monospace, dark header band (premium)."
+    )
+    EXECUTIVE = strawberry.enum_value(
+        "executive", description="Two-column with sidebar (premium)."
+    )
+
+
+@strawberry.type(description="A theme of the catalog and whether the plan allows it.")
+class ThemeOption(Node):
+    id: relay.NodeID[str] = strawberry.field(
+        description="Global id of the option (type ThemeOption); its name is `key`."
+    )
+    key: ThemeKey = strawberry.field(
+        description="The theme's key, as updateTheme's themeId takes it."
+    )
+    name: str = strawberry.field(description="Display name.")
+    premium: bool = strawberry.field(description="Needs a plan with premium themes.")
+    description: str = strawberry.field(description="What the theme looks like.")
+    available: bool = strawberry.field(description="Usable on the current plan.")
+
+    @classmethod
+    def from_option(cls, option: ThemeOptionRow, *, premium_available: bool) -> Self:
+        return cls(
+            id=option.id,
+            key=ThemeKey(option.id),
+            name=option.name,
+            premium=option.premium,
+            description=option.description,
+            available=premium_available or not option.premium,
+        )
+
+    @classmethod
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
+    ) -> list[Self | None]:
+        if info.context.loaders.actor() is None:
+            return [None for _ in node_ids]
+        state, catalog = await info.context.loaders.profiles.theme()
+        options = {option.id: option for option in catalog}
+        return [
+            cls.from_option(options[key], premium_available=state.available)
+            if key in options
+            else None
+            for key in node_ids
+        ]
+
+
+@strawberry.type(
+    description=(
+        "The profile's theme: the stored choice, what renders on the "
+        "current plan, the accent colour and the catalog."
+    )
+)
+class Theme:
+    theme_id: str = strawberry.field(description="The stored selection.")
+    effective_theme_id: str = strawberry.field(
+        description="The theme actually rendered after entitlement checks."
+    )
+    accent_color: str = strawberry.field(
+        description='Accent colour, "#rrggbb" in lower case (default "#2563eb").'
+    )
+    available: bool = strawberry.field(
+        description="Whether premium theming is available on the current plan."
+    )
+    effective_plan: str = strawberry.field(
+        description=('Id of the plan the effective theme was decided on (e.g. "free").')
+    )
+    catalog: list[ThemeOption] = strawberry.field(
+        description="Every theme, with whether the current plan allows it."
+    )
+
+    @classmethod
+    def from_state(cls, state: ThemeState, catalog: Iterable[ThemeOptionRow]) -> Self:
+        return cls(
+            theme_id=state.theme_id,
+            effective_theme_id=state.effective_theme_id,
+            accent_color=state.accent_color,
+            available=state.available,
+            effective_plan=state.effective_plan,
+            catalog=[
+                ThemeOption.from_option(t, premium_available=state.available)
+                for t in catalog
+            ],
+        )
+
+
+@strawberry.type(description="A font of the catalog and whether the plan allows it.")
+class FontOption(Node):
+    id: relay.NodeID[str] = strawberry.field(
+        description="Global id of the option (type FontOption); its name is `key`."
+    )
+    key: Font = strawberry.field(
+        description="The font, as updateLayout's font takes it."
+    )
+    name: str = strawberry.field(description="Display name.")
+    premium: bool = strawberry.field(
+        description="Needs a plan with premium presentation."
+    )
+    available: bool = strawberry.field(description="Usable on the current plan.")
+
+    @classmethod
+    def from_option(cls, option: FontOptionRow, *, premium_available: bool) -> Self:
+        return cls(
+            id=option.id,
+            key=Font(option.id),
+            name=option.name,
+            premium=option.premium,
+            available=premium_available or not option.premium,
+        )
+
+    @classmethod
+    async def load_nodes(
+        cls, *, info: Info, node_ids: Iterable[str]
+    ) -> list[Self | None]:
+        if info.context.loaders.actor() is None:
+            return [None for _ in node_ids]
+        state, fonts = await info.context.loaders.profiles.layout()
+        options = {option.id: option for option in fonts}
+        return [
+            cls.from_option(options[key], premium_available=state.available)
+            if key in options
+            else None
+            for key in node_ids
+        ]
+
+
+@strawberry.type(
+    description=(
+        "The profile's layout: section order, hidden sections and "
+        "font, stored and effective."
+    )
+)
+class Layout:
+    section_order: list[SectionKind] = strawberry.field(
+        description="Every section, in display order."
+    )
+    hidden_sections: list[SectionKind] = strawberry.field(
+        description=(
+            "Sections left out of the public face and exports, in no "
+            "particular order; empty when all show."
+        )
+    )
+    font: Font = strawberry.field(description="The stored selection.")
+    effective_font: Font = strawberry.field(
+        description="The font actually rendered after entitlement checks."
+    )
+    available: bool = strawberry.field(
+        description="Whether premium layout options (fonts) are available on the "
+        "current plan."
+    )
+    effective_plan: str = strawberry.field(
+        description=('Id of the plan the effective font was decided on (e.g. "free").')
+    )
+    fonts: list[FontOption] = strawberry.field(
+        description="Every font, with whether the current plan allows it."
+    )
+
+    @classmethod
+    def from_state(cls, state: LayoutState, fonts: Iterable[FontOptionRow]) -> Self:
+        return cls(
+            section_order=[SectionKind(k) for k in state.section_order],
+            hidden_sections=[SectionKind(k) for k in state.hidden_sections],
+            font=Font(state.font),
+            effective_font=Font(state.effective_font),
+            available=state.available,
+            effective_plan=state.effective_plan,
+            fonts=[
+                FontOption.from_option(f, premium_available=state.available)
+                for f in fonts
+            ],
+        )
