@@ -228,6 +228,7 @@ LIST_FIELDS = {
     "ResumeData.education": ROW,
     "ResumeData.personalProjects": ROW,
     "ResumeData.workExperience": ROW,
+    "SecurityEvent.details": ROW,
     "SectionImport.change": ROW,
     "Theme.catalog": ROW,
     "Transcript.messages": TRANSCRIPTS_GUARD,
