@@ -14,18 +14,20 @@ from resolvers.inputs import decode_node_id, given_fields
 from resolvers.resumes import _queue_limits, _resume_id
 from schema.base import ErrorCode, UserError
 from schema.context import Info
-from schema.resumes import ResumeNode, TailorResumePayload
-from schema.tailoring import (
+from schema.letters import (
     CoverLetter,
     CoverLetterPayload,
     DeleteLetterInput,
     DeleteLetterPayload,
     GenerateLetterInput,
-    JobKeywords,
-    LlmConfigType,
     OutreachMessage,
     OutreachMessagePayload,
     RegenerateLetterInput,
+)
+from schema.resumes import ResumeNode, TailorResumePayload
+from schema.tailoring import (
+    JobKeywords,
+    LlmConfigType,
     RenderResumePdfInput,
     RenderResumePdfPayload,
     ResumeMatch,
