@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable, Sequence, Sized
+from collections.abc import Callable, Iterable, Sequence, Sized
 from enum import Enum
 from typing import Annotated, Generic, TypeAlias, TypeVar
 
 import strawberry
+from strawberry.types.enum import StrawberryEnumDefinition
 
 MAX_PAGE_SIZE = 100
 
@@ -29,6 +30,41 @@ After: TypeAlias = Annotated[
     ),
 ]
 MAX_ID = 2**31 - 1  # ids are IntField: int4 on PostgreSQL
+
+EnumT = TypeVar("EnumT", bound=type[Enum])
+MemberT = TypeVar("MemberT", bound=Enum)
+
+
+def values_described(**descriptions: str) -> Callable[[EnumT], EnumT]:
+    """Describe every value of a `@strawberry.enum` (put it above that decorator).
+
+    The typed alternative to `strawberry.enum_value(..., description=...)`, which
+    mypy types `.value` of as `EnumValueDefinition`: here the members stay plain
+    values. Every member must be described, and only members."""
+
+    def describe(enum: EnumT) -> EnumT:
+        definition = enum.__strawberry_definition__  # type: ignore[attr-defined]
+        assert isinstance(definition, StrawberryEnumDefinition), enum
+        names = {value.name for value in definition.values}
+        if names != set(descriptions):
+            raise TypeError(
+                f"{enum.__name__}: undescribed {sorted(names - set(descriptions))}, "
+                f"unknown {sorted(set(descriptions) - names)}"
+            )
+        for value in definition.values:
+            value.description = descriptions[value.name]
+        return enum
+
+    return describe
+
+
+def enum_or(enum: type[MemberT], raw: str | None, default: MemberT) -> MemberT:
+    """The member of `enum` with value `raw`, else `default` (a value stored before
+    the set was closed must not fail the whole field)."""
+    try:
+        return enum(raw)
+    except ValueError:
+        return default
 
 
 def int_ids(node_ids: Iterable[str]) -> list[int]:

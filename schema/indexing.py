@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Self
 import strawberry
 
 from schema.base import UserError
+from schema.processing import Engine, IndexingStage, ProcessingErrorCode
 
 if TYPE_CHECKING:
     from services.indexing import IndexStatus
@@ -35,11 +36,13 @@ class IndexingStatus:
     completeness: float = strawberry.field(
         description="indexedChunks / totalChunks (0 when there is nothing)."
     )
-    engine: str | None = strawberry.field(description="offline or openai.")
+    engine: Engine | None = strawberry.field(
+        description="What computed the vectors; null before the first run."
+    )
     model: str | None
     last_indexed_at: dt.datetime | None
-    error_code: str | None
-    stage: str
+    error_code: ProcessingErrorCode | None
+    stage: IndexingStage
     progress: int
 
     @classmethod
@@ -49,11 +52,11 @@ class IndexingStatus:
             indexed_chunks=status.indexed_chunks,
             total_chunks=status.total_chunks,
             completeness=status.completeness,
-            engine=status.engine,
+            engine=Engine.parse(status.engine),
             model=status.model,
             last_indexed_at=status.last_indexed_at,
-            error_code=status.error_code,
-            stage=status.stage,
+            error_code=ProcessingErrorCode.parse(status.error_code),
+            stage=IndexingStage.parse(status.stage),
             progress=status.progress,
         )
 
@@ -61,26 +64,26 @@ class IndexingStatus:
 @strawberry.type(description="One step of a profile's indexing.")
 class IndexingEvent:
     state: IndexingState
-    stage: str
+    stage: IndexingStage
     progress: int
     indexed_chunks: int
     total_chunks: int
-    engine: str | None
+    engine: Engine | None
     model: str | None
-    error_code: str | None
+    error_code: ProcessingErrorCode | None
     error_message: str | None
 
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> Self:
         return cls(
             state=IndexingState(message["state"]),
-            stage=message["stage"],
+            stage=IndexingStage.parse(message["stage"]),
             progress=message["progress"],
             indexed_chunks=message["indexed_chunks"],
             total_chunks=message["total_chunks"],
-            engine=message["engine"] or None,
+            engine=Engine.parse(message["engine"]),
             model=message["model"] or None,
-            error_code=message["error_code"],
+            error_code=ProcessingErrorCode.parse(message["error_code"]),
             error_message=message["error_message"],
         )
 

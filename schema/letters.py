@@ -6,17 +6,52 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from enum import Enum
 from typing import TYPE_CHECKING, Any, Self
 
 import strawberry
 from strawberry import relay
 
-from schema.base import Connection, UserError
+from schema.base import Connection, UserError, enum_or, values_described
 from schema.base import int_ids as _int_ids
 from schema.context import Info
+from schema.processing import MAY_GAIN, Engine
 
 if TYPE_CHECKING:
     from models.tailoring import Letter as LetterRow
+
+
+@values_described(
+    SKILL="A skill none of the resumes has.",
+    EMPLOYER="An employer (work experience) the master resume does not have.",
+    SCHOOL="A school (education) the master resume does not have.",
+    PROJECT="A project the master resume does not have.",
+    CERTIFICATION="A certification the resumes do not back.",
+    LANGUAGE="A language the resumes do not back.",
+    AWARD="An award the resumes do not back.",
+    TITLE="A changed job title or degree of a kept entry (restored).",
+    DATE="Changed years of a kept entry (restored).",
+    NUMBER="A number (figure, percentage, amount) the resumes do not state.",
+    TERM="A technical term the resumes do not support.",
+    NAME="A capitalized name (product, company, place) the resumes lack.",
+    RESTORED="A change to personal info or custom sections, which tailoring may "
+    "not touch (the original was restored).",
+)
+@strawberry.enum(description="What kind of fact was removed." + MAY_GAIN)
+class ViolationKind(Enum):
+    SKILL = "skill"
+    EMPLOYER = "employer"
+    SCHOOL = "school"
+    PROJECT = "project"
+    CERTIFICATION = "certification"
+    LANGUAGE = "language"
+    AWARD = "award"
+    TITLE = "title"
+    DATE = "date"
+    NUMBER = "number"
+    TERM = "term"
+    NAME = "name"
+    RESTORED = "restored"
 
 
 @strawberry.type(
@@ -24,16 +59,17 @@ if TYPE_CHECKING:
     "have; it was removed."
 )
 class Violation:
-    kind: str = strawberry.field(
-        description="skill, employer, school, project, certification, language, "
-        "award, title, date, number, term or name."
+    kind: ViolationKind = strawberry.field(description="What kind of fact it was.")
+    value: str = strawberry.field(description="The removed text.")
+    location: str = strawberry.field(
+        description="Where it was: a ResumeData path, e.g. summary or "
+        "workExperience.title."
     )
-    value: str
-    location: str = strawberry.field(description="Where it was, e.g. summary.")
 
     @classmethod
     def from_dict(cls, row: Mapping[str, Any]) -> Self:
-        return cls(kind=row["kind"], value=row["value"], location=row["location"])
+        kind = enum_or(ViolationKind, row["kind"], ViolationKind.TERM)
+        return cls(kind=kind, value=row["value"], location=row["location"])
 
 
 def _letter_values(row: LetterRow) -> dict[str, Any]:
@@ -46,7 +82,7 @@ def _letter_values(row: LetterRow) -> dict[str, Any]:
         "job_title": row.job_title or None,
         "job_description": row.job_description,
         "language": row.language,
-        "engine": row.engine,
+        "engine": enum_or(Engine, row.engine, Engine.OFFLINE),
         "removed": [Violation.from_dict(v) for v in row.removed],
         "warnings": list(row.warnings),
         "created_at": row.created_at,
@@ -66,28 +102,44 @@ async def _load_letters(info: Info, node_ids: Iterable[str], kind: str) -> list[
     return [by_id.get(key) for key in keys]
 
 
-@strawberry.type(description="A cover letter written for a resume and a job.")
-class CoverLetter(relay.Node):
+@strawberry.interface(
+    description="A text written for a resume and a job: a CoverLetter or an "
+    "OutreachMessage. Facts the resumes do not back are removed (`removed`)."
+)
+class Letter(relay.Node):
     id: relay.NodeID[int]
-    resume_id: strawberry.ID
-    subject: str
-    content: str
+    resume_id: strawberry.ID = strawberry.field(
+        description="Global id of the resume it was written from."
+    )
+    subject: str = strawberry.field(description="Subject line (for an email).")
+    content: str = strawberry.field(
+        description="The text; paragraphs end with a newline."
+    )
     company: str | None = strawberry.field(description="From the job description.")
-    job_title: str | None
-    job_description: str
-    language: str
-    engine: str
+    job_title: str | None = strawberry.field(
+        description="The role, from the job description."
+    )
+    job_description: str = strawberry.field(description="The job it answers.")
+    language: str = strawberry.field(description="BCP 47 tag of the text.")
+    engine: Engine = strawberry.field(description="What wrote it.")
     removed: list[Violation] = strawberry.field(
         description="Statements dropped because the resumes do not back them."
     )
-    warnings: list[str]
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    warnings: list[str] = strawberry.field(
+        description="Notes for the user, e.g. how many statements were removed."
+    )
+    created_at: dt.datetime = strawberry.field(description="When it was written.")
+    updated_at: dt.datetime = strawberry.field(
+        description="When it was last regenerated."
+    )
 
     @classmethod
     def from_row(cls, row: LetterRow) -> Self:
         return cls(**_letter_values(row))
 
+
+@strawberry.type(description="A cover letter written for a resume and a job.")
+class CoverLetter(Letter):
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
@@ -97,27 +149,7 @@ class CoverLetter(relay.Node):
 
 
 @strawberry.type(description="A short message to a recruiter or hiring manager.")
-class OutreachMessage(relay.Node):
-    id: relay.NodeID[int]
-    resume_id: strawberry.ID
-    subject: str
-    content: str
-    company: str | None = strawberry.field(description="From the job description.")
-    job_title: str | None
-    job_description: str
-    language: str
-    engine: str
-    removed: list[Violation] = strawberry.field(
-        description="Statements dropped because the resumes do not back them."
-    )
-    warnings: list[str]
-    created_at: dt.datetime
-    updated_at: dt.datetime
-
-    @classmethod
-    def from_row(cls, row: LetterRow) -> Self:
-        return cls(**_letter_values(row))
-
+class OutreachMessage(Letter):
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False

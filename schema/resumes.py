@@ -33,6 +33,7 @@ from schema.letters import (
     OutreachMessage,
     OutreachMessageConnection,
 )
+from schema.processing import Engine, ProcessingErrorCode, ResumeStage
 from schema.resumedata import ResumeData, ResumeDataInput
 from schema.tailoring import JobKeywords, RefinementStats, TailorStrategy
 
@@ -77,16 +78,20 @@ class ResumeNode(relay.Node):
     )
     size: int
     status: ResumeStatus
-    stage: str = strawberry.field(
-        description="received, extracting, structuring, saving, done or failed."
-    )
+    stage: ResumeStage = strawberry.field(description="The current step.")
     progress: int = strawberry.field(description="Percent, 0 to 100.")
     is_master: bool
     tags: list[str]
     locale: str
-    error_code: str | None
-    error_message: str | None
-    engine: str = strawberry.field(description="What structured the text.")
+    error_code: ProcessingErrorCode | None = strawberry.field(
+        description="Why it failed (FAILED only)."
+    )
+    error_message: str | None = strawberry.field(
+        description="What failed, for people (FAILED only)."
+    )
+    engine: Engine | None = strawberry.field(
+        description="What structured (or tailored) it; null until then."
+    )
     warnings: list[str]
     structured_data: JSON | None = strawberry.field(
         description="ResumeData as untyped JSON: personalInfo, summary, "
@@ -164,14 +169,14 @@ class ResumeNode(relay.Node):
             file_type=FileType(row.kind),
             size=row.size,
             status=ResumeStatus(row.status),
-            stage=row.stage,
+            stage=ResumeStage.parse(row.stage),
             progress=row.progress,
             is_master=row.is_master,
             tags=list(row.tags),
             locale=row.locale,
-            error_code=row.error_code,
+            error_code=ProcessingErrorCode.parse(row.error_code),
             error_message=row.error_message,
-            engine=row.engine,
+            engine=Engine.parse(row.engine),
             warnings=list(row.warnings),
             structured_data=row.structured_data,  # type: ignore[arg-type]
             text=row.text,
@@ -234,12 +239,9 @@ class ResumeEvent:
         description="Global id of the resume (also in `resume`)."
     )
     status: ResumeStatus = strawberry.field(description="The status at this step.")
-    stage: str = strawberry.field(
-        description="received, extracting, structuring, saving, done, failed or "
-        "deleted (parses); tailoring runs name their own steps."
-    )
+    stage: ResumeStage = strawberry.field(description="The step reached.")
     progress: int = strawberry.field(description="Percent done, 0 to 100.")
-    error_code: str | None = strawberry.field(
+    error_code: ProcessingErrorCode | None = strawberry.field(
         description="Why it failed (FAILED only)."
     )
     error_message: str | None = strawberry.field(
@@ -266,9 +268,9 @@ class ResumeEvent:
         return cls(
             resume_id=strawberry.ID(relay.to_base64("Resume", message["resume_id"])),
             status=ResumeStatus(message["status"]),
-            stage=message["stage"],
+            stage=ResumeStage.parse(message["stage"]),
             progress=message["progress"],
-            error_code=message["error_code"],
+            error_code=ProcessingErrorCode.parse(message["error_code"]),
             error_message=message["error_message"],
         )
 

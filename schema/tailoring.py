@@ -12,13 +12,45 @@ from typing import TYPE_CHECKING, Any, Self
 import strawberry
 from strawberry.types.unset import UNSET
 
-from schema.base import UserError
+from schema.base import UserError, values_described
 from schema.letters import Violation
+from schema.processing import MAY_GAIN, Engine
 
 if TYPE_CHECKING:
     from models.tailoring import LlmConfig as LlmConfigRow
     from services.tailoring.keywords import JobKeywords as KeywordsRow
     from services.tailoring.match import Match
+
+
+@values_described(
+    INTERN="Intern or trainee.",
+    JUNIOR="Junior, entry level or graduate.",
+    MID="Mid level.",
+    SENIOR="Senior.",
+    STAFF="Staff.",
+    PRINCIPAL="Principal.",
+    LEAD="Tech or team lead.",
+    DIRECTOR="Director, head of or VP.",
+    MANAGER="Engineering, team or people manager.",
+)
+@strawberry.enum(description="The seniority a job description asks for." + MAY_GAIN)
+class SeniorityLevel(Enum):
+    INTERN = "Intern"
+    JUNIOR = "Junior"
+    MID = "Mid"
+    SENIOR = "Senior"
+    STAFF = "Staff"
+    PRINCIPAL = "Principal"
+    LEAD = "Lead"
+    DIRECTOR = "Director"
+    MANAGER = "Manager"
+
+
+def _seniority(raw: str | None) -> SeniorityLevel | None:
+    try:
+        return SeniorityLevel(raw) if raw else None
+    except ValueError:  # stored before the set was closed
+        return None
 
 
 @strawberry.type
@@ -28,7 +60,9 @@ class JobKeywords:
     keywords: list[str]
     key_responsibilities: list[str]
     experience_years: int | None
-    seniority_level: str | None
+    seniority_level: SeniorityLevel | None = strawberry.field(
+        description="From the title or the role sentence; null when none is named."
+    )
 
     @classmethod
     def from_dict(cls, row: Mapping[str, Any]) -> Self:
@@ -38,7 +72,7 @@ class JobKeywords:
             keywords=list(row.get("keywords") or []),
             key_responsibilities=list(row.get("key_responsibilities") or []),
             experience_years=row.get("experience_years"),
-            seniority_level=row.get("seniority_level"),
+            seniority_level=_seniority(row.get("seniority_level")),
         )
 
     @classmethod
@@ -49,7 +83,7 @@ class JobKeywords:
             keywords=list(row.keywords),
             key_responsibilities=list(row.key_responsibilities),
             experience_years=row.experience_years,
-            seniority_level=row.seniority_level,
+            seniority_level=_seniority(row.seniority_level),
         )
 
 
@@ -187,7 +221,7 @@ class RefinementStats:
     final_match_percentage: float
     before: ResumeMatch | None
     after: ResumeMatch | None
-    engine: str
+    engine: Engine | None = strawberry.field(description="What tailored the resume.")
 
     @classmethod
     def from_dict(cls, row: Mapping[str, Any], keywords: JobKeywords) -> Self:
@@ -216,7 +250,7 @@ class RefinementStats:
             final_match_percentage=row.get("finalMatchPercentage", 0.0),
             before=match(row.get("before")),
             after=match(row.get("after")),
-            engine=row.get("engine", ""),
+            engine=Engine.parse(row.get("engine")),
         )
 
 
