@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 
 from schema.base import UserError
+from schema.context import Info
 from schema.processing import Engine, IndexingStage, ProcessingErrorCode
 
 if TYPE_CHECKING:
+    from schema.profiles import ProfileNode
     from services.indexing import IndexStatus
 
 
@@ -86,6 +88,20 @@ class IndexingEvent:
             error_code=ProcessingErrorCode.parse(message["error_code"]),
             error_message=message["error_message"],
         )
+
+    @strawberry.field(
+        description="The profile being indexed, read fresh per event, so a "
+        "normalized cache updates its `indexingStatus` without a hand-written "
+        "updater (as `resumeEvents` carry `resume`)."
+    )
+    async def profile(
+        self, info: Info
+    ) -> Annotated[ProfileNode, strawberry.lazy("schema.profiles")]:
+        from schema.profiles import ProfileNode
+        from services import profiles
+
+        org = info.context.require_actor().organization_id
+        return ProfileNode.from_row(await profiles.get_profile(organization_id=org))
 
 
 @strawberry.type

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
@@ -19,6 +19,7 @@ from schema.processing import MAY_GAIN, Engine
 
 if TYPE_CHECKING:
     from models.tailoring import Letter as LetterRow
+    from schema.resumes import ResumeNode
 
 
 @values_described(
@@ -186,16 +187,37 @@ class DeleteLetterInput:
     id: strawberry.ID
 
 
-@strawberry.type
+ASKED_LETTER = (
+    "The letter: the new or rewritten one; when refused (PLAN_REQUIRED, ...), "
+    "the one regenerate was asked about as it stands; null when there is none."
+)
+ASKED_RESUME = (
+    "The resume the letter is (or was asked to be) written from, with every "
+    "answer, refusals included; null when there is none."
+)
+LazyResume = Annotated["ResumeNode", strawberry.lazy("schema.resumes")]
+
+
+@strawberry.type(description="The result of a cover letter mutation.")
 class CoverLetterPayload:
-    cover_letter: CoverLetter | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    cover_letter: CoverLetter | None = strawberry.field(
+        default=None, description=ASKED_LETTER
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Expected failures; empty on success."
+    )
+    resume: LazyResume | None = strawberry.field(default=None, description=ASKED_RESUME)
 
 
-@strawberry.type
+@strawberry.type(description="The result of an outreach message mutation.")
 class OutreachMessagePayload:
-    outreach_message: OutreachMessage | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    outreach_message: OutreachMessage | None = strawberry.field(
+        default=None, description=ASKED_LETTER
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Expected failures; empty on success."
+    )
+    resume: LazyResume | None = strawberry.field(default=None, description=ASKED_RESUME)
 
 
 @strawberry.type

@@ -223,14 +223,21 @@ def _letter_page(
     return Connection(edges=edges, page_info=page_info(edges, rows, size, after))
 
 
-@strawberry.type
+@strawberry.type(description="The result of tailorResume.")
 class TailorResumePayload:
     resume: ResumeNode | None = strawberry.field(
         default=None,
         description="The new tailored resume, PROCESSING: follow it with "
         "tailoringEvents.",
     )
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Expected failures; empty on success."
+    )
+    source_resume: ResumeNode | None = strawberry.field(
+        default=None,
+        description="The resume asked about (resumeId, or the master), with every "
+        "answer, refusals (PLAN_REQUIRED, ...) included; null when there is none.",
+    )
 
 
 @strawberry.type(description="A step of a resume's parsing.")

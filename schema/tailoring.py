@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry.types.unset import UNSET
@@ -18,6 +18,7 @@ from schema.processing import MAY_GAIN, Engine
 
 if TYPE_CHECKING:
     from models.tailoring import LlmConfig as LlmConfigRow
+    from schema.resumes import ResumeNode
     from services.tailoring.keywords import JobKeywords as KeywordsRow
     from services.tailoring.match import Match
 
@@ -305,10 +306,21 @@ class ResumePdf:
     size: int
 
 
-@strawberry.type
+@strawberry.type(description="The result of renderResumePdf.")
 class RenderResumePdfPayload:
-    pdf: ResumePdf | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    pdf: ResumePdf | None = strawberry.field(
+        default=None, description="The PDF; null on a user error."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Expected failures; empty on success."
+    )
+    resume: Annotated[ResumeNode, strawberry.lazy("schema.resumes")] | None = (
+        strawberry.field(
+            default=None,
+            description="The resume asked about, with every answer, refusals "
+            "(PLAN_REQUIRED for a theme) included; null when there is none.",
+        )
+    )
 
 
 # moved to schema.letters; re-exported for the modules that import them from here
