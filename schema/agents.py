@@ -9,6 +9,7 @@ import binascii
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
@@ -140,8 +141,12 @@ class AgentNode(relay.Node):
             decode_job_cursor(after),
             status.value if status else None,
         )
-        rows = await info.context.loaders.agents.jobs_of_agent.load(key)
-        return job_connection(rows, size, after, JobNode.from_row)
+        loaders = info.context.loaders.agents
+        rows = await loaders.jobs_of_agent.load(key)
+        page = job_connection(rows, size, after, JobNode.from_row)
+        counted = (self.id, key[3])
+        page.counter = partial(loaders.job_count_of_agent.load, counted)
+        return page
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Self
 import strawberry
 from strawberry import relay
 
-from schema.base import Edge, PageInfo, UserError
+from schema.base import Counter, Edge, PageInfo, UserError
 from schema.base import int_ids as _int_ids
 from schema.context import Info
 
@@ -162,14 +162,28 @@ class TranscriptNode(relay.Node):
     description="Transcripts, newest first. Below Pro: `available` false, no edges."
 )
 class TranscriptConnection:
-    edges: list[Edge[TranscriptNode]]
-    page_info: PageInfo
-    available: bool
-    effective_plan: str
+    edges: list[Edge[TranscriptNode]] = strawberry.field(
+        description="The page's transcripts."
+    )
+    page_info: PageInfo = strawberry.field(description="Where the page stands.")
+    available: bool = strawberry.field(
+        description="The plan includes transcripts (Pro); false: no edges."
+    )
+    effective_plan: str = strawberry.field(
+        description="The organization's effective plan key."
+    )
+    counter: strawberry.Private[Counter]
 
-    @strawberry.field
+    @strawberry.field(description="The page's transcripts without their cursors.")
     def nodes(self) -> list[TranscriptNode]:
         return [edge.node for edge in self.edges]
+
+    @strawberry.field(
+        description="How many transcripts the range holds (0 below Pro): one "
+        "COUNT query, run only when this field is selected."
+    )
+    async def total_count(self) -> int:
+        return await self.counter()
 
 
 @strawberry.input

@@ -16,16 +16,18 @@ from strawberry.scalars import JSON
 
 from schema.base import (
     After,
+    Before,
     Connection,
     Edge,
     First,
+    Last,
     UserError,
+    Window,
     encode_cursor,
-    page_info,
+    window,
 )
 from schema.base import decode_cursor as _decode_cursor
 from schema.base import int_ids as _int_ids
-from schema.base import page_size as _page_size
 from schema.context import Info
 from schema.letters import (
     CoverLetter,
@@ -144,19 +146,31 @@ class ResumeNode(relay.Node):
 
     @strawberry.field(description="Cover letters of this resume, newest first.")
     async def cover_letters(
-        self, info: Info, first: First = None, after: After = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> CoverLetterConnection:
-        rows = await _letters(info, self.id, "COVER_LETTER", first, after)
-        page: CoverLetterConnection = _letter_page(rows, CoverLetter, first, after)
+        win = window(first, after, last, before)
+        page: CoverLetterConnection = await _letter_page(
+            info, self.id, "COVER_LETTER", CoverLetter, win
+        )
         return page
 
     @strawberry.field(description="Outreach messages of this resume, newest first.")
     async def outreach_messages(
-        self, info: Info, first: First = None, after: After = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> OutreachMessageConnection:
-        rows = await _letters(info, self.id, "OUTREACH", first, after)
-        page: OutreachMessageConnection = _letter_page(
-            rows, OutreachMessage, first, after
+        win = window(first, after, last, before)
+        page: OutreachMessageConnection = await _letter_page(
+            info, self.id, "OUTREACH", OutreachMessage, win
         )
         return page
 
@@ -202,25 +216,29 @@ class ResumeNode(relay.Node):
 ResumeConnection = Connection[ResumeNode]
 
 
-async def _letters(
-    info: Info, resume_id: int, kind: str, first: int | None, after: str | None
-) -> list[Any]:
-    info.context.require_actor()
-    loader = info.context.loaders.tailoring.letters(
-        kind=kind, after=_decode_cursor(kind, after), limit=_page_size(first) + 1
-    )
-    return await loader.load(resume_id)
-
-
-def _letter_page(
-    rows: list[Any], node: Any, first: int | None, after: str | None
+async def _letter_page(
+    info: Info, resume_id: int, kind: str, node: Any, win: Window
 ) -> Any:
-    size = _page_size(first)
+    """A page of a resume's letters of `kind` (one query per page shape for all
+    resumes of the request), counted by one grouped query when asked."""
+    loaders = info.context.loaders.tailoring
+    info.context.require_actor()
+    loader = loaders.letters(
+        kind=kind,
+        after=_decode_cursor(kind, win.cursor),
+        limit=win.size + 1,
+        backward=win.backward,
+    )
+    rows = await loader.load(resume_id)
     edges = [
         Edge(cursor=encode_cursor(row.kind, row.id), node=node.from_row(row))
-        for row in rows[:size]
+        for row in win.rows(rows)
     ]
-    return Connection(edges=edges, page_info=page_info(edges, rows, size, after))
+
+    async def count() -> int:
+        return await loaders.letter_counts(kind).load(resume_id)
+
+    return Connection(edges=edges, page_info=win.page_info(edges, rows), counter=count)
 
 
 @strawberry.type(description="The result of tailorResume.")

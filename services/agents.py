@@ -214,6 +214,12 @@ async def list_agents(
     return await query.order_by("-is_default", "id").limit(first + 1)
 
 
+async def count_agents(*, actor: Actor) -> int:
+    return await Agent.filter(
+        owner_id=actor.user_id, organization_id=actor.organization_id
+    ).count()
+
+
 async def agents_by_id(ids: Sequence[int]) -> list[Agent]:
     """Rows by id, unscoped: callers decide what the viewer may see of each."""
     return await Agent.filter(id__in=list(ids)) if ids else []

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tortoise import connections
 from tortoise.expressions import Q, Subquery
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from models.agents import Agent
@@ -357,6 +358,43 @@ async def worker_status(
     if status:
         query = query.filter(status=status)
     return await query.order_by("-updated_at", "-id").limit(first + 1)
+
+
+async def count_worker_status(*, actor: Actor, status: str | None) -> int:
+    _check_status(status)
+    own = Agent.filter(owner_id=actor.user_id, organization_id=actor.organization_id)
+    query = Job.filter(
+        receiver_organization_id=actor.organization_id,
+        receiver_agent_id__in=Subquery(own.values("id")),
+    )
+    return await (query.filter(status=status) if status else query).count()
+
+
+async def count_posted_jobs(*, actor: Actor, status: str | None) -> int:
+    _check_status(status)
+    query = Job.filter(poster_organization_id=actor.organization_id)
+    return await (query.filter(status=status) if status else query).count()
+
+
+async def count_jobs_of_agents(
+    *, actor: Actor, agent_ids: Sequence[int], status: str | None
+) -> dict[int, int]:
+    """How many jobs each agent of the viewer's organization received: one
+    grouped COUNT query."""
+    _check_status(status)
+    query = Job.filter(
+        receiver_organization_id=actor.organization_id,
+        receiver_agent_id__in=list(agent_ids),
+    )
+    if status:
+        query = query.filter(status=status)
+    counted = (
+        await query.annotate(n=Count("id"))
+        .group_by("receiver_agent_id")
+        .values_list("receiver_agent_id", "n")
+    )
+    found = {int(agent): int(n) for agent, n in counted}
+    return {int(i): found.get(int(i), 0) for i in agent_ids}
 
 
 async def posted_jobs(

@@ -32,6 +32,10 @@ class AgentLoaders:
         self.jobs_of_agent = DataLoader[JobsKey, list[Job]](
             load_fn=self._jobs_of_agents
         )
+        # key: (agent id, status); one grouped COUNT per status
+        self.job_count_of_agent = DataLoader[tuple[int, str | None], int](
+            load_fn=self._job_counts
+        )
 
     def actor(self) -> Actor:
         actor = self._actor()
@@ -87,6 +91,27 @@ class AgentLoaders:
             for agent_id in agent_ids:
                 pages[(agent_id, first, after, status)] = found.get(agent_id, [])
         return [pages[key] for key in keys]
+
+    async def _job_counts(self, keys: list[tuple[int, str | None]]) -> list[int]:
+        by_status: dict[str | None, list[int]] = {}
+        for agent_id, status in keys:
+            by_status.setdefault(status, []).append(agent_id)
+        counts: dict[tuple[int, str | None], int] = {}
+        for status, agent_ids in by_status.items():
+            found = await jobs.count_jobs_of_agents(
+                actor=self.actor(), agent_ids=agent_ids, status=status
+            )
+            counts.update({(i, status): n for i, n in found.items()})
+        return [counts[key] for key in keys]
+
+    async def agent_count(self) -> int:
+        return await agents.count_agents(actor=self.actor())
+
+    async def worker_status_count(self, *, status: str | None) -> int:
+        return await jobs.count_worker_status(actor=self.actor(), status=status)
+
+    async def posted_jobs_count(self, *, status: str | None) -> int:
+        return await jobs.count_posted_jobs(actor=self.actor(), status=status)
 
     # -- list queries of the viewer (one per field) --------------------------------
 
