@@ -181,8 +181,8 @@ class UserError:
     field: list[str] | None = strawberry.field(
         description='Path to the input field at fault, e.g. ["input", "email"].'
     )
-    message: str
-    code: ErrorCode
+    message: str = strawberry.field(description="What went wrong, for people.")
+    code: ErrorCode = strawberry.field(description="What went wrong, for programs.")
     retry_after: int | None = strawberry.field(
         default=None, description="Seconds to wait before trying again (SERVICE_BUSY)."
     )

@@ -72,7 +72,7 @@ class SectionChange:
 
 @strawberry.type(description="What importing would do to one section.")
 class SectionImport:
-    section: SectionKind
+    section: SectionKind = strawberry.field(description="The profile section.")
     add: list[JSON] = strawberry.field(description="New entries.")
     change: list[SectionChange] = strawberry.field(
         description="Duplicates of existing entries that bring new values."
@@ -108,26 +108,42 @@ class ImportPreviewType(relay.Node):
 
 @strawberry.input(description="Exactly one of resumeId and file.")
 class PreviewImportInput:
-    resume_id: strawberry.ID | None = None
-    file: Upload | None = None
+    resume_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A READY resume of the organization."
+    )
+    file: Upload | None = strawberry.field(
+        default=None, description="A resume file, parsed on the spot."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of previewImport.")
 class PreviewImportPayload:
-    preview: ImportPreviewType | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    preview: ImportPreviewType | None = strawberry.field(
+        default=None, description="What the import would change; null on a user error."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Expected failures; empty on success.", default_factory=list
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The preview to apply, and how much of it.")
 class CommitImportInput:
-    preview_id: strawberry.ID
+    preview_id: strawberry.ID = strawberry.field(
+        description="Global id of the preview (from previewImport)."
+    )
     sections: list[SectionKind] | None = strawberry.field(
         default=None, description="Sections to apply; all when left out."
     )
-    include_profile: bool = True
+    include_profile: bool = strawberry.field(
+        default=True, description="Apply the profile field changes too."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of commitImport.")
 class CommitImportPayload:
-    profile: ProfileNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    profile: ProfileNode | None = strawberry.field(
+        default=None, description="The profile after the import; null on a user error."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Expected failures; empty on success.", default_factory=list
+    )

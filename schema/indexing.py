@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 
-from schema.base import UserError
+from schema.base import UserError, values_described
 from schema.context import Info
 from schema.processing import Engine, IndexingStage, ProcessingErrorCode
 
@@ -18,6 +18,13 @@ if TYPE_CHECKING:
     from services.indexing import IndexStatus
 
 
+@values_described(
+    IDLE="Never indexed.",
+    QUEUED="A run waits for a worker.",
+    INDEXING="A run is going on.",
+    READY="Indexed: search and chat use it.",
+    FAILED="The last run failed; the old vectors still serve.",
+)
 @strawberry.enum(description="Where a profile's index stands.")
 class IndexingState(Enum):
     IDLE = "IDLE"
@@ -32,20 +39,32 @@ class IndexingState(Enum):
     "profile, its sections and the master resume, with the model of their vectors."
 )
 class IndexingStatus:
-    state: IndexingState
-    indexed_chunks: int
-    total_chunks: int
+    state: IndexingState = strawberry.field(description="Where the index stands.")
+    indexed_chunks: int = strawberry.field(
+        description="Chunks with a vector of the current model."
+    )
+    total_chunks: int = strawberry.field(description="Chunks the profile makes.")
     completeness: float = strawberry.field(
         description="indexedChunks / totalChunks (0 when there is nothing)."
     )
     engine: Engine | None = strawberry.field(
         description="What computed the vectors; null before the first run."
     )
-    model: str | None
-    last_indexed_at: dt.datetime | None
-    error_code: ProcessingErrorCode | None
-    stage: IndexingStage
-    progress: int
+    model: str | None = strawberry.field(
+        description="The embedding model of the vectors."
+    )
+    last_indexed_at: dt.datetime | None = strawberry.field(
+        description="When a run last ended READY."
+    )
+    error_code: ProcessingErrorCode | None = strawberry.field(
+        description="Why the last run failed (FAILED only)."
+    )
+    stage: IndexingStage = strawberry.field(
+        description="The step of the current or last run."
+    )
+    progress: int = strawberry.field(
+        description="Percent of the current or last run, 0 to 100."
+    )
 
     @classmethod
     def from_status(cls, status: IndexStatus) -> Self:
@@ -65,15 +84,19 @@ class IndexingStatus:
 
 @strawberry.type(description="One step of a profile's indexing.")
 class IndexingEvent:
-    state: IndexingState
-    stage: IndexingStage
-    progress: int
-    indexed_chunks: int
-    total_chunks: int
-    engine: Engine | None
-    model: str | None
-    error_code: ProcessingErrorCode | None
-    error_message: str | None
+    state: IndexingState = strawberry.field(description="Where the index stands.")
+    stage: IndexingStage = strawberry.field(description="The step reached.")
+    progress: int = strawberry.field(description="Percent done, 0 to 100.")
+    indexed_chunks: int = strawberry.field(description="Chunks with a vector so far.")
+    total_chunks: int = strawberry.field(description="Chunks the profile makes.")
+    engine: Engine | None = strawberry.field(description="What computes the vectors.")
+    model: str | None = strawberry.field(description="The embedding model.")
+    error_code: ProcessingErrorCode | None = strawberry.field(
+        description="Why it failed (FAILED only)."
+    )
+    error_message: str | None = strawberry.field(
+        description="What failed, for people (FAILED only)."
+    )
 
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> Self:
@@ -104,7 +127,11 @@ class IndexingEvent:
         return ProfileNode.from_row(await profiles.get_profile(organization_id=org))
 
 
-@strawberry.type
+@strawberry.type(description="The result of reindexProfile.")
 class ReindexProfilePayload:
-    indexing_status: IndexingStatus | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    indexing_status: IndexingStatus | None = strawberry.field(
+        default=None, description="The index status after the request (QUEUED)."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Expected failures; empty on success.", default_factory=list
+    )

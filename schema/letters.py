@@ -163,9 +163,11 @@ CoverLetterConnection = Connection[CoverLetter]
 OutreachMessageConnection = Connection[OutreachMessage]
 
 
-@strawberry.input
+@strawberry.input(description="What to write a letter from.")
 class GenerateLetterInput:
-    resume_id: strawberry.ID
+    resume_id: strawberry.ID = strawberry.field(
+        description="A READY resume of the organization."
+    )
     job_description: str | None = strawberry.field(
         default=None, description="Default: the resume's own (a tailored resume's)."
     )
@@ -174,17 +176,17 @@ class GenerateLetterInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="The letter to write again (same id).")
 class RegenerateLetterInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Global id of the letter.")
     job_description: str | None = strawberry.field(
         default=None, description="Replaces the stored job description."
     )
 
 
-@strawberry.input
+@strawberry.input(description="The letter to delete.")
 class DeleteLetterInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Global id of the letter.")
 
 
 ASKED_LETTER = (
@@ -220,7 +222,11 @@ class OutreachMessagePayload:
     resume: LazyResume | None = strawberry.field(default=None, description=ASKED_RESUME)
 
 
-@strawberry.type
+@strawberry.type(description="The result of deleting a letter.")
 class DeleteLetterPayload:
-    deleted_id: strawberry.ID | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    deleted_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Global id of the deleted letter."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Expected failures; empty on success.", default_factory=list
+    )

@@ -158,3 +158,15 @@ class Engine(Enum):
     @classmethod
     def parse(cls, raw: str | None) -> Engine | None:
         return None if not raw else enum_or(cls, raw, cls.OFFLINE)
+
+
+@values_described(
+    PROCESSING="Being parsed or tailored: follow it with resumeEvents.",
+    READY="Parsed (or tailored): the content is there.",
+    FAILED="Processing failed; errorCode says why.",
+)
+@strawberry.enum(description="Where a resume is in its processing.")
+class ResumeStatus(Enum):
+    PROCESSING = "PROCESSING"
+    READY = "READY"
+    FAILED = "FAILED"

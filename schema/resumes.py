@@ -35,20 +35,12 @@ from schema.letters import (
     OutreachMessage,
     OutreachMessageConnection,
 )
-from schema.processing import Engine, ProcessingErrorCode, ResumeStage
+from schema.processing import Engine, ProcessingErrorCode, ResumeStage, ResumeStatus
 from schema.resumedata import ResumeData, ResumeDataInput
 from schema.tailoring import JobKeywords, RefinementStats, TailorStrategy
 
 if TYPE_CHECKING:
     from models.resumes import Resume as ResumeRow
-    from services.resumes import ResumeRow as DisplayRow
-
-
-@strawberry.enum(description="Where a resume is in its processing.")
-class ResumeStatus(Enum):
-    PROCESSING = "PROCESSING"
-    READY = "READY"
-    FAILED = "FAILED"
 
 
 @strawberry.enum(
@@ -70,21 +62,29 @@ class FileType(Enum):
     )
 
 
-@strawberry.type(name="Resume")
+@strawberry.type(
+    name="Resume",
+    description="A resume: an uploaded file parsed into ResumeData, or one "
+    "tailored from another.",
+)
 class ResumeNode(relay.Node):
     id: relay.NodeID[int]
-    title: str
-    filename: str
+    title: str = strawberry.field(description="The resume's name in lists.")
+    filename: str = strawberry.field(description="The uploaded file's name.")
     file_type: FileType = strawberry.field(
         description="What the uploaded file is, by its content (not its name)."
     )
-    size: int
-    status: ResumeStatus
+    size: int = strawberry.field(description="The uploaded file's size in bytes.")
+    status: ResumeStatus = strawberry.field(
+        description="Where the resume is in its processing."
+    )
     stage: ResumeStage = strawberry.field(description="The current step.")
     progress: int = strawberry.field(description="Percent, 0 to 100.")
-    is_master: bool
-    tags: list[str]
-    locale: str
+    is_master: bool = strawberry.field(
+        description="The organization's master resume (one at most)."
+    )
+    tags: list[str] = strawberry.field(description="The user's tags.")
+    locale: str = strawberry.field(description="BCP 47 tag of the resume's language.")
     error_code: ProcessingErrorCode | None = strawberry.field(
         description="Why it failed (FAILED only)."
     )
@@ -94,7 +94,9 @@ class ResumeNode(relay.Node):
     engine: Engine | None = strawberry.field(
         description="What structured (or tailored) it; null until then."
     )
-    warnings: list[str]
+    warnings: list[str] = strawberry.field(
+        description="What parsing was unsure of, for people."
+    )
     structured_data: JSON | None = strawberry.field(
         description="ResumeData as untyped JSON: personalInfo, summary, "
         "workExperience, education, personalProjects, additional, customSections.",
@@ -109,14 +111,20 @@ class ResumeNode(relay.Node):
         data = self.structured_data
         return ResumeData.from_dict(data) if isinstance(data, dict) else None
 
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: dt.datetime = strawberry.field(
+        description="When it was uploaded or tailored."
+    )
+    updated_at: dt.datetime = strawberry.field(description="When it last changed.")
     parent_id: strawberry.Private[int | None]
     job_description: str | None = strawberry.field(
         description="The job a tailored resume was written for."
     )
-    strategy: TailorStrategy | None
-    output_language: str | None
+    strategy: TailorStrategy | None = strawberry.field(
+        description="How it was tailored (tailored resumes)."
+    )
+    output_language: str | None = strawberry.field(
+        description="BCP 47 tag it was tailored into."
+    )
     pdf_ready: bool = strawberry.field(
         description="A PDF of this resume is rendered and cached (renderResumePdf "
         "returns it at once)."
@@ -300,110 +308,52 @@ class ResumeEvent:
         )
 
 
-@strawberry.type(description="One resume as a flat row, for spreadsheets and BI.")
-class ResumeDisplayRow:
-    resume_id: strawberry.ID
-    title: str
-    status: ResumeStatus
-    name: str
-    email: str
-    job_title: str
-    current_company: str
-    skills: list[str]
-    years_of_experience: float | None
-    tags: list[str]
-    is_master: bool
-    updated_at: dt.datetime
-
-    @classmethod
-    def from_row(cls, row: DisplayRow) -> Self:
-        return cls(
-            resume_id=strawberry.ID(relay.to_base64("Resume", row.resume_id)),
-            title=row.title,
-            status=ResumeStatus(row.status),
-            name=row.name,
-            email=row.email,
-            job_title=row.job_title,
-            current_company=row.current_company,
-            skills=row.skills,
-            years_of_experience=row.years_of_experience,
-            tags=row.tags,
-            is_master=row.is_master,
-            updated_at=row.updated_at,
-        )
-
-
-ResumeRowConnection = Connection[ResumeDisplayRow]
-
-
-@strawberry.input
-class ResumeFilter:
-    status: ResumeStatus | None = None
-    tags: list[str] | None = strawberry.field(
-        default=None, description="Resumes with any of these tags."
-    )
-    is_master: bool | None = None
-    updated_since: dt.datetime | None = None
-    include_master: bool | None = strawberry.field(
-        default=None,
-        description="List the master resume too. Left out: `resumes` leaves it "
-        "out (as Refleum lists them), `resumeRows` and `exportResumeRows` keep it "
-        "(one row per resume). `isMaster: true` always lists it.",
-    )
-
-
-@strawberry.enum(description="What resumes are sorted by.")
-class ResumeOrderField(Enum):
-    UPDATED_AT = "UPDATED_AT"
-    CREATED_AT = "CREATED_AT"
-
-
-@strawberry.enum(description="Sort direction.")
-class OrderDirection(Enum):
-    ASC = "ASC"
-    DESC = "DESC"
-
-
-@strawberry.input(description="Default: newest update first.")
-class ResumeOrder:
-    field: ResumeOrderField = ResumeOrderField.UPDATED_AT
-    direction: OrderDirection = OrderDirection.DESC
-
-
 # -- inputs and payloads ---------------------------------------------------------------
 
 
-@strawberry.input
+@strawberry.input(description="A resume file to parse.")
 class UploadResumeInput:
     file: Upload = strawberry.field(
         description="PDF, DOCX or JSON (ResumeData or JSON Resume), at most 10 MiB."
     )
-    set_as_master: bool = False
-    tags: list[str] = strawberry.field(default_factory=list)
-    locale: str | None = None
-    title: str | None = None
+    set_as_master: bool = strawberry.field(
+        default=False, description="Make it the master resume once parsed."
+    )
+    tags: list[str] = strawberry.field(
+        description="Tags, at most 20 of 40 characters.", default_factory=list
+    )
+    locale: str | None = strawberry.field(
+        default=None, description="BCP 47 tag; default: detected from the text."
+    )
+    title: str | None = strawberry.field(
+        default=None, description="Default: the file's name."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of uploadResume.")
 class UploadResumePayload:
     resume: ResumeNode | None = strawberry.field(
         default=None,
         description="The new resume (PROCESSING); for DUPLICATE_UPLOAD, the existing "
         "one.",
     )
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(
+        description="Expected failures; empty on success.", default_factory=list
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The resume to act on.")
 class ResumeIdInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Global id of the resume.")
 
 
-@strawberry.input
+@strawberry.input(description="Fields left out keep their values.")
 class UpdateResumeInput:
-    id: strawberry.ID
-    title: str | None = None
-    tags: list[str] | None = None
+    id: strawberry.ID = strawberry.field(description="Global id of the resume.")
+    title: str | None = strawberry.field(default=None, description="A new title.")
+    tags: list[str] | None = strawberry.field(
+        default=None, description="The new tags (replace the old ones)."
+    )
     structured_data: JSON | None = strawberry.field(
         default=None,
         description="A JSON merge patch (RFC 7396) of the stored ResumeData: given "
@@ -449,20 +399,8 @@ class DeleteResumePayload:
     )
 
 
-@strawberry.input
-class ExportResumeRowsInput:
-    filter: ResumeFilter | None = None
-
-
-@strawberry.type
-class ExportResumeRowsPayload:
-    url: str | None = None
-    expires_at: dt.datetime | None = None
-    rows: int | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-# moved to schema.imports; re-exported for the modules that import them from here
+# moved to schema.processing, schema.resumerows and schema.imports; re-exported for
+# the modules that import them from here
 from schema.imports import CommitImportInput as CommitImportInput  # noqa: E402
 from schema.imports import CommitImportPayload as CommitImportPayload  # noqa: E402
 from schema.imports import FieldChangeAction as FieldChangeAction  # noqa: E402
@@ -472,3 +410,13 @@ from schema.imports import PreviewImportPayload as PreviewImportPayload  # noqa:
 from schema.imports import ProfileFieldChange as ProfileFieldChange  # noqa: E402
 from schema.imports import SectionChange as SectionChange  # noqa: E402
 from schema.imports import SectionImport as SectionImport  # noqa: E402
+from schema.resumerows import ExportResumeRowsInput as ExportResumeRowsInput  # noqa: E402
+from schema.resumerows import (  # noqa: E402
+    ExportResumeRowsPayload as ExportResumeRowsPayload,
+)
+from schema.resumerows import OrderDirection as OrderDirection  # noqa: E402
+from schema.resumerows import ResumeDisplayRow as ResumeDisplayRow  # noqa: E402
+from schema.resumerows import ResumeFilter as ResumeFilter  # noqa: E402
+from schema.resumerows import ResumeOrder as ResumeOrder  # noqa: E402
+from schema.resumerows import ResumeOrderField as ResumeOrderField  # noqa: E402
+from schema.resumerows import ResumeRowConnection as ResumeRowConnection  # noqa: E402

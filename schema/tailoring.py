@@ -54,13 +54,23 @@ def _seniority(raw: str | None) -> SeniorityLevel | None:
         return None
 
 
-@strawberry.type
+@strawberry.type(description="The terms of a job description, as tailoring reads them.")
 class JobKeywords:
-    required_skills: list[str]
-    preferred_skills: list[str]
-    keywords: list[str]
-    key_responsibilities: list[str]
-    experience_years: int | None
+    required_skills: list[str] = strawberry.field(
+        description="Skills the job requires."
+    )
+    preferred_skills: list[str] = strawberry.field(
+        description="Skills the job prefers (nice to have)."
+    )
+    keywords: list[str] = strawberry.field(
+        description="Other terms of the job (tools, domains, methods)."
+    )
+    key_responsibilities: list[str] = strawberry.field(
+        description="What the job does, in short phrases."
+    )
+    experience_years: int | None = strawberry.field(
+        description="Years of experience asked for; null when none."
+    )
     seniority_level: SeniorityLevel | None = strawberry.field(
         description="From the title or the role sentence; null when none is named."
     )
@@ -101,16 +111,22 @@ class ResumeMatch:
     percentage: float = strawberry.field(
         description="Weighted: required 60 %, preferred 20 %, keywords 20 %."
     )
-    required_coverage: float
-    preferred_coverage: float
-    keyword_coverage: float
+    required_coverage: float = strawberry.field(
+        description="Share of the required skills the resume has, 0-1."
+    )
+    preferred_coverage: float = strawberry.field(
+        description="Share of the preferred skills it has, 0-1."
+    )
+    keyword_coverage: float = strawberry.field(
+        description="Share of the other terms it has, 0-1."
+    )
     matched: list[str] = strawberry.field(description="Job terms the resume has.")
     missing: list[str] = strawberry.field(description="Job terms the resume lacks.")
     unsupportable: list[str] = strawberry.field(
         description="Missing terms the master resume lacks too: tailoring will "
         "never add them."
     )
-    keywords: JobKeywords
+    keywords: JobKeywords = strawberry.field(description="The job description's terms.")
 
     @classmethod
     def from_match(cls, match: Match, keywords: KeywordsRow) -> Self:
@@ -126,6 +142,11 @@ class ResumeMatch:
         )
 
 
+@values_described(
+    NUDGE="Reorder toward the job; the wording stays.",
+    KEYWORDS="Also reorder and reword bullets with the job's terms.",
+    FULL="Also rewrite the summary.",
+)
 @strawberry.enum(description="How far tailoring may rewrite a resume.")
 class TailorStrategy(Enum):
     NUDGE = "NUDGE"
@@ -143,20 +164,30 @@ class LlmProvider(Enum):
 
 @strawberry.type(name="LlmConfig", description="The organization's model settings.")
 class LlmConfigType:
-    provider: LlmProvider
-    model: str
+    provider: LlmProvider = strawberry.field(description="Which engine runs LLM tasks.")
+    model: str = strawberry.field(description="The model name at the provider.")
     api_key: str | None = strawberry.field(
         description="Masked: only the last four characters are ever shown."
     )
-    api_base: str | None
+    api_base: str | None = strawberry.field(
+        description="OpenAI-compatible base URL; null: the default."
+    )
     reasoning_effort: ReasoningEffort | None = strawberry.field(
         description="The reasoning effort asked of reasoning models; null: the "
         "model's default."
     )
-    enable_cover_letter: bool
-    enable_outreach: bool
-    content_language: str
-    default_strategy: TailorStrategy
+    enable_cover_letter: bool = strawberry.field(
+        description="Tailoring writes a cover letter too."
+    )
+    enable_outreach: bool = strawberry.field(
+        description="Tailoring writes an outreach message too."
+    )
+    content_language: str = strawberry.field(
+        description="BCP 47 tag tailoring writes in by default."
+    )
+    default_strategy: TailorStrategy = strawberry.field(
+        description="The strategy when tailorResume names none."
+    )
 
     @classmethod
     def from_row(cls, row: LlmConfigRow, masked_key: str | None) -> Self:
@@ -177,8 +208,12 @@ class LlmConfigType:
 
 @strawberry.input(description="Fields left out keep their values.")
 class UpdateLlmConfigInput:
-    provider: LlmProvider | None = UNSET
-    model: str | None = UNSET
+    provider: LlmProvider | None = strawberry.field(
+        default=UNSET, description="Which engine runs LLM tasks."
+    )
+    model: str | None = strawberry.field(
+        default=UNSET, description="The model name, at most 100 characters."
+    )
     api_key: str | None = strawberry.field(
         default=UNSET, description="Stored encrypted; empty string clears it."
     )
@@ -190,38 +225,64 @@ class UpdateLlmConfigInput:
     reasoning_effort: ReasoningEffort | None = strawberry.field(
         default=UNSET, description="null clears it (the model's default)."
     )
-    enable_cover_letter: bool | None = UNSET
-    enable_outreach: bool | None = UNSET
-    content_language: str | None = UNSET
-    default_strategy: TailorStrategy | None = UNSET
+    enable_cover_letter: bool | None = strawberry.field(
+        default=UNSET, description="Tailoring writes a cover letter too."
+    )
+    enable_outreach: bool | None = strawberry.field(
+        default=UNSET, description="Tailoring writes an outreach message too."
+    )
+    content_language: str | None = strawberry.field(
+        default=UNSET, description="BCP 47 tag tailoring writes in by default."
+    )
+    default_strategy: TailorStrategy | None = strawberry.field(
+        default=UNSET, description="The strategy when tailorResume names none."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of updateLlmConfig.")
 class UpdateLlmConfigPayload:
-    llm_config: LlmConfigType | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    llm_config: LlmConfigType | None = strawberry.field(
+        default=None, description="The settings after the change; null on a user error."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Expected failures; empty on success.", default_factory=list
+    )
 
 
 @strawberry.type(
     description="What tailoring's passes did, with the match before and after."
 )
 class RefinementStats:
-    passes_completed: int
+    passes_completed: int = strawberry.field(
+        description="How many of the three passes ran."
+    )
     keywords_injected: int = strawberry.field(
         description="Job terms the master supports that pass 1 added."
     )
-    injected_keywords: list[str]
+    injected_keywords: list[str] = strawberry.field(
+        description="The job terms pass 1 added."
+    )
     ai_phrases_removed: list[str] = strawberry.field(
         description="Stock phrases pass 2 replaced (ones the job uses are kept)."
     )
     alignment_violations_fixed: int = strawberry.field(
         description="Invented facts removed by the safety nets and pass 3."
     )
-    violations: list[Violation]
-    initial_match_percentage: float
-    final_match_percentage: float
-    before: ResumeMatch | None
-    after: ResumeMatch | None
+    violations: list[Violation] = strawberry.field(
+        description="Every invented fact removed."
+    )
+    initial_match_percentage: float = strawberry.field(
+        description="The match of the source resume."
+    )
+    final_match_percentage: float = strawberry.field(
+        description="The match of the tailored resume."
+    )
+    before: ResumeMatch | None = strawberry.field(
+        description="The source resume's match in detail."
+    )
+    after: ResumeMatch | None = strawberry.field(
+        description="The tailored resume's match in detail."
+    )
     engine: Engine | None = strawberry.field(description="What tailored the resume.")
 
     @classmethod
@@ -255,7 +316,7 @@ class RefinementStats:
         )
 
 
-@strawberry.input
+@strawberry.input(description="What to tailor, for which job.")
 class TailorResumeInput:
     job_description: str = strawberry.field(description="100 to 8,000 words.")
     resume_id: strawberry.ID | None = strawberry.field(
@@ -283,9 +344,11 @@ class TailorResumeInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="The resume to render, and how.")
 class RenderResumePdfInput:
-    resume_id: strawberry.ID
+    resume_id: strawberry.ID = strawberry.field(
+        description="A READY resume of the organization."
+    )
     theme: str | None = strawberry.field(
         default=None,
         description="classic, modern, noto (CJK), terminal or executive (the last "
@@ -296,14 +359,18 @@ class RenderResumePdfInput:
 @strawberry.type(description="A rendered PDF behind an expiring signed link.")
 class ResumePdf:
     url: str = strawberry.field(description="GET it before expiresAt; no auth needed.")
-    expires_at: dt.datetime
-    theme: str
+    expires_at: dt.datetime = strawberry.field(
+        description="When the link stops working."
+    )
+    theme: str = strawberry.field(description="The theme it was rendered with.")
     content_hash: str = strawberry.field(
         description="Same content and theme, same hash: rendered once, then cached."
     )
-    cached: bool
-    pages: int
-    size: int
+    cached: bool = strawberry.field(
+        description="Served from the cache, not rendered now."
+    )
+    pages: int = strawberry.field(description="How many pages it has.")
+    size: int = strawberry.field(description="Its size in bytes.")
 
 
 @strawberry.type(description="The result of renderResumePdf.")
