@@ -28,7 +28,6 @@ from schema.base import (
     UserError,
     decode_cursor,
     encode_cursor,
-    page_size,
     window,
 )
 from schema.base import (
@@ -556,12 +555,19 @@ class Viewer(relay.Node):
         description="The viewer's agents: the default first, then by creation."
     )
     async def agents(
-        self, info: Info, first: First = 20, after: After = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> AgentConnection:
-        size = page_size(first)
+        win = window(first, after, last, before)
         loaders = info.context.loaders.agents
-        rows = await loaders.viewer_agents(first=size, after=decode_agent_cursor(after))
-        page = agent_connection(rows, size, after, self.organization_id)
+        rows = await loaders.viewer_agents(
+            first=win.size, after=decode_agent_cursor(win.cursor), backward=win.backward
+        )
+        page = agent_connection(rows, win.size, win.cursor, self.organization_id, win)
         page.counter = loaders.agent_count
         return page
 
@@ -572,17 +578,22 @@ class Viewer(relay.Node):
     async def worker_status(
         self,
         info: Info,
-        first: First = 20,
+        first: First = None,
         after: After = None,
         status: JobStatus | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> JobConnection:
-        size = page_size(first)
+        win = window(first, after, last, before)
         wanted = status.value if status else None
         loaders = info.context.loaders.agents
         rows = await loaders.worker_status(
-            first=size, after=decode_job_cursor(after), status=wanted
+            first=win.size,
+            after=decode_job_cursor(win.cursor),
+            status=wanted,
+            backward=win.backward,
         )
-        page = job_connection(rows, size, after, JobNode.from_row)
+        page = job_connection(rows, win.size, win.cursor, JobNode.from_row, win)
         page.counter = partial(loaders.worker_status_count, status=wanted)
         return page
 
@@ -590,17 +601,22 @@ class Viewer(relay.Node):
     async def posted_jobs(
         self,
         info: Info,
-        first: First = 20,
+        first: First = None,
         after: After = None,
         status: JobStatus | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> JobConnection:
-        size = page_size(first)
+        win = window(first, after, last, before)
         wanted = status.value if status else None
         loaders = info.context.loaders.agents
         rows = await loaders.posted_jobs(
-            first=size, after=decode_job_cursor(after), status=wanted
+            first=win.size,
+            after=decode_job_cursor(win.cursor),
+            status=wanted,
+            backward=win.backward,
         )
-        page = job_connection(rows, size, after, JobNode.from_row)
+        page = job_connection(rows, win.size, win.cursor, JobNode.from_row, win)
         page.counter = partial(loaders.posted_jobs_count, status=wanted)
         return page
 

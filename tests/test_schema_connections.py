@@ -1,6 +1,7 @@
 """Connections the Relay way: `totalCount` (one COUNT query, only when selected),
 `last`/`before` backward pagination with `hasPreviousPage`, `first` and `last`
-refused together; walked by introspection over every connection of the schema."""
+refused together; walked by introspection over every connection of the schema:
+each has `totalCount` and takes `first after last before`."""
 
 from __future__ import annotations
 
@@ -48,6 +49,18 @@ SCHEMA = """
   name kind
   fields { name args { name } type { name kind ofType { name kind ofType { name } } } }
 } } }
+"""
+CREATE_AGENT = """
+mutation C($input: CreateAgentInput!) {
+  createAgent(input: $input) { userErrors { code } }
+}
+"""
+AGENTS = """
+query A($first: Int, $last: Int, $before: String) {
+  viewer { agents(first: $first, last: $last, before: $before) {
+    totalCount edges { cursor node { name } } pageInfo { hasPreviousPage hasNextPage }
+  } }
+}
 """
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 KINDS = ("LOGGED_OUT", "PASSWORD_CHANGED", "API_KEY_CREATED", "API_KEY_REVOKED")
@@ -236,18 +249,71 @@ async def test_every_connection_counts_and_pages_both_ways(client: TestClient) -
                 where = f"{owner['name']}.{field['name']}"
                 seen.add(where)
                 args = {a["name"] for a in field["args"]}
-                if where in FORWARD_ONLY:
-                    assert {"first", "after"} <= args, where
-                    continue
                 assert {"first", "after", "last", "before"} <= args, where
     assert len(seen) >= 10, seen
-    assert seen >= FORWARD_ONLY  # the exceptions are real fields
 
 
-# keyset services that walk one way only so far (see the README, issue 16)
-FORWARD_ONLY = {
-    "Viewer.agents",
-    "Viewer.workerStatus",
-    "Viewer.postedJobs",
-    "Agent.jobs",
+async def test_agents_page_backward_with_the_default_first(client: TestClient) -> None:
+    token = (await sign_up(client))["accessToken"]
+    for name in ("a1", "a2", "a3"):
+        body = await gql(client, CREATE_AGENT, {"input": {"name": name}}, token=token)
+        assert body["data"]["createAgent"]["userErrors"] == [], body
+
+    async def page(**args: Any) -> dict[str, Any]:
+        body = await gql(client, AGENTS, args, token=token)
+        assert "errors" not in body, body
+        found: dict[str, Any] = body["data"]["viewer"]["agents"]
+        return found
+
+    forward = await page(first=10)
+    names = [e["node"]["name"] for e in forward["edges"]]
+    assert names[1:] == ["a1", "a2", "a3"]  # the default agent first
+    assert forward["totalCount"] == 4
+    assert [e["node"]["name"] for e in (await page(last=10))["edges"]] == names
+    last = await page(last=2)
+    assert [e["node"]["name"] for e in last["edges"]] == ["a2", "a3"]
+    assert last["pageInfo"]["hasPreviousPage"] is True
+    back = await page(last=2, before=last["edges"][0]["cursor"])
+    assert [e["node"]["name"] for e in back["edges"]] == names[:2]
+    assert back["pageInfo"]["hasPreviousPage"] is False
+    first_cursor = forward["edges"][0]["cursor"]
+    assert (await page(last=2, before=first_cursor))["edges"] == []
+
+
+JOBS_BACK = """
+query J($id: ID!, $last: Int, $before: String) {
+  viewer { workerStatus(last: $last, before: $before) {
+    totalCount edges { cursor node { id } } pageInfo { hasPreviousPage hasNextPage }
+  } }
+  node(id: $id) { ... on Agent { jobs(last: $last, before: $before) {
+    totalCount edges { node { id } }
+  } } }
 }
+"""
+
+
+async def test_jobs_page_backward_on_both_keyset_lists(client: TestClient) -> None:
+    from tests.test_jobs import Market
+
+    m = await Market(client).setup()
+    ids = [(await m.post(reward=1))["job"]["id"] for _ in range(3)]
+    newest_first = ids[::-1]
+
+    async def page(**args: Any) -> dict[str, Any]:
+        body = await gql(client, JOBS_BACK, {"id": m.agent, **args}, token=m.bob)
+        assert "errors" not in body, body
+        found: dict[str, Any] = body["data"]
+        return found
+
+    last = await page(last=2)
+    status = last["viewer"]["workerStatus"]
+    assert [e["node"]["id"] for e in status["edges"]] == newest_first[1:]
+    assert (status["totalCount"], status["pageInfo"]["hasPreviousPage"]) == (3, True)
+    agent_jobs = last["node"]["jobs"]
+    assert [e["node"]["id"] for e in agent_jobs["edges"]] == newest_first[1:]
+    assert agent_jobs["totalCount"] == 3
+    back = await page(last=2, before=status["edges"][0]["cursor"])
+    status = back["viewer"]["workerStatus"]
+    assert [e["node"]["id"] for e in status["edges"]] == newest_first[:1]
+    assert status["pageInfo"] == {"hasPreviousPage": False, "hasNextPage": True}
+    assert [e["node"]["id"] for e in back["node"]["jobs"]["edges"]] == newest_first[:1]

@@ -15,7 +15,8 @@ from models.jobs import Job, JobEvent
 from services import agents, jobs
 from services.accounts import Actor
 
-JobsKey = tuple[int, int, tuple[datetime, int] | None, str | None]
+# agent id, rows, cursor keyset, status, backward
+JobsKey = tuple[int, int, tuple[datetime, int] | None, str | None, bool]
 
 
 class AgentLoaders:
@@ -75,21 +76,23 @@ class AgentLoaders:
 
     async def _jobs_of_agents(self, keys: list[JobsKey]) -> list[list[Job]]:
         shapes: dict[
-            tuple[int, tuple[datetime, int] | None, str | None], list[int]
+            tuple[int, tuple[datetime, int] | None, str | None, bool], list[int]
         ] = {}
-        for agent_id, first, after, status in keys:
-            shapes.setdefault((first, after, status), []).append(agent_id)
+        for agent_id, first, after, status, backward in keys:
+            shapes.setdefault((first, after, status, backward), []).append(agent_id)
         pages: dict[JobsKey, list[Job]] = {}
-        for (first, after, status), agent_ids in shapes.items():
+        for (first, after, status, backward), agent_ids in shapes.items():
             found = await jobs.jobs_of_agents(
                 actor=self.actor(),
                 agent_ids=agent_ids,
                 first=first,
                 after=after,
                 status=status,
+                backward=backward,
             )
             for agent_id in agent_ids:
-                pages[(agent_id, first, after, status)] = found.get(agent_id, [])
+                key = (agent_id, first, after, status, backward)
+                pages[key] = found.get(agent_id, [])
         return [pages[key] for key in keys]
 
     async def _job_counts(self, keys: list[tuple[int, str | None]]) -> list[int]:
@@ -116,22 +119,42 @@ class AgentLoaders:
     # -- list queries of the viewer (one per field) --------------------------------
 
     async def viewer_agents(
-        self, *, first: int, after: tuple[bool, int] | None
+        self, *, first: int, after: tuple[bool, int] | None, backward: bool = False
     ) -> list[Agent]:
-        return await agents.list_agents(actor=self.actor(), first=first, after=after)
+        return await agents.list_agents(
+            actor=self.actor(), first=first, after=after, backward=backward
+        )
 
     async def worker_status(
-        self, *, first: int, after: tuple[datetime, int] | None, status: str | None
+        self,
+        *,
+        first: int,
+        after: tuple[datetime, int] | None,
+        status: str | None,
+        backward: bool = False,
     ) -> list[Job]:
         return await jobs.worker_status(
-            actor=self.actor(), first=first, after=after, status=status
+            actor=self.actor(),
+            first=first,
+            after=after,
+            status=status,
+            backward=backward,
         )
 
     async def posted_jobs(
-        self, *, first: int, after: tuple[datetime, int] | None, status: str | None
+        self,
+        *,
+        first: int,
+        after: tuple[datetime, int] | None,
+        status: str | None,
+        backward: bool = False,
     ) -> list[Job]:
         return await jobs.posted_jobs(
-            actor=self.actor(), first=first, after=after, status=status
+            actor=self.actor(),
+            first=first,
+            after=after,
+            status=status,
+            backward=backward,
         )
 
     async def _balances(self, ids: list[int]) -> list[int]:
