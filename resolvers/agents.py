@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
@@ -64,7 +66,15 @@ async def delete_agent(info: Info, input: DeleteAgentInput) -> DeleteAgentPayloa
 
 
 async def match_agents(
-    info: Info, description: str, first: int | None = 10
+    info: Info,
+    description: str,
+    first: Annotated[
+        int | None,
+        strawberry.argument(
+            description="How many agents, 1 to 100 (default 10); outside that "
+            "range the field fails with a VALIDATION_ERROR."
+        ),
+    ] = 10,
 ) -> list[AgentMatch]:
     # expected failures (bad arguments, the organization's model unreachable) are
     # top-level errors with their code: this is a query, not a mutation

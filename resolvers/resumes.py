@@ -22,13 +22,16 @@ from resolvers.inputs import decode_resume_id, queue_limits
 from resolvers.resumedata import content_patch
 from schema.base import (
     After,
+    Before,
+    Counter,
     Edge,
     ErrorCode,
     First,
     InvalidArgument,
+    Last,
     UserError,
-    page_info,
-    page_size,
+    Window,
+    window,
 )
 from schema.context import Info
 from schema.resumes import (
@@ -237,61 +240,77 @@ async def resume(info: Info, id: strawberry.ID) -> ResumeNode | None:
 
 async def _page(
     info: Info,
-    first: int | None,
-    after: str | None,
+    win: Window,
     filter: ResumeFilter | None,
     order_by: ResumeOrder | None,
     *,
     include_master: bool,
-) -> tuple[list[Any], resumes.ResumeOrder, int]:
+) -> tuple[list[Any], resumes.ResumeOrder, Counter]:
+    """Up to `win.size + 1` rows in the walking direction (backward: the order
+    reversed from the cursor), the order, and the connection's counter."""
     actor = info.context.require_actor()
-    size = page_size(first)
     order = _order(order_by)
+    walk = (
+        resumes.ResumeOrder(field=order.field, descending=not order.descending)
+        if win.backward
+        else order
+    )
+    wanted = _filter(filter, include_master=include_master)
     rows = await resumes.list_resumes(
         organization_id=actor.organization_id,
-        filter=_filter(filter, include_master=include_master),
-        first=size,
-        after=_position(after, order),
-        order=order,
+        filter=wanted,
+        first=win.size,
+        after=_position(win.cursor, order),
+        order=walk,
     )
-    return rows, order, size
+
+    async def count() -> int:
+        org = actor.organization_id
+        return await resumes.count_resumes(organization_id=org, filter=wanted)
+
+    return rows, order, count
 
 
 async def list_resumes(
     info: Info,
-    first: First = 20,
+    first: First = None,
     after: After = None,
     filter: ResumeFilter | None = None,
     order_by: ResumeOrder | None = None,
+    last: Last = None,
+    before: Before = None,
 ) -> ResumeConnection:
-    rows, order, size = await _page(
-        info, first, after, filter, order_by, include_master=False
-    )
+    win = window(first, after, last, before)
+    rows, order, count = await _page(info, win, filter, order_by, include_master=False)
     edges = [
-        Edge(cursor=_cursor(r, order), node=ResumeNode.from_row(r)) for r in rows[:size]
+        Edge(cursor=_cursor(r, order), node=ResumeNode.from_row(r))
+        for r in win.rows(rows)
     ]
-    return ResumeConnection(edges=edges, page_info=page_info(edges, rows, size, after))
+    return ResumeConnection(
+        edges=edges, page_info=win.page_info(edges, rows), counter=count
+    )
 
 
 async def resume_rows(
     info: Info,
-    first: First = 20,
+    first: First = None,
     after: After = None,
     filter: ResumeFilter | None = None,
     order_by: ResumeOrder | None = None,
+    last: Last = None,
+    before: Before = None,
 ) -> ResumeRowConnection:
-    rows, order, size = await _page(
-        info, first, after, filter, order_by, include_master=True
-    )
+    win = window(first, after, last, before)
+    rows, order, count = await _page(info, win, filter, order_by, include_master=True)
     edges = [
         Edge(
             cursor=_cursor(r, order),
             node=ResumeDisplayRow.from_row(resumes.display_row(r)),
         )
-        for r in rows[:size]
+        for r in win.rows(rows)
     ]
     return ResumeRowConnection(
-        edges=edges, page_info=page_info(edges, rows, size, after)
+        edges=edges, page_info=win.page_info(edges, rows), counter=count
     )
 
 

@@ -4,6 +4,7 @@ organization's model settings."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from typing import Any
 
@@ -18,18 +19,20 @@ from resolvers.inputs import (
 )
 from schema.base import ErrorCode, UserError
 from schema.context import Info
-from schema.resumes import ResumeNode, TailorResumePayload
-from schema.tailoring import (
+from schema.letters import (
     CoverLetter,
     CoverLetterPayload,
     DeleteLetterInput,
     DeleteLetterPayload,
     GenerateLetterInput,
-    JobKeywords,
-    LlmConfigType,
     OutreachMessage,
     OutreachMessagePayload,
     RegenerateLetterInput,
+)
+from schema.resumes import ResumeNode, TailorResumePayload
+from schema.tailoring import (
+    JobKeywords,
+    LlmConfigType,
     RenderResumePdfInput,
     RenderResumePdfPayload,
     ResumeMatch,
@@ -38,6 +41,7 @@ from schema.tailoring import (
     UpdateLlmConfigInput,
     UpdateLlmConfigPayload,
 )
+from services import resumes
 from services.errors import ServiceError
 from services.llm import config as llm_config
 from services.queue import enqueue_tailor
@@ -93,8 +97,28 @@ async def update_llm_config(
     return UpdateLlmConfigPayload(llm_config=_config_type(row))
 
 
+async def _asked_resume(
+    info: Info, resume_id: int | None, *, named: bool
+) -> ResumeNode | None:
+    """The resume a mutation was asked about (the master when none is `named`), so
+    that a refused one still answers the current object."""
+    if named and resume_id is None:  # an id that did not decode
+        return None
+    if resume_id is not None:
+        row = await info.context.loaders.resume_by_id.load(resume_id)
+    else:
+        masters = await resumes.list_resumes(
+            organization_id=info.context.require_actor().organization_id,
+            filter=resumes.ResumeFilter(is_master=True),
+            first=1,
+        )
+        row = masters[0] if masters else None
+    return ResumeNode.from_row(row) if row is not None else None
+
+
 async def tailor_resume(info: Info, input: TailorResumeInput) -> TailorResumePayload:
     actor = info.context.require_actor()
+    key = None
     try:
         key = (
             decode_resume_id(input.resume_id, "resumeId")
@@ -112,10 +136,18 @@ async def tailor_resume(info: Info, input: TailorResumeInput) -> TailorResumePay
             limits=queue_limits(info),
         )
     except ServiceError as exc:
-        return TailorResumePayload(user_errors=user_errors(exc))
+        return TailorResumePayload(
+            user_errors=user_errors(exc),
+            source_resume=await _asked_resume(
+                info, key, named=input.resume_id is not None
+            ),
+        )
     await enqueue_tailor(row.id)
+    source = await _asked_resume(info, row.parent_id, named=True)
     if not input.wait:
-        return TailorResumePayload(resume=ResumeNode.from_row(row))
+        return TailorResumePayload(
+            resume=ResumeNode.from_row(row), source_resume=source
+        )
     timeout = info.context.runtime.settings.tailor_timeout
     row, timed_out = await pipeline.wait_for_end(
         actor=actor,
@@ -126,6 +158,7 @@ async def tailor_resume(info: Info, input: TailorResumeInput) -> TailorResumePay
     return TailorResumePayload(
         resume=ResumeNode.from_row(row),
         user_errors=_run_errors(row, timed_out, timeout),
+        source_resume=source,
     )
 
 
@@ -156,44 +189,67 @@ def _run_errors(row: Any, timed_out: bool, timeout: float) -> list[UserError]:
 _NODE = {"COVER_LETTER": "CoverLetter", "OUTREACH": "OutreachMessage"}
 
 
-def _payload(kind: str, row: Any = None, exc: ServiceError | None = None) -> Any:
+async def _payload(
+    info: Info,
+    kind: str,
+    row: Any = None,
+    exc: ServiceError | None = None,
+    *,
+    resume_id: int | None = None,
+) -> Any:
+    """The letter payload; the letter's (or the asked) resume rides along."""
     errors = user_errors(exc) if exc is not None else []
+    if row is not None:
+        resume_id = row.resume_id
+    resume = await _asked_resume(info, resume_id, named=True)
     if kind == "COVER_LETTER":
         node = CoverLetter.from_row(row) if row is not None else None
-        return CoverLetterPayload(cover_letter=node, user_errors=errors)
+        return CoverLetterPayload(cover_letter=node, user_errors=errors, resume=resume)
     message = OutreachMessage.from_row(row) if row is not None else None
-    return OutreachMessagePayload(outreach_message=message, user_errors=errors)
+    return OutreachMessagePayload(
+        outreach_message=message, user_errors=errors, resume=resume
+    )
 
 
 async def _generate(info: Info, kind: str, input: GenerateLetterInput) -> Any:
     actor = info.context.require_actor()
+    key = None
     try:
+        key = decode_resume_id(input.resume_id, "resumeId")
         row = await letters.generate(
             actor=actor,
             settings=info.context.runtime.settings,
             kind=kind,
-            resume_id=decode_resume_id(input.resume_id, "resumeId"),
+            resume_id=key,
             job_description=input.job_description,
             language=input.language,
         )
     except ServiceError as exc:
-        return _payload(kind, exc=exc)
-    return _payload(kind, row)
+        return await _payload(info, kind, exc=exc, resume_id=key)
+    return await _payload(info, kind, row)
 
 
 async def _regenerate(info: Info, kind: str, input: RegenerateLetterInput) -> Any:
     actor = info.context.require_actor()
+    key = None
     try:
+        key = decode_node_id(input.id, _NODE[kind])
         row = await letters.regenerate(
             actor=actor,
             settings=info.context.runtime.settings,
             kind=kind,
-            letter_id=decode_node_id(input.id, _NODE[kind]),
+            letter_id=key,
             job_description=input.job_description,
         )
     except ServiceError as exc:
-        return _payload(kind, exc=exc)
-    return _payload(kind, row)
+        current = None
+        if key is not None:  # refused: the letter as it stands
+            with contextlib.suppress(ServiceError):
+                current = await letters.get_letter(
+                    actor=actor, kind=kind, letter_id=key
+                )
+        return await _payload(info, kind, current, exc)
+    return await _payload(info, kind, row)
 
 
 async def _delete(
@@ -255,18 +311,24 @@ async def render_resume_pdf(
     runtime = info.context.runtime
     from services.render import PdfRenderFailed
 
+    key = None
     try:
+        key = decode_resume_id(input.resume_id, "resumeId")
         url, expires_at, result, theme = await letters.resume_pdf_link(
             actor=actor,
-            resume_id=decode_resume_id(input.resume_id, "resumeId"),
+            resume_id=key,
             theme=input.theme,
             signer=runtime.files,
             base_url=info.context.meta.base_url,
             keep_for=timedelta(seconds=runtime.settings.file_link_ttl),
         )
     except (ServiceError, PdfRenderFailed) as exc:
-        return RenderResumePdfPayload(user_errors=user_errors(exc))
+        return RenderResumePdfPayload(
+            user_errors=user_errors(exc),
+            resume=await _asked_resume(info, key, named=True),
+        )
     return RenderResumePdfPayload(
+        resume=await _asked_resume(info, key, named=True),
         pdf=ResumePdf(
             url=url,
             expires_at=expires_at,
@@ -275,5 +337,5 @@ async def render_resume_pdf(
             cached=result.cached,
             pages=result.pages,
             size=len(result.data),
-        )
+        ),
     )

@@ -9,6 +9,7 @@ import binascii
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
@@ -16,13 +17,16 @@ from strawberry import relay
 
 from schema.base import (
     After,
+    Before,
     Connection,
     Edge,
     First,
     InvalidArgument,
+    Last,
     Node,
     UserError,
-    page_size,
+    Window,
+    window,
 )
 from schema.base import int_ids as _int_ids
 from schema.context import Info
@@ -136,26 +140,33 @@ class AgentNode(Node):
     async def jobs(
         self,
         info: Info,
-        first: First = 20,
+        first: First = None,
         after: After = None,
         status: Annotated[
             Annotated[JobStatus, strawberry.lazy("schema.jobs")] | None,
             strawberry.argument(description="Only jobs in this status; null: all."),
         ] = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Annotated[JobConnection, strawberry.lazy("schema.jobs")] | None:
         from schema.jobs import JobNode, decode_job_cursor, job_connection
 
         if not self.mine:
             return None
-        size = page_size(first)
+        win = window(first, after, last, before)
         key = (
             self.id,
-            size,
-            decode_job_cursor(after),
+            win.size,
+            decode_job_cursor(win.cursor),
             status.value if status else None,
+            win.backward,
         )
-        rows = await info.context.loaders.agents.jobs_of_agent.load(key)
-        return job_connection(rows, size, after, JobNode.from_row)
+        loaders = info.context.loaders.agents
+        rows = await loaders.jobs_of_agent.load(key)
+        page = job_connection(rows, win.size, win.cursor, JobNode.from_row, win)
+        counted = (self.id, key[3])
+        page.counter = partial(loaders.job_count_of_agent.load, counted)
+        return page
 
     @classmethod
     async def load_nodes(
@@ -178,18 +189,22 @@ AgentConnection = Connection[AgentNode]
 
 
 def agent_connection(
-    rows: list[AgentRow], size: int, after: str | None, org: int
+    rows: list[AgentRow],
+    size: int,
+    after: str | None,
+    org: int,
+    win: Window | None = None,
 ) -> AgentConnection:
-    from schema.base import page_info
-
+    """A page of agents; with `win`, of a forward or backward window."""
+    win = win or Window(size=size, cursor=after)
     edges = [
         Edge(
             cursor=agent_cursor(r),
             node=AgentNode.from_row(r, viewer_organization_id=org),
         )
-        for r in rows[:size]
+        for r in win.rows(rows)
     ]
-    return AgentConnection(edges=edges, page_info=page_info(edges, rows, size, after))
+    return AgentConnection(edges=edges, page_info=win.page_info(edges, rows))
 
 
 @strawberry.type(description="A PUBLIC agent ranked for a job description.")

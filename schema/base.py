@@ -1,11 +1,13 @@
 """Shared GraphQL building blocks: the error code enum, `UserError`, the `Node` base,
-keyset connections, and cursor helpers."""
+keyset connections (Relay's `first`/`after` and `last`/`before`, `totalCount`), cursor
+helpers."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable, Sequence, Sized
+from collections.abc import Awaitable, Callable, Iterable, Sequence, Sized
+from dataclasses import dataclass
 from enum import Enum
 from typing import (
     TYPE_CHECKING,
@@ -41,7 +43,33 @@ After: TypeAlias = Annotated[
         "starts after it; left out, the first page."
     ),
 ]
+Last: TypeAlias = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page size from the end, 0 to 100 (default 20 with `before`); "
+        "not together with `first`: both is a VALIDATION_ERROR."
+    ),
+]
+Before: TypeAlias = Annotated[
+    str | None,
+    strawberry.argument(
+        description="A cursor (pageInfo.startCursor): the page ends before it; with "
+        "`last` and no `before`, the last page. Not together with `after`."
+    ),
+]
 MAX_ID = 2**31 - 1  # ids are IntField: int4 on PostgreSQL
+
+EnumT = TypeVar("EnumT", bound=type[Enum])
+MemberT = TypeVar("MemberT", bound=Enum)
+
+
+def enum_or(enum: type[MemberT], raw: str | None, default: MemberT) -> MemberT:
+    """The member of `enum` with value `raw`, else `default` (a value stored before
+    the set was closed must not fail the whole field)."""
+    try:
+        return enum(raw)
+    except ValueError:
+        return default
 
 
 def int_ids(node_ids: Iterable[str]) -> list[int]:
@@ -182,38 +210,107 @@ class UserError:
     field: list[str] | None = strawberry.field(
         description='Path to the input field at fault, e.g. ["input", "email"].'
     )
-    message: str
-    code: ErrorCode
+    message: str = strawberry.field(description="What went wrong, for people.")
+    code: ErrorCode = strawberry.field(description="What went wrong, for programs.")
     retry_after: int | None = strawberry.field(
         default=None, description="Seconds to wait before trying again (SERVICE_BUSY)."
     )
 
 
-@strawberry.type
+@strawberry.type(description="Where a page stands in its connection (Relay).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="More items follow the page (forward: known exactly; backward: "
+        "true when `before` was given)."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="More items precede the page (backward: known exactly; "
+        "forward: true when `after` was given)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The first edge's cursor (for `before`); null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The last edge's cursor (for `after`); null on an empty page."
+    )
 
 
 NodeT = TypeVar("NodeT")
+RowT = TypeVar("RowT")
+Counter: TypeAlias = Callable[[], Awaitable[int]]
 
 
-@strawberry.type
+@strawberry.type(description="An item of a connection with its cursor.")
 class Edge(Generic[NodeT]):
-    cursor: str
-    node: NodeT
+    cursor: str = strawberry.field(description="Where the item stands, for paging.")
+    node: NodeT = strawberry.field(description="The item.")
 
 
-@strawberry.type
+async def _no_count() -> int:
+    raise NotImplementedError("this connection does not count")
+
+
+@strawberry.type(description="A page of a list, paginated Relay's way.")
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]]
-    page_info: PageInfo
+    edges: list[Edge[NodeT]] = strawberry.field(description="The page's items.")
+    page_info: PageInfo = strawberry.field(description="Where the page stands.")
+    counter: strawberry.Private[Counter] = _no_count
 
-    @strawberry.field
+    @strawberry.field(description="The page's items without their cursors.")
     def nodes(self) -> list[NodeT]:
         return [edge.node for edge in self.edges]
+
+    @strawberry.field(
+        description="How many items the whole list has (every page, same "
+        "filters): one COUNT query, run only when this field is selected."
+    )
+    async def total_count(self) -> int:
+        return await self.counter()
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A page asked for with `first`/`after` or `last`/`before`: `size` rows from
+    `cursor`, walking forward or (backward) from the end. A service walks
+    backward by walking its order reversed from `cursor`."""
+
+    size: int
+    cursor: str | None
+    backward: bool = False
+
+    def rows(self, fetched: Sequence[RowT]) -> list[RowT]:
+        """The page in the connection's order, from up to `size + 1` rows fetched
+        in the walking direction."""
+        page = list(fetched[: self.size])
+        return page[::-1] if self.backward else page
+
+    def page_info(self, edges: Sequence[Edge[NodeT]], fetched: Sized) -> PageInfo:
+        more = len(fetched) > self.size
+        return PageInfo(
+            has_next_page=self.cursor is not None if self.backward else more,
+            has_previous_page=more if self.backward else self.cursor is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        )
+
+
+def window(
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
+    *,
+    default: int = 20,
+) -> Window:
+    """Check Relay's arguments: `first` with `last`, or `after` with `before`, is
+    a VALIDATION_ERROR (InvalidArgument)."""
+    if first is not None and last is not None:
+        raise InvalidArgument("`first` and `last` cannot be used together")
+    if after is not None and before is not None:
+        raise InvalidArgument("`after` and `before` cannot be used together")
+    if last is not None or before is not None:
+        return Window(size=page_size(last, default), cursor=before, backward=True)
+    return Window(size=page_size(first, default), cursor=after)
 
 
 def page_info(
@@ -258,5 +355,7 @@ def page_size(first: int | None, default: int = 20) -> int:
     if first is None:
         return default
     if first < 0 or first > MAX_PAGE_SIZE:
-        raise InvalidArgument(f"`first` must be between 0 and {MAX_PAGE_SIZE}")
+        raise InvalidArgument(
+            f"`first` and `last` must be between 0 and {MAX_PAGE_SIZE}"
+        )
     return first

@@ -16,7 +16,7 @@ from strawberry import relay
 
 from models.jobs import Job as JobRow
 from schema.agents import AgentNode, UserSummary
-from schema.base import Connection, Edge, InvalidArgument, Node, UserError, page_info
+from schema.base import Connection, Edge, InvalidArgument, Node, UserError, Window
 from schema.base import int_ids as _int_ids
 from schema.context import Info
 from schema.docs import describe_values
@@ -207,9 +207,12 @@ def job_connection(
     size: int,
     after: str | None,
     make: Callable[[JobRow], JobNode],
+    win: Window | None = None,
 ) -> JobConnection:
-    edges = [Edge(cursor=job_cursor(r), node=make(r)) for r in rows[:size]]
-    return JobConnection(edges=edges, page_info=page_info(edges, rows, size, after))
+    """A page of jobs; with `win`, of a forward or backward window."""
+    win = win or Window(size=size, cursor=after)
+    edges = [Edge(cursor=job_cursor(r), node=make(r)) for r in win.rows(rows)]
+    return JobConnection(edges=edges, page_info=win.page_info(edges, rows))
 
 
 @strawberry.type(description="A status change of a job the viewer posted or received.")

@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self
 
 import strawberry
 from strawberry import relay
@@ -17,49 +17,32 @@ from strawberry.types.unset import UNSET
 
 from schema.base import (
     After,
+    Before,
     Connection,
     Edge,
     First,
+    Last,
     Node,
     UserError,
+    Window,
     encode_cursor,
-    page_info,
+    window,
 )
 from schema.base import decode_cursor as _decode_cursor
 from schema.base import int_ids as _int_ids
-from schema.base import page_size as _page_size
 from schema.context import Info
-from schema.profiles import (
-    CertificationNode,
-    EducationNode,
-    ExperienceNode,
-    ProfileNode,
-    ProjectNode,
-    SectionKind,
-    SkillNode,
-)
-from schema.resumedata import ResumeData, ResumeDataInput
-from schema.tailoring import (
+from schema.letters import (
     CoverLetter,
     CoverLetterConnection,
-    JobKeywords,
     OutreachMessage,
     OutreachMessageConnection,
-    RefinementStats,
-    TailorStrategy,
 )
+from schema.processing import Engine, ProcessingErrorCode, ResumeStage, ResumeStatus
+from schema.resumedata import ResumeData, ResumeDataInput
+from schema.tailoring import JobKeywords, RefinementStats, TailorStrategy
 
 if TYPE_CHECKING:
     from models.resumes import Resume as ResumeRow
-    from models.tailoring import Letter as LetterRow
-    from services.resumes import ResumeRow as DisplayRow
-
-
-@strawberry.enum(description="Where a resume is in its processing.")
-class ResumeStatus(Enum):
-    PROCESSING = "PROCESSING"
-    READY = "READY"
-    FAILED = "FAILED"
 
 
 @strawberry.enum(
@@ -81,27 +64,41 @@ class FileType(Enum):
     )
 
 
-@strawberry.type(name="Resume")
+@strawberry.type(
+    name="Resume",
+    description="A resume: an uploaded file parsed into ResumeData, or one "
+    "tailored from another.",
+)
 class ResumeNode(Node):
     id: relay.NodeID[int]
-    title: str
-    filename: str
+    title: str = strawberry.field(description="The resume's name in lists.")
+    filename: str = strawberry.field(description="The uploaded file's name.")
     file_type: FileType = strawberry.field(
         description="What the uploaded file is, by its content (not its name)."
     )
-    size: int
-    status: ResumeStatus
-    stage: str = strawberry.field(
-        description="received, extracting, structuring, saving, done or failed."
+    size: int = strawberry.field(description="The uploaded file's size in bytes.")
+    status: ResumeStatus = strawberry.field(
+        description="Where the resume is in its processing."
     )
+    stage: ResumeStage = strawberry.field(description="The current step.")
     progress: int = strawberry.field(description="Percent, 0 to 100.")
-    is_master: bool
-    tags: list[str]
-    locale: str
-    error_code: str | None
-    error_message: str | None
-    engine: str = strawberry.field(description="What structured the text.")
-    warnings: list[str]
+    is_master: bool = strawberry.field(
+        description="The organization's master resume (one at most)."
+    )
+    tags: list[str] = strawberry.field(description="The user's tags.")
+    locale: str = strawberry.field(description="BCP 47 tag of the resume's language.")
+    error_code: ProcessingErrorCode | None = strawberry.field(
+        description="Why it failed (FAILED only)."
+    )
+    error_message: str | None = strawberry.field(
+        description="What failed, for people (FAILED only)."
+    )
+    engine: Engine | None = strawberry.field(
+        description="What structured (or tailored) it; null until then."
+    )
+    warnings: list[str] = strawberry.field(
+        description="What parsing was unsure of, for people."
+    )
     structured_data: JSON | None = strawberry.field(
         description="ResumeData as untyped JSON: personalInfo, summary, "
         "workExperience, education, personalProjects, additional, customSections.",
@@ -116,14 +113,20 @@ class ResumeNode(Node):
         data = self.structured_data
         return ResumeData.from_dict(data) if isinstance(data, dict) else None
 
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: dt.datetime = strawberry.field(
+        description="When it was uploaded or tailored."
+    )
+    updated_at: dt.datetime = strawberry.field(description="When it last changed.")
     parent_id: strawberry.Private[int | None]
     job_description: str | None = strawberry.field(
         description="The job a tailored resume was written for."
     )
-    strategy: TailorStrategy | None
-    output_language: str | None
+    strategy: TailorStrategy | None = strawberry.field(
+        description="How it was tailored (tailored resumes)."
+    )
+    output_language: str | None = strawberry.field(
+        description="BCP 47 tag it was tailored into."
+    )
     pdf_ready: bool = strawberry.field(
         description="A PDF of this resume is rendered and cached (renderResumePdf "
         "returns it at once)."
@@ -153,17 +156,33 @@ class ResumeNode(Node):
 
     @strawberry.field(description="Cover letters of this resume, newest first.")
     async def cover_letters(
-        self, info: Info, first: First = None, after: After = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> CoverLetterConnection:
-        rows = await _letters(info, self.id, "COVER_LETTER", first, after)
-        return _letter_page(rows, CoverLetter, first, after)
+        win = window(first, after, last, before)
+        page: CoverLetterConnection = await _letter_page(
+            info, self.id, "COVER_LETTER", CoverLetter, win
+        )
+        return page
 
     @strawberry.field(description="Outreach messages of this resume, newest first.")
     async def outreach_messages(
-        self, info: Info, first: First = None, after: After = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> OutreachMessageConnection:
-        rows = await _letters(info, self.id, "OUTREACH", first, after)
-        return _letter_page(rows, OutreachMessage, first, after)
+        win = window(first, after, last, before)
+        page: OutreachMessageConnection = await _letter_page(
+            info, self.id, "OUTREACH", OutreachMessage, win
+        )
+        return page
 
     @classmethod
     def from_row(cls, row: ResumeRow) -> Self:
@@ -174,14 +193,14 @@ class ResumeNode(Node):
             file_type=FileType(row.kind),
             size=row.size,
             status=ResumeStatus(row.status),
-            stage=row.stage,
+            stage=ResumeStage.parse(row.stage),
             progress=row.progress,
             is_master=row.is_master,
             tags=list(row.tags),
             locale=row.locale,
-            error_code=row.error_code,
+            error_code=ProcessingErrorCode.parse(row.error_code),
             error_message=row.error_message,
-            engine=row.engine,
+            engine=Engine.parse(row.engine),
             warnings=list(row.warnings),
             structured_data=JSON(row.structured_data),
             text=row.text,
@@ -207,38 +226,46 @@ class ResumeNode(Node):
 ResumeConnection = Connection[ResumeNode]
 
 
-async def _letters(
-    info: Info, resume_id: int, kind: str, first: int | None, after: str | None
-) -> list[LetterRow]:
+async def _letter_page(
+    info: Info, resume_id: int, kind: str, node: Any, win: Window
+) -> Any:
+    """A page of a resume's letters of `kind` (one query per page shape for all
+    resumes of the request), counted by one grouped query when asked."""
+    loaders = info.context.loaders.tailoring
     info.context.require_actor()
-    loader = info.context.loaders.tailoring.letters(
-        kind=kind, after=_decode_cursor(kind, after), limit=_page_size(first) + 1
+    loader = loaders.letters(
+        kind=kind,
+        after=_decode_cursor(kind, win.cursor),
+        limit=win.size + 1,
+        backward=win.backward,
     )
-    return await loader.load(resume_id)
-
-
-_Letter = TypeVar("_Letter", CoverLetter, OutreachMessage)
-
-
-def _letter_page(
-    rows: list[LetterRow], node: type[_Letter], first: int | None, after: str | None
-) -> Connection[_Letter]:
-    size = _page_size(first)
+    rows = await loader.load(resume_id)
     edges = [
         Edge(cursor=encode_cursor(row.kind, row.id), node=node.from_row(row))
-        for row in rows[:size]
+        for row in win.rows(rows)
     ]
-    return Connection(edges=edges, page_info=page_info(edges, rows, size, after))
+
+    async def count() -> int:
+        return await loaders.letter_counts(kind).load(resume_id)
+
+    return Connection(edges=edges, page_info=win.page_info(edges, rows), counter=count)
 
 
-@strawberry.type
+@strawberry.type(description="The result of tailorResume.")
 class TailorResumePayload:
     resume: ResumeNode | None = strawberry.field(
         default=None,
         description="The new tailored resume, PROCESSING: follow it with "
         "tailoringEvents.",
     )
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Expected failures; empty on success."
+    )
+    source_resume: ResumeNode | None = strawberry.field(
+        default=None,
+        description="The resume asked about (resumeId, or the master), with every "
+        "answer, refusals (PLAN_REQUIRED, ...) included; null when there is none.",
+    )
 
 
 @strawberry.type(description="A step of a resume's parsing.")
@@ -247,12 +274,9 @@ class ResumeEvent:
         description="Global id of the resume (also in `resume`)."
     )
     status: ResumeStatus = strawberry.field(description="The status at this step.")
-    stage: str = strawberry.field(
-        description="received, extracting, structuring, saving, done, failed or "
-        "deleted (parses); tailoring runs name their own steps."
-    )
+    stage: ResumeStage = strawberry.field(description="The step reached.")
     progress: int = strawberry.field(description="Percent done, 0 to 100.")
-    error_code: str | None = strawberry.field(
+    error_code: ProcessingErrorCode | None = strawberry.field(
         description="Why it failed (FAILED only)."
     )
     error_message: str | None = strawberry.field(
@@ -279,117 +303,62 @@ class ResumeEvent:
         return cls(
             resume_id=strawberry.ID(relay.to_base64("Resume", message["resume_id"])),
             status=ResumeStatus(message["status"]),
-            stage=message["stage"],
+            stage=ResumeStage.parse(message["stage"]),
             progress=message["progress"],
-            error_code=message["error_code"],
+            error_code=ProcessingErrorCode.parse(message["error_code"]),
             error_message=message["error_message"],
         )
-
-
-@strawberry.type(description="One resume as a flat row, for spreadsheets and BI.")
-class ResumeDisplayRow:
-    resume_id: strawberry.ID
-    title: str
-    status: ResumeStatus
-    name: str
-    email: str
-    job_title: str
-    current_company: str
-    skills: list[str]
-    years_of_experience: float | None
-    tags: list[str]
-    is_master: bool
-    updated_at: dt.datetime
-
-    @classmethod
-    def from_row(cls, row: DisplayRow) -> Self:
-        return cls(
-            resume_id=strawberry.ID(relay.to_base64("Resume", row.resume_id)),
-            title=row.title,
-            status=ResumeStatus(row.status),
-            name=row.name,
-            email=row.email,
-            job_title=row.job_title,
-            current_company=row.current_company,
-            skills=row.skills,
-            years_of_experience=row.years_of_experience,
-            tags=row.tags,
-            is_master=row.is_master,
-            updated_at=row.updated_at,
-        )
-
-
-ResumeRowConnection = Connection[ResumeDisplayRow]
-
-
-@strawberry.input
-class ResumeFilter:
-    status: ResumeStatus | None = None
-    tags: list[str] | None = strawberry.field(
-        default=None, description="Resumes with any of these tags."
-    )
-    is_master: bool | None = None
-    updated_since: dt.datetime | None = None
-    include_master: bool | None = strawberry.field(
-        default=None,
-        description="List the master resume too. Left out: `resumes` leaves it "
-        "out (as Refleum lists them), `resumeRows` and `exportResumeRows` keep it "
-        "(one row per resume). `isMaster: true` always lists it.",
-    )
-
-
-@strawberry.enum(description="What resumes are sorted by.")
-class ResumeOrderField(Enum):
-    UPDATED_AT = "UPDATED_AT"
-    CREATED_AT = "CREATED_AT"
-
-
-@strawberry.enum(description="Sort direction.")
-class OrderDirection(Enum):
-    ASC = "ASC"
-    DESC = "DESC"
-
-
-@strawberry.input(description="Default: newest update first.")
-class ResumeOrder:
-    field: ResumeOrderField = ResumeOrderField.UPDATED_AT
-    direction: OrderDirection = OrderDirection.DESC
 
 
 # -- inputs and payloads ---------------------------------------------------------------
 
 
-@strawberry.input
+@strawberry.input(description="A resume file to parse.")
 class UploadResumeInput:
     file: Upload = strawberry.field(
         description="PDF, DOCX or JSON (ResumeData or JSON Resume), at most 10 MiB."
     )
-    set_as_master: bool = False
-    tags: list[str] = strawberry.field(default_factory=list)
-    locale: str | None = None
-    title: str | None = None
+    set_as_master: bool = strawberry.field(
+        default=False, description="Make it the master resume once parsed."
+    )
+    tags: list[str] = strawberry.field(
+        description="Tags, at most 20 of 40 characters.", default_factory=list
+    )
+    locale: str | None = strawberry.field(
+        default=None, description="BCP 47 tag; default: detected from the text."
+    )
+    title: str | None = strawberry.field(
+        default=None, description="Default: the file's name."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of uploadResume.")
 class UploadResumePayload:
     resume: ResumeNode | None = strawberry.field(
         default=None,
         description="The new resume (PROCESSING); for DUPLICATE_UPLOAD, the existing "
         "one.",
     )
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(
+        description="Expected failures; empty on success.", default_factory=list
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The resume to act on.")
 class ResumeIdInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Global id of the resume.")
 
 
-@strawberry.input
+@strawberry.input(description="Fields left out keep their values.")
 class UpdateResumeInput:
-    id: strawberry.ID
-    title: str | None = UNSET
-    tags: list[str] | None = UNSET
+    id: strawberry.ID = strawberry.field(description="Global id of the resume.")
+    title: str | None = strawberry.field(
+        default=UNSET, description="A new title; left out keeps, null is refused."
+    )
+    tags: list[str] | None = strawberry.field(
+        default=UNSET,
+        description="The new tags (replace the old ones); left out keeps, null clears.",
+    )
     structured_data: JSON | None = strawberry.field(
         default=None,
         description="A JSON merge patch (RFC 7396) of the stored ResumeData: given "
@@ -435,128 +404,24 @@ class DeleteResumePayload:
     )
 
 
-@strawberry.input
-class ExportResumeRowsInput:
-    filter: ResumeFilter | None = None
-
-
-@strawberry.type
-class ExportResumeRowsPayload:
-    url: str | None = None
-    expires_at: dt.datetime | None = None
-    rows: int | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.enum(description="What an import would do to a profile field.")
-class FieldChangeAction(Enum):
-    ADD = strawberry.enum_value("add", description="The field is empty: it is set.")
-    CHANGE = strawberry.enum_value(
-        "change", description="The field has another value: it is replaced."
-    )
-    KEEP = strawberry.enum_value("keep", description="Same value: nothing changes.")
-
-
-@strawberry.type(description="What an import would do to one profile field.")
-class ProfileFieldChange:
-    field: str = strawberry.field(description="The profile field, e.g. fullName.")
-    current: str | None = strawberry.field(description="Its value now, if any.")
-    proposed: str = strawberry.field(description="The value the import brings.")
-    action: FieldChangeAction = strawberry.field(
-        description="add, change or keep (commitImport applies add and change)."
-    )
-
-
-SectionEntry = Annotated[
-    SkillNode | ExperienceNode | EducationNode | ProjectNode | CertificationNode,
-    strawberry.union("SectionEntry", description="An entry of a profile section."),
-]
-
-
-@strawberry.type(description="An existing entry that an import would change.")
-class SectionChange:
-    entry_id: strawberry.ID = strawberry.field(
-        description="Global id of the existing entry (a Skill, Experience, "
-        "Education, Project or Certification)."
-    )
-    values: JSON = strawberry.field(description="The fields that would change.")
-    current: JSON = strawberry.field(description="The entry's current values.")
-
-    @strawberry.field(
-        description="The existing entry itself; null when it was deleted since."
-    )
-    async def entry(self, info: Info) -> SectionEntry | None:
-        node = await relay.GlobalID.from_id(self.entry_id).resolve_node(
-            info, required=False
-        )
-        entries = (
-            SkillNode,
-            ExperienceNode,
-            EducationNode,
-            ProjectNode,
-            CertificationNode,
-        )
-        return node if isinstance(node, entries) else None
-
-
-@strawberry.type(description="What importing would do to one section.")
-class SectionImport:
-    section: SectionKind
-    add: list[JSON] = strawberry.field(description="New entries.")
-    change: list[SectionChange] = strawberry.field(
-        description="Duplicates of existing entries that bring new values."
-    )
-    keep: list[JSON] = strawberry.field(description="Duplicates with nothing new.")
-
-
-@strawberry.type(
-    name="ImportPreview",
-    description="What committing an import would change; kept until expiresAt.",
+# moved to schema.processing, schema.resumerows and schema.imports; re-exported for
+# the modules that import them from here
+from schema.imports import CommitImportInput as CommitImportInput  # noqa: E402
+from schema.imports import CommitImportPayload as CommitImportPayload  # noqa: E402
+from schema.imports import FieldChangeAction as FieldChangeAction  # noqa: E402
+from schema.imports import ImportPreviewType as ImportPreviewType  # noqa: E402
+from schema.imports import PreviewImportInput as PreviewImportInput  # noqa: E402
+from schema.imports import PreviewImportPayload as PreviewImportPayload  # noqa: E402
+from schema.imports import ProfileFieldChange as ProfileFieldChange  # noqa: E402
+from schema.imports import SectionChange as SectionChange  # noqa: E402
+from schema.imports import SectionImport as SectionImport  # noqa: E402
+from schema.resumerows import ExportResumeRowsInput as ExportResumeRowsInput  # noqa: E402
+from schema.resumerows import (  # noqa: E402
+    ExportResumeRowsPayload as ExportResumeRowsPayload,
 )
-class ImportPreviewType(Node):
-    id: relay.NodeID[int] = strawberry.field(
-        description="Global id of the preview, as commitImport's previewId takes it."
-    )
-    expires_at: dt.datetime = strawberry.field(
-        description="When the preview expires (UTC); commit before."
-    )
-    profile: list[ProfileFieldChange] = strawberry.field(
-        description="Changes to the profile's own fields."
-    )
-    sections: list[SectionImport] = strawberry.field(
-        description="What happens to each section."
-    )
-
-    @classmethod
-    async def load_nodes(
-        cls, *, info: Info, node_ids: Iterable[str]
-    ) -> list[Self | None]:
-        """Previews are one-shot answers of previewImport: not refetchable."""
-        return [None for _ in node_ids]
-
-
-@strawberry.input(description="Exactly one of resumeId and file.")
-class PreviewImportInput:
-    resume_id: strawberry.ID | None = None
-    file: Upload | None = None
-
-
-@strawberry.type
-class PreviewImportPayload:
-    preview: ImportPreviewType | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.input
-class CommitImportInput:
-    preview_id: strawberry.ID
-    sections: list[SectionKind] | None = strawberry.field(
-        default=None, description="Sections to apply; all when left out."
-    )
-    include_profile: bool = True
-
-
-@strawberry.type
-class CommitImportPayload:
-    profile: ProfileNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+from schema.resumerows import OrderDirection as OrderDirection  # noqa: E402
+from schema.resumerows import ResumeDisplayRow as ResumeDisplayRow  # noqa: E402
+from schema.resumerows import ResumeFilter as ResumeFilter  # noqa: E402
+from schema.resumerows import ResumeOrder as ResumeOrder  # noqa: E402
+from schema.resumerows import ResumeOrderField as ResumeOrderField  # noqa: E402
+from schema.resumerows import ResumeRowConnection as ResumeRowConnection  # noqa: E402

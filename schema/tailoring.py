@@ -5,33 +5,76 @@ outreach messages, and the organization's model settings."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
-from strawberry import relay
 from strawberry.types.unset import UNSET
 
-from schema.base import Connection, Node, UserError
-from schema.base import int_ids as _int_ids
-from schema.context import Info
+from schema.base import UserError
+from schema.docs import describe_values
+from schema.letters import Violation
+from schema.processing import MAY_GAIN, Engine
 
 if TYPE_CHECKING:
-    from models.tailoring import Letter as LetterRow
     from models.tailoring import LlmConfig as LlmConfigRow
+    from schema.resumes import ResumeNode
     from services.tailoring.keywords import JobKeywords as KeywordsRow
     from services.tailoring.match import Match
 
 
-@strawberry.type
+@describe_values(
+    INTERN="Intern or trainee.",
+    JUNIOR="Junior, entry level or graduate.",
+    MID="Mid level.",
+    SENIOR="Senior.",
+    STAFF="Staff.",
+    PRINCIPAL="Principal.",
+    LEAD="Tech or team lead.",
+    DIRECTOR="Director, head of or VP.",
+    MANAGER="Engineering, team or people manager.",
+)
+@strawberry.enum(description="The seniority a job description asks for." + MAY_GAIN)
+class SeniorityLevel(Enum):
+    INTERN = "Intern"
+    JUNIOR = "Junior"
+    MID = "Mid"
+    SENIOR = "Senior"
+    STAFF = "Staff"
+    PRINCIPAL = "Principal"
+    LEAD = "Lead"
+    DIRECTOR = "Director"
+    MANAGER = "Manager"
+
+
+def _seniority(raw: str | None) -> SeniorityLevel | None:
+    try:
+        return SeniorityLevel(raw) if raw else None
+    except ValueError:  # stored before the set was closed
+        return None
+
+
+@strawberry.type(description="The terms of a job description, as tailoring reads them.")
 class JobKeywords:
-    required_skills: list[str]
-    preferred_skills: list[str]
-    keywords: list[str]
-    key_responsibilities: list[str]
-    experience_years: int | None
-    seniority_level: str | None
+    required_skills: list[str] = strawberry.field(
+        description="Skills the job requires."
+    )
+    preferred_skills: list[str] = strawberry.field(
+        description="Skills the job prefers (nice to have)."
+    )
+    keywords: list[str] = strawberry.field(
+        description="Other terms of the job (tools, domains, methods)."
+    )
+    key_responsibilities: list[str] = strawberry.field(
+        description="What the job does, in short phrases."
+    )
+    experience_years: int | None = strawberry.field(
+        description="Years of experience asked for; null when none."
+    )
+    seniority_level: SeniorityLevel | None = strawberry.field(
+        description="From the title or the role sentence; null when none is named."
+    )
 
     @classmethod
     def from_dict(cls, row: Mapping[str, Any]) -> Self:
@@ -41,7 +84,7 @@ class JobKeywords:
             keywords=list(row.get("keywords") or []),
             key_responsibilities=list(row.get("key_responsibilities") or []),
             experience_years=row.get("experience_years"),
-            seniority_level=row.get("seniority_level"),
+            seniority_level=_seniority(row.get("seniority_level")),
         )
 
     @classmethod
@@ -52,7 +95,7 @@ class JobKeywords:
             keywords=list(row.keywords),
             key_responsibilities=list(row.key_responsibilities),
             experience_years=row.experience_years,
-            seniority_level=row.seniority_level,
+            seniority_level=_seniority(row.seniority_level),
         )
 
 
@@ -69,16 +112,22 @@ class ResumeMatch:
     percentage: float = strawberry.field(
         description="Weighted: required 60 %, preferred 20 %, keywords 20 %."
     )
-    required_coverage: float
-    preferred_coverage: float
-    keyword_coverage: float
+    required_coverage: float = strawberry.field(
+        description="Share of the required skills the resume has, 0-1."
+    )
+    preferred_coverage: float = strawberry.field(
+        description="Share of the preferred skills it has, 0-1."
+    )
+    keyword_coverage: float = strawberry.field(
+        description="Share of the other terms it has, 0-1."
+    )
     matched: list[str] = strawberry.field(description="Job terms the resume has.")
     missing: list[str] = strawberry.field(description="Job terms the resume lacks.")
     unsupportable: list[str] = strawberry.field(
         description="Missing terms the master resume lacks too: tailoring will "
         "never add them."
     )
-    keywords: JobKeywords
+    keywords: JobKeywords = strawberry.field(description="The job description's terms.")
 
     @classmethod
     def from_match(cls, match: Match, keywords: KeywordsRow) -> Self:
@@ -94,6 +143,11 @@ class ResumeMatch:
         )
 
 
+@describe_values(
+    NUDGE="Reorder toward the job; the wording stays.",
+    KEYWORDS="Also reorder and reword bullets with the job's terms.",
+    FULL="Also rewrite the summary.",
+)
 @strawberry.enum(description="How far tailoring may rewrite a resume.")
 class TailorStrategy(Enum):
     NUDGE = "NUDGE"
@@ -111,20 +165,30 @@ class LlmProvider(Enum):
 
 @strawberry.type(name="LlmConfig", description="The organization's model settings.")
 class LlmConfigType:
-    provider: LlmProvider
-    model: str
+    provider: LlmProvider = strawberry.field(description="Which engine runs LLM tasks.")
+    model: str = strawberry.field(description="The model name at the provider.")
     api_key: str | None = strawberry.field(
         description="Masked: only the last four characters are ever shown."
     )
-    api_base: str | None
+    api_base: str | None = strawberry.field(
+        description="OpenAI-compatible base URL; null: the default."
+    )
     reasoning_effort: ReasoningEffort | None = strawberry.field(
         description="The reasoning effort asked of reasoning models; null: the "
         "model's default."
     )
-    enable_cover_letter: bool
-    enable_outreach: bool
-    content_language: str
-    default_strategy: TailorStrategy
+    enable_cover_letter: bool = strawberry.field(
+        description="Tailoring writes a cover letter too."
+    )
+    enable_outreach: bool = strawberry.field(
+        description="Tailoring writes an outreach message too."
+    )
+    content_language: str = strawberry.field(
+        description="BCP 47 tag tailoring writes in by default."
+    )
+    default_strategy: TailorStrategy = strawberry.field(
+        description="The strategy when tailorResume names none."
+    )
 
     @classmethod
     def from_row(cls, row: LlmConfigRow, masked_key: str | None) -> Self:
@@ -145,8 +209,12 @@ class LlmConfigType:
 
 @strawberry.input(description="Fields left out keep their values.")
 class UpdateLlmConfigInput:
-    provider: LlmProvider | None = UNSET
-    model: str | None = UNSET
+    provider: LlmProvider | None = strawberry.field(
+        default=UNSET, description="Which engine runs LLM tasks."
+    )
+    model: str | None = strawberry.field(
+        default=UNSET, description="The model name, at most 100 characters."
+    )
     api_key: str | None = strawberry.field(
         default=UNSET, description='Stored encrypted; null (or "") clears it.'
     )
@@ -158,56 +226,65 @@ class UpdateLlmConfigInput:
     reasoning_effort: ReasoningEffort | None = strawberry.field(
         default=UNSET, description="null clears it (the model's default)."
     )
-    enable_cover_letter: bool | None = UNSET
-    enable_outreach: bool | None = UNSET
-    content_language: str | None = UNSET
-    default_strategy: TailorStrategy | None = UNSET
-
-
-@strawberry.type
-class UpdateLlmConfigPayload:
-    llm_config: LlmConfigType | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type(
-    description="A fact a draft stated that the user's resumes do not "
-    "have; it was removed."
-)
-class Violation:
-    kind: str = strawberry.field(
-        description="skill, employer, school, project, certification, language, "
-        "award, title, date, number, term or name."
+    enable_cover_letter: bool | None = strawberry.field(
+        default=UNSET, description="Tailoring writes a cover letter too."
     )
-    value: str
-    location: str = strawberry.field(description="Where it was, e.g. summary.")
+    enable_outreach: bool | None = strawberry.field(
+        default=UNSET, description="Tailoring writes an outreach message too."
+    )
+    content_language: str | None = strawberry.field(
+        default=UNSET, description="BCP 47 tag tailoring writes in by default."
+    )
+    default_strategy: TailorStrategy | None = strawberry.field(
+        default=UNSET, description="The strategy when tailorResume names none."
+    )
 
-    @classmethod
-    def from_dict(cls, row: Mapping[str, Any]) -> Self:
-        return cls(kind=row["kind"], value=row["value"], location=row["location"])
+
+@strawberry.type(description="The result of updateLlmConfig.")
+class UpdateLlmConfigPayload:
+    llm_config: LlmConfigType | None = strawberry.field(
+        default=None, description="The settings after the change; null on a user error."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Expected failures; empty on success.", default_factory=list
+    )
 
 
 @strawberry.type(
     description="What tailoring's passes did, with the match before and after."
 )
 class RefinementStats:
-    passes_completed: int
+    passes_completed: int = strawberry.field(
+        description="How many of the three passes ran."
+    )
     keywords_injected: int = strawberry.field(
         description="Job terms the master supports that pass 1 added."
     )
-    injected_keywords: list[str]
+    injected_keywords: list[str] = strawberry.field(
+        description="The job terms pass 1 added."
+    )
     ai_phrases_removed: list[str] = strawberry.field(
         description="Stock phrases pass 2 replaced (ones the job uses are kept)."
     )
     alignment_violations_fixed: int = strawberry.field(
         description="Invented facts removed by the safety nets and pass 3."
     )
-    violations: list[Violation]
-    initial_match_percentage: float
-    final_match_percentage: float
-    before: ResumeMatch | None
-    after: ResumeMatch | None
-    engine: str
+    violations: list[Violation] = strawberry.field(
+        description="Every invented fact removed."
+    )
+    initial_match_percentage: float = strawberry.field(
+        description="The match of the source resume."
+    )
+    final_match_percentage: float = strawberry.field(
+        description="The match of the tailored resume."
+    )
+    before: ResumeMatch | None = strawberry.field(
+        description="The source resume's match in detail."
+    )
+    after: ResumeMatch | None = strawberry.field(
+        description="The tailored resume's match in detail."
+    )
+    engine: Engine | None = strawberry.field(description="What tailored the resume.")
 
     @classmethod
     def from_dict(cls, row: Mapping[str, Any], keywords: JobKeywords) -> Self:
@@ -237,18 +314,20 @@ class RefinementStats:
             ai_phrases_removed=report.ai_phrases_removed,
             alignment_violations_fixed=report.alignment_violations_fixed,
             violations=[
-                Violation(kind=v.kind, value=v.value, location=v.location)
+                Violation.from_dict(
+                    {"kind": v.kind, "value": v.value, "location": v.location}
+                )
                 for v in report.violations
             ],
             initial_match_percentage=report.initial_match_percentage,
             final_match_percentage=report.final_match_percentage,
             before=match(report.before),
             after=match(report.after),
-            engine=report.engine,
+            engine=Engine.parse(report.engine),
         )
 
 
-@strawberry.input
+@strawberry.input(description="What to tailor, for which job.")
 class TailorResumeInput:
     job_description: str = strawberry.field(description="100 to 8,000 words.")
     resume_id: strawberry.ID | None = strawberry.field(
@@ -276,140 +355,11 @@ class TailorResumeInput:
     )
 
 
-def _letter_values(row: LetterRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "resume_id": strawberry.ID(relay.to_base64("Resume", row.resume_id)),
-        "subject": row.subject,
-        "content": row.content,
-        "company": row.company or None,
-        "job_title": row.job_title or None,
-        "job_description": row.job_description,
-        "language": row.language,
-        "engine": row.engine,
-        "removed": [Violation.from_dict(v) for v in row.removed],
-        "warnings": list(row.warnings),
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-    }
-
-
-async def _load_letters(info: Info, node_ids: Iterable[str], kind: str) -> list[Any]:
-    rows = await info.context.loaders.tailoring.letter_by_id.load_many(
-        _int_ids(node_ids)
-    )
-    return [row if row is not None and row.kind == kind else None for row in rows]
-
-
-@strawberry.type(description="A cover letter written for a resume and a job.")
-class CoverLetter(Node):
-    id: relay.NodeID[int]
-    resume_id: strawberry.ID
-    subject: str
-    content: str
-    company: str | None = strawberry.field(description="From the job description.")
-    job_title: str | None
-    job_description: str
-    language: str
-    engine: str
-    removed: list[Violation] = strawberry.field(
-        description="Statements dropped because the resumes do not back them."
-    )
-    warnings: list[str]
-    created_at: dt.datetime
-    updated_at: dt.datetime
-
-    @classmethod
-    def from_row(cls, row: LetterRow) -> Self:
-        return cls(**_letter_values(row))
-
-    @classmethod
-    async def load_nodes(
-        cls, *, info: Info, node_ids: Iterable[str]
-    ) -> list[Self | None]:
-        rows = await _load_letters(info, node_ids, "COVER_LETTER")
-        return [cls.from_row(r) if r else None for r in rows]
-
-
-@strawberry.type(description="A short message to a recruiter or hiring manager.")
-class OutreachMessage(Node):
-    id: relay.NodeID[int]
-    resume_id: strawberry.ID
-    subject: str
-    content: str
-    company: str | None = strawberry.field(description="From the job description.")
-    job_title: str | None
-    job_description: str
-    language: str
-    engine: str
-    removed: list[Violation] = strawberry.field(
-        description="Statements dropped because the resumes do not back them."
-    )
-    warnings: list[str]
-    created_at: dt.datetime
-    updated_at: dt.datetime
-
-    @classmethod
-    def from_row(cls, row: LetterRow) -> Self:
-        return cls(**_letter_values(row))
-
-    @classmethod
-    async def load_nodes(
-        cls, *, info: Info, node_ids: Iterable[str]
-    ) -> list[Self | None]:
-        rows = await _load_letters(info, node_ids, "OUTREACH")
-        return [cls.from_row(r) if r else None for r in rows]
-
-
-CoverLetterConnection = Connection[CoverLetter]
-OutreachMessageConnection = Connection[OutreachMessage]
-
-
-@strawberry.input
-class GenerateLetterInput:
-    resume_id: strawberry.ID
-    job_description: str | None = strawberry.field(
-        default=None, description="Default: the resume's own (a tailored resume's)."
-    )
-    language: str | None = strawberry.field(
-        default=None, description="BCP 47 tag. Default: the resume's language."
-    )
-
-
-@strawberry.input
-class RegenerateLetterInput:
-    id: strawberry.ID
-    job_description: str | None = strawberry.field(
-        default=None, description="Replaces the stored job description."
-    )
-
-
-@strawberry.input
-class DeleteLetterInput:
-    id: strawberry.ID
-
-
-@strawberry.type
-class CoverLetterPayload:
-    cover_letter: CoverLetter | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class OutreachMessagePayload:
-    outreach_message: OutreachMessage | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class DeleteLetterPayload:
-    deleted_id: strawberry.ID | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.input
+@strawberry.input(description="The resume to render, and how.")
 class RenderResumePdfInput:
-    resume_id: strawberry.ID
+    resume_id: strawberry.ID = strawberry.field(
+        description="A READY resume of the organization."
+    )
     theme: str | None = strawberry.field(
         default=None,
         description="classic, modern, noto (CJK), terminal or executive (the last "
@@ -420,17 +370,40 @@ class RenderResumePdfInput:
 @strawberry.type(description="A rendered PDF behind an expiring signed link.")
 class ResumePdf:
     url: str = strawberry.field(description="GET it before expiresAt; no auth needed.")
-    expires_at: dt.datetime
-    theme: str
+    expires_at: dt.datetime = strawberry.field(
+        description="When the link stops working."
+    )
+    theme: str = strawberry.field(description="The theme it was rendered with.")
     content_hash: str = strawberry.field(
         description="Same content and theme, same hash: rendered once, then cached."
     )
-    cached: bool
-    pages: int
-    size: int
+    cached: bool = strawberry.field(
+        description="Served from the cache, not rendered now."
+    )
+    pages: int = strawberry.field(description="How many pages it has.")
+    size: int = strawberry.field(description="Its size in bytes.")
 
 
-@strawberry.type
+@strawberry.type(description="The result of renderResumePdf.")
 class RenderResumePdfPayload:
-    pdf: ResumePdf | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    pdf: ResumePdf | None = strawberry.field(
+        default=None, description="The PDF; null on a user error."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Expected failures; empty on success."
+    )
+    resume: Annotated[ResumeNode, strawberry.lazy("schema.resumes")] | None = (
+        strawberry.field(
+            default=None,
+            description="The resume asked about, with every answer, refusals "
+            "(PLAN_REQUIRED for a theme) included; null when there is none.",
+        )
+    )
+
+
+# moved to schema.letters; re-exported for the modules that import them from here
+from schema.letters import CoverLetter as CoverLetter  # noqa: E402
+from schema.letters import CoverLetterPayload as CoverLetterPayload  # noqa: E402
+from schema.letters import DeleteLetterPayload as DeleteLetterPayload  # noqa: E402
+from schema.letters import OutreachMessage as OutreachMessage  # noqa: E402
+from schema.letters import OutreachMessagePayload as OutreachMessagePayload  # noqa: E402

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
@@ -28,13 +29,14 @@ from schema.agents import (
 )
 from schema.base import (
     After,
+    Before,
     Edge,
     First,
+    Last,
     Node,
     decode_cursor,
     encode_cursor,
-    page_info,
-    page_size,
+    window,
 )
 from schema.base import (
     int_ids as _int_ids,
@@ -154,19 +156,28 @@ class Viewer(Node):
 
     @strawberry.field(description="Security events of the organization, newest first.")
     async def security_events(
-        self, info: Info, first: First = 20, after: After = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> SecurityEventConnection:
-        size = page_size(first)
-        before_id = decode_cursor("se", after)
-        rows = await info.context.loaders.security_events(
-            first=size, before_id=before_id
+        win = window(first, after, last, before)
+        loaders = info.context.loaders
+        rows = await loaders.security_events(
+            first=win.size,
+            before_id=decode_cursor("se", win.cursor),
+            backward=win.backward,
         )
         edges = [
             Edge(cursor=encode_cursor("se", r.id), node=SecurityEventNode.from_row(r))
-            for r in rows[:size]
+            for r in win.rows(rows)
         ]
         return SecurityEventConnection(
-            edges=edges, page_info=page_info(edges, rows, size, after)
+            edges=edges,
+            page_info=win.page_info(edges, rows),
+            counter=loaders.security_event_count,
         )
 
     @strawberry.field(
@@ -244,13 +255,21 @@ class Viewer(Node):
         description="The viewer's agents: the default first, then by creation."
     )
     async def agents(
-        self, info: Info, first: First = 20, after: After = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> AgentConnection:
-        size = page_size(first)
-        rows = await info.context.loaders.agents.viewer_agents(
-            first=size, after=decode_agent_cursor(after)
+        win = window(first, after, last, before)
+        loaders = info.context.loaders.agents
+        rows = await loaders.viewer_agents(
+            first=win.size, after=decode_agent_cursor(win.cursor), backward=win.backward
         )
-        return agent_connection(rows, size, after, self.organization_id)
+        page = agent_connection(rows, win.size, win.cursor, self.organization_id, win)
+        page.counter = loaders.agent_count
+        return page
 
     @strawberry.field(
         description="Every job received by any of the viewer's agents, newest "
@@ -259,7 +278,7 @@ class Viewer(Node):
     async def worker_status(
         self,
         info: Info,
-        first: First = 20,
+        first: First = None,
         after: After = None,
         status: Annotated[
             JobStatus | None,
@@ -267,20 +286,27 @@ class Viewer(Node):
                 description="Only jobs in this status; null: every status."
             ),
         ] = None,
+        last: Last = None,
+        before: Before = None,
     ) -> JobConnection:
-        size = page_size(first)
-        rows = await info.context.loaders.agents.worker_status(
-            first=size,
-            after=decode_job_cursor(after),
-            status=status.value if status else None,
+        win = window(first, after, last, before)
+        wanted = status.value if status else None
+        loaders = info.context.loaders.agents
+        rows = await loaders.worker_status(
+            first=win.size,
+            after=decode_job_cursor(win.cursor),
+            status=wanted,
+            backward=win.backward,
         )
-        return job_connection(rows, size, after, JobNode.from_row)
+        page = job_connection(rows, win.size, win.cursor, JobNode.from_row, win)
+        page.counter = partial(loaders.worker_status_count, status=wanted)
+        return page
 
     @strawberry.field(description="Jobs the organization posted, newest update first.")
     async def posted_jobs(
         self,
         info: Info,
-        first: First = 20,
+        first: First = None,
         after: After = None,
         status: Annotated[
             JobStatus | None,
@@ -288,14 +314,21 @@ class Viewer(Node):
                 description="Only jobs in this status; null: every status."
             ),
         ] = None,
+        last: Last = None,
+        before: Before = None,
     ) -> JobConnection:
-        size = page_size(first)
-        rows = await info.context.loaders.agents.posted_jobs(
-            first=size,
-            after=decode_job_cursor(after),
-            status=status.value if status else None,
+        win = window(first, after, last, before)
+        wanted = status.value if status else None
+        loaders = info.context.loaders.agents
+        rows = await loaders.posted_jobs(
+            first=win.size,
+            after=decode_job_cursor(win.cursor),
+            status=wanted,
+            backward=win.backward,
         )
-        return job_connection(rows, size, after, JobNode.from_row)
+        page = job_connection(rows, win.size, win.cursor, JobNode.from_row, win)
+        page.counter = partial(loaders.posted_jobs_count, status=wanted)
+        return page
 
     @strawberry.field(
         description="Visitor chat transcripts, newest first (Pro; below Pro "
@@ -304,7 +337,7 @@ class Viewer(Node):
     async def transcripts(
         self,
         info: Info,
-        first: First = 20,
+        first: First = None,
         after: After = None,
         from_: Annotated[
             dt.date | None,
@@ -319,21 +352,28 @@ class Viewer(Node):
                 description="Last UTC day, inclusive; null: up to today."
             ),
         ] = None,
+        last: Last = None,
+        before: Before = None,
     ) -> TranscriptConnection:
-        size = page_size(first)
-        before_id = decode_cursor("tr", after)
-        available, plan, rows = await info.context.loaders.chat.transcripts(
-            first=size, before_id=before_id, start=from_, end=to
+        win = window(first, after, last, before)
+        loaders = info.context.loaders.chat
+        available, plan, rows = await loaders.transcripts(
+            first=win.size,
+            before_id=decode_cursor("tr", win.cursor),
+            start=from_,
+            end=to,
+            backward=win.backward,
         )
         edges = [
             Edge(cursor=encode_cursor("tr", r.id), node=TranscriptNode.from_row(r))
-            for r in rows[:size]
+            for r in win.rows(rows)
         ]
         return TranscriptConnection(
             edges=edges,
-            page_info=page_info(edges, rows, size, after),
+            page_info=win.page_info(edges, rows),
             available=available,
             effective_plan=plan,
+            counter=partial(loaders.transcript_count, start=from_, end=to),
         )
 
     @strawberry.field(

@@ -45,6 +45,7 @@ from services.identity import (
     utcnow,
 )
 from services.security_events import (
+    count_security_events,
     event_message,
     list_security_events,
     record_event,
@@ -67,6 +68,7 @@ __all__ = [
     "authenticate_api_key",
     "authenticate_token",
     "change_password",
+    "count_security_events",
     "create_api_key",
     "event_message",
     "get_organizations",

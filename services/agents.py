@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Subquery
+from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
@@ -199,11 +199,25 @@ async def delete_agent(*, actor: Actor, agent_id: int) -> int:
 
 
 async def list_agents(
-    *, actor: Actor, first: int, after: tuple[bool, int] | None
+    *,
+    actor: Actor,
+    first: int,
+    after: tuple[bool, int] | None,
+    backward: bool = False,
 ) -> list[Agent]:
     """The viewer's agents, the default first, then by creation: `first + 1` rows
-    after the keyset `(is_default, id)`."""
+    after the keyset `(is_default, id)`; `backward`: that order reversed (the
+    default last), `first + 1` rows before the keyset."""
     query = Agent.filter(owner_id=actor.user_id, organization_id=actor.organization_id)
+    if backward:
+        if after is not None:
+            was_default, last_id = after
+            query = (
+                query.filter(id__in=[])  # nothing comes before the default
+                if was_default
+                else query.filter(Q(is_default=True) | Q(id__lt=last_id))
+            )
+        return await query.order_by("is_default", "-id").limit(first + 1)
     if after is not None:
         was_default, last_id = after
         query = (
@@ -212,6 +226,12 @@ async def list_agents(
             else query.filter(is_default=False, id__gt=last_id)
         )
     return await query.order_by("-is_default", "id").limit(first + 1)
+
+
+async def count_agents(*, actor: Actor) -> int:
+    return await Agent.filter(
+        owner_id=actor.user_id, organization_id=actor.organization_id
+    ).count()
 
 
 async def agents_by_id(ids: Sequence[int]) -> list[Agent]:

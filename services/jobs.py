@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tortoise import connections
 from tortoise.expressions import Q, Subquery
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from models.agents import Agent
@@ -330,11 +331,19 @@ async def expire_overdue(*, pubsub: PubSub, now: datetime | None = None) -> int:
 Keyset = tuple[datetime, int]
 
 
-def _after(keyset: Keyset | None) -> Q:
+def _after(keyset: Keyset | None, backward: bool = False) -> Q:
+    """Beyond the keyset in the walking direction: newest update first, or
+    (`backward`) oldest first."""
     if keyset is None:
         return Q()
     at, last_id = keyset
+    if backward:
+        return Q(updated_at__gt=at) | Q(updated_at=at, id__gt=last_id)
     return Q(updated_at__lt=at) | Q(updated_at=at, id__lt=last_id)
+
+
+def _walk(backward: bool) -> tuple[str, str]:
+    return ("updated_at", "id") if backward else ("-updated_at", "-id")
 
 
 def _check_status(status: str | None) -> None:
@@ -343,30 +352,79 @@ def _check_status(status: str | None) -> None:
 
 
 async def worker_status(
-    *, actor: Actor, first: int, after: Keyset | None, status: str | None
+    *,
+    actor: Actor,
+    first: int,
+    after: Keyset | None,
+    status: str | None,
+    backward: bool = False,
 ) -> list[Job]:
     """Jobs received by any of the viewer's agents (the seed's worker status),
     newest update first: `first + 1` rows."""
     _check_status(status)
     own = Agent.filter(owner_id=actor.user_id, organization_id=actor.organization_id)
     query = Job.filter(
-        _after(after),
+        _after(after, backward),
         receiver_organization_id=actor.organization_id,
         receiver_agent_id__in=Subquery(own.values("id")),
     )
     if status:
         query = query.filter(status=status)
-    return await query.order_by("-updated_at", "-id").limit(first + 1)
+    return await query.order_by(*_walk(backward)).limit(first + 1)
+
+
+async def count_worker_status(*, actor: Actor, status: str | None) -> int:
+    _check_status(status)
+    own = Agent.filter(owner_id=actor.user_id, organization_id=actor.organization_id)
+    query = Job.filter(
+        receiver_organization_id=actor.organization_id,
+        receiver_agent_id__in=Subquery(own.values("id")),
+    )
+    return await (query.filter(status=status) if status else query).count()
+
+
+async def count_posted_jobs(*, actor: Actor, status: str | None) -> int:
+    _check_status(status)
+    query = Job.filter(poster_organization_id=actor.organization_id)
+    return await (query.filter(status=status) if status else query).count()
+
+
+async def count_jobs_of_agents(
+    *, actor: Actor, agent_ids: Sequence[int], status: str | None
+) -> dict[int, int]:
+    """How many jobs each agent of the viewer's organization received: one
+    grouped COUNT query."""
+    _check_status(status)
+    query = Job.filter(
+        receiver_organization_id=actor.organization_id,
+        receiver_agent_id__in=list(agent_ids),
+    )
+    if status:
+        query = query.filter(status=status)
+    counted = (
+        await query.annotate(n=Count("id"))
+        .group_by("receiver_agent_id")
+        .values_list("receiver_agent_id", "n")
+    )
+    found = {int(agent): int(n) for agent, n in counted}
+    return {int(i): found.get(int(i), 0) for i in agent_ids}
 
 
 async def posted_jobs(
-    *, actor: Actor, first: int, after: Keyset | None, status: str | None
+    *,
+    actor: Actor,
+    first: int,
+    after: Keyset | None,
+    status: str | None,
+    backward: bool = False,
 ) -> list[Job]:
     _check_status(status)
-    query = Job.filter(_after(after), poster_organization_id=actor.organization_id)
+    query = Job.filter(
+        _after(after, backward), poster_organization_id=actor.organization_id
+    )
     if status:
         query = query.filter(status=status)
-    return await query.order_by("-updated_at", "-id").limit(first + 1)
+    return await query.order_by(*_walk(backward)).limit(first + 1)
 
 
 async def jobs_of_agents(
@@ -376,9 +434,11 @@ async def jobs_of_agents(
     first: int,
     after: Keyset | None,
     status: str | None,
+    backward: bool = False,
 ) -> dict[int, list[Job]]:
     """Up to `first + 1` jobs per agent of the viewer's organization, newest update
-    first, in one query (a window function numbers each agent's jobs)."""
+    first (`backward`: oldest first), in one query (a window function numbers
+    each agent's jobs)."""
     _check_status(status)
     ids = [int(i) for i in agent_ids]
     if not ids:
@@ -402,19 +462,21 @@ async def jobs_of_agents(
         at_value: Any = (
             at if postgres else Job._meta.fields_map["updated_at"].to_db_value(at, Job)
         )
+        op = ">" if backward else "<"
         where.append(
-            f"(updated_at < {p(at_value)} OR (updated_at = {p(at_value)} "
-            f"AND id < {p(last_id)}))"
+            f"(updated_at {op} {p(at_value)} OR (updated_at = {p(at_value)} "
+            f"AND id {op} {p(last_id)}))"
         )
+    sort = "ASC" if backward else "DESC"
     # every value is a bound parameter; only placeholders are formatted in
     sql = (
         "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY "  # noqa: S608
-        "receiver_agent_id ORDER BY updated_at DESC, id DESC) AS n "
+        f"receiver_agent_id ORDER BY updated_at {sort}, id {sort}) AS n "
         f"FROM jobs WHERE {' AND '.join(where)}) ranked WHERE n <= {p(first + 1)}"
     )
     _, rows = await conn.execute_query(sql, params)
     job_ids = [int(row["id"]) for row in rows]
-    jobs = await Job.filter(id__in=job_ids).order_by("-updated_at", "-id")
+    jobs = await Job.filter(id__in=job_ids).order_by(*_walk(backward))
     out: dict[int, list[Job]] = {i: [] for i in ids}
     for job in jobs:
         if job.receiver_agent_id is not None:

@@ -53,10 +53,19 @@ async def record_event(
 
 
 async def list_security_events(
-    *, actor: Actor, first: int, before_id: int | None
+    *, actor: Actor, first: int, before_id: int | None, backward: bool = False
 ) -> list[SecurityEvent]:
-    """Newest first, keyset-paginated by id; returns up to `first + 1` rows."""
+    """Newest first, keyset-paginated by id; returns up to `first + 1` rows
+    (`backward`: oldest first, newer than the cursor id `before_id`)."""
     query = SecurityEvent.filter(organization_id=actor.organization_id)
     if before_id is not None:
-        query = query.filter(id__lt=before_id)
-    return await query.order_by("-id").limit(first + 1)
+        query = (
+            query.filter(id__gt=before_id)
+            if backward
+            else query.filter(id__lt=before_id)
+        )
+    return await query.order_by("id" if backward else "-id").limit(first + 1)
+
+
+async def count_security_events(*, actor: Actor) -> int:
+    return await SecurityEvent.filter(organization_id=actor.organization_id).count()

@@ -229,7 +229,7 @@ async def test_an_adversarial_models_inventions_never_reach_an_answer(
     model_server = adversarial
     token, _ = await ready_profile(chat_client)
     await use_model(chat_client, token, model_server)
-    assert (await wait_ready(chat_client, token))["engine"] == "openai"
+    assert (await wait_ready(chat_client, token))["engine"] == "OPENAI"
     answer = await ask(chat_client, "Where did she study?")
     # the model wrapped the true excerpt in invented facts: only the excerpt is left
     assert answer["answer"] == (

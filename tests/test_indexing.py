@@ -47,11 +47,11 @@ def _event(state: str, stage: str, progress: int, done: int, total: int) -> Any:
     offline = state not in ("IDLE", "QUEUED") and stage != "chunking"
     return {
         "state": state,
-        "stage": stage,
+        "stage": stage.upper() or "IDLE",
         "progress": progress,
         "indexedChunks": done,
         "totalChunks": total,
-        "engine": "offline" if offline else None,
+        "engine": "OFFLINE" if offline else None,
         "model": indexing.embeddings.OFFLINE_MODEL if offline else None,
         "errorCode": None,
     }
@@ -91,7 +91,7 @@ async def test_a_burst_of_edits_is_one_run_streamed_to_ready(fast: TestClient) -
         "indexedChunks": CHUNKS,
         "totalChunks": CHUNKS,
         "completeness": 1.0,
-        "engine": "offline",
+        "engine": "OFFLINE",
         "model": "wordllama-l2_supercat-256",
         "errorCode": None,
     }
@@ -222,13 +222,13 @@ async def test_the_organizations_embedding_model_reindexes(
 ) -> None:
     token = (await sign_up(private))["accessToken"]
     await fill_profile(private, token)
-    assert (await wait_ready(private, token))["engine"] == "offline"
+    assert (await wait_ready(private, token))["engine"] == "OFFLINE"
     await use_model(private, token, model_server)
     assert (await status(private, token))["state"] == "QUEUED"
     current = await wait_ready(private, token)
     assert (current["state"], current["engine"], current["model"]) == (
         "READY",
-        "openai",
+        "OPENAI",
         "text-embedding-3-small",
     )
     chunks = await ProfileChunk.all()

@@ -139,16 +139,16 @@ async def test_a_worker_indexes_and_a_server_streams_it(
             await ws.close()
         # about, bio and email: the profile fields only
         assert [e["stage"] for e in seen] == [
-            "queued",
-            "chunking",
-            "embedding",
-            "embedding",
-            "saving",
-            "done",
+            "QUEUED",
+            "CHUNKING",
+            "EMBEDDING",
+            "EMBEDDING",
+            "SAVING",
+            "DONE",
         ]
         assert seen[-1] == {
             "state": "READY",
-            "stage": "done",
+            "stage": "DONE",
             "indexedChunks": 3,
             "totalChunks": 3,
         }

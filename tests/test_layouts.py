@@ -246,7 +246,7 @@ async def test_a_name_guessed_from_the_email_is_flagged(client: TestClient) -> N
     resume_id = body["data"]["uploadResume"]["resume"]["id"]
     resume = await wait_for_resume(client, token, resume_id)
     assert resume["status"] == "READY"
-    assert resume["engine"] == "offline"
+    assert resume["engine"] == "OFFLINE"
     assert resume["structuredData"]["personalInfo"]["name"] == "Jane Doe"
     assert resume["warnings"] == [
         "personalInfo.name: guessed from the e-mail address; please check it"

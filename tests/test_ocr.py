@@ -142,7 +142,7 @@ async def test_scanned_corpus_resume_uploads_and_parses(client: TestClient) -> N
     resume_id = payload["resume"]["id"]
     resume = await wait_for_resume(client, token, resume_id)
     assert resume["status"] == "READY", resume
-    assert resume["engine"] == "ocr"
+    assert resume["engine"] == "OCR"
     info = resume["structuredData"]["personalInfo"]
     assert (info["name"], info["email"]) == ("John Doe", "john.doe@email.com")
     assert [w["company"] for w in resume["structuredData"]["workExperience"]] == [

@@ -298,7 +298,7 @@ async def test_resume_parsed_by_a_worker_streams_to_a_server_subscriber(
             first = json.loads((await ws.receive(timeout=10)).data)
             assert first["payload"]["data"]["resumeEvents"] == {
                 "status": "PROCESSING",
-                "stage": "received",
+                "stage": "RECEIVED",
             }
             worker = _start(settings, "worker", QUEUE_NAME=queue)
             stages = []
@@ -307,7 +307,7 @@ async def test_resume_parsed_by_a_worker_streams_to_a_server_subscriber(
                 if message["type"] == "complete":
                     break
                 stages.append(message["payload"]["data"]["resumeEvents"]["stage"])
-            assert stages == ["extracting", "structuring", "saving", "done"]
+            assert stages == ["EXTRACTING", "STRUCTURING", "SAVING", "DONE"]
             await ws.close()
     finally:
         for proc in (serve, worker):

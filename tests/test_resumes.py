@@ -102,8 +102,8 @@ async def test_upload_parses_in_the_background(client: TestClient) -> None:
 
     done = await wait_for(client, token, created["id"])
     assert done["status"] == "READY", done
-    assert (done["stage"], done["progress"]) == ("done", 100)
-    assert done["engine"] == "offline"
+    assert (done["stage"], done["progress"]) == ("DONE", 100)
+    assert done["engine"] == "OFFLINE"
     data = done["structuredData"]
     assert data["personalInfo"]["name"] == "Jane Doe"
     assert data["personalInfo"]["email"] == "jane.doe@example.com"
@@ -292,7 +292,7 @@ async def test_resume_events_stream_every_stage(client: TestClient) -> None:
         }
     )
     first = await receive(ws)
-    state = {"status": "PROCESSING", "stage": "received", "progress": 0}
+    state = {"status": "PROCESSING", "stage": "RECEIVED", "progress": 0}
     assert first["payload"]["data"]["resumeEvents"] == {
         "resumeId": resume_id,
         **state,
@@ -310,15 +310,15 @@ async def test_resume_events_stream_every_stage(client: TestClient) -> None:
         stages.append((event["stage"], event["progress"], event["status"]))
         last_resume = event["resume"]
     assert stages == [
-        ("extracting", 10, "PROCESSING"),
-        ("structuring", 50, "PROCESSING"),
-        ("saving", 90, "PROCESSING"),
-        ("done", 100, "READY"),
+        ("EXTRACTING", 10, "PROCESSING"),
+        ("STRUCTURING", 50, "PROCESSING"),
+        ("SAVING", 90, "PROCESSING"),
+        ("DONE", 100, "READY"),
     ]
     assert last_resume == {
         "id": resume_id,
         "status": "READY",
-        "stage": "done",
+        "stage": "DONE",
         "progress": 100,
     }
     # a late subscriber gets the final state at once, then the end
@@ -555,9 +555,9 @@ def fake_openai(mode: str) -> web.Application:
 @pytest.mark.parametrize(
     ("mode", "engine", "name"),
     [
-        ("good", "openai", "Jane Doe (model)"),
-        ("garbage", "offline (fallback)", "Jane Doe"),
-        ("down", "offline (fallback)", "Jane Doe"),
+        ("good", "OPENAI", "Jane Doe (model)"),
+        ("garbage", "OFFLINE_FALLBACK", "Jane Doe"),
+        ("down", "OFFLINE_FALLBACK", "Jane Doe"),
     ],
 )
 async def test_model_engine(
@@ -730,7 +730,7 @@ async def test_server_side_failure_refunds_and_retry_parses(
         token=token,
     )
     assert body["data"]["retryResumeParse"] == {
-        "resume": {"status": "PROCESSING", "stage": "received", "progress": 0},
+        "resume": {"status": "PROCESSING", "stage": "RECEIVED", "progress": 0},
         "userErrors": [],
     }
     done = await wait_for(client, token, resume_id)
@@ -868,7 +868,7 @@ async def test_deleting_a_resume_ends_its_event_stream(client: TestClient) -> No
     last = await receive(ws)
     assert last["payload"]["data"]["resumeEvents"] == {
         "status": "FAILED",
-        "stage": "deleted",
+        "stage": "DELETED",
         "errorCode": "DELETED",
     }
     assert (await receive(ws))["type"] == "complete"

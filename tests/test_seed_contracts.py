@@ -532,7 +532,12 @@ async def test_regenerating_without_a_job_description_uses_the_resumes(
         token=token,
     )
     assert body["data"][regenerate] == {
-        field: None,
+        # refused: the letter as it stands, so a client keeps showing it
+        field: {
+            "id": on_master["id"],
+            "company": "Umbrella",
+            "jobDescription": umbrella,
+        },
         "userErrors": [
             {
                 "field": ["input", "jobDescription"],
@@ -614,7 +619,7 @@ async def test_tailor_with_wait_answers_with_the_finished_resume(
     resume = payload["resume"]
     assert (resume["status"], resume["stage"], resume["errorCode"]) == (
         "READY",
-        "done",
+        "DONE",
         None,
     )
     assert resume["refinementStats"] == {"passesCompleted": 3}
@@ -785,10 +790,10 @@ async def test_parallel_generation_is_a_pro_feature(
             assert done["status"] == "READY", done
         assert seen["most"] == at_once
         if at_once == 1:  # the second run waited its turn, visibly
-            assert last[0] in ("received", "queued"), last
-            assert last[last.index("queued") + 1 :] == STAGES[1:], last
+            assert last[0] in ("RECEIVED", "QUEUED"), last
+            assert last[last.index("QUEUED") + 1 :] == STAGES[1:], last
         else:
-            assert "queued" not in last
+            assert "QUEUED" not in last
     finally:
         await fake_server.close()
 
@@ -836,13 +841,13 @@ async def test_a_queued_run_starts_when_the_running_one_fails(
                 break
             event = message["payload"]["data"]["tailoringEvents"]
             stages.append(event["stage"])
-            if event["stage"] == "keywords":
+            if event["stage"] == "KEYWORDS":
                 first = await Resume.get(id=db_id(ids[0]))
                 first_when_second_started = (first.status, first.error_code)
         await ws.close()
-        assert "queued" in stages, stages
-        assert stages[stages.index("queued") + 1 :][:1] == ["keywords"], stages
-        assert stages[-1] == "failed"
+        assert "QUEUED" in stages, stages
+        assert stages[stages.index("QUEUED") + 1 :][:1] == ["KEYWORDS"], stages
+        assert stages[-1] == "FAILED"
         assert first_when_second_started == ("FAILED", "TIMEOUT")
         for resume_id in ids:
             done = await wait_for(client, token, resume_id, timeout=30)

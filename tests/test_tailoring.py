@@ -126,17 +126,17 @@ query R($id: ID!) {
 }
 """
 STAGES = [
-    "received",
-    "keywords",
-    "plan",
-    "rewrite",
-    "safety_nets",
-    "pass_1",
-    "pass_2",
-    "pass_3",
-    "letters",
-    "render",
-    "done",
+    "RECEIVED",
+    "KEYWORDS",
+    "PLAN",
+    "REWRITE",
+    "SAFETY_NETS",
+    "PASS_1",
+    "PASS_2",
+    "PASS_3",
+    "LETTERS",
+    "RENDER",
+    "DONE",
 ]
 
 
@@ -224,7 +224,7 @@ async def test_offline_tailoring_streams_every_stage_and_invents_nothing(
 
     done = await _finished(client, token, resume["id"])
     assert done["status"] == "READY", done
-    assert done["engine"] == "offline"
+    assert done["engine"] == "OFFLINE"
     stats = done["refinementStats"]
     assert stats["passesCompleted"] == 3
     assert "Redis" in stats["injectedKeywords"]  # the master shows it
@@ -373,7 +373,7 @@ async def test_an_adversarial_model_invents_nothing_that_lands(
     payload = await _tailor(client, token, strategy="FULL")
     done = await _finished(client, token, payload["resume"]["id"])
     assert done["status"] == "READY", done
-    assert done["engine"] == "openai"
+    assert done["engine"] == "OPENAI"
     text = _everything(done)
     for invented in (
         *INVENTED_SKILLS,
@@ -398,16 +398,16 @@ async def test_an_adversarial_model_invents_nothing_that_lands(
     # and every invention is counted
     stats = done["refinementStats"]
     kinds = {(v["kind"], v["value"]) for v in stats["violations"]}
-    assert ("employer", INVENTED_EMPLOYER) in kinds
-    assert ("school", INVENTED_SCHOOL) in kinds
-    assert ("certification", INVENTED_CERT) in kinds
-    assert {("skill", s) for s in INVENTED_SKILLS} <= kinds
-    assert ("date", f"{INVENTED_YEAR} - Present") in kinds
-    assert any(kind == "number" for kind, _ in kinds)
+    assert ("EMPLOYER", INVENTED_EMPLOYER) in kinds
+    assert ("SCHOOL", INVENTED_SCHOOL) in kinds
+    assert ("CERTIFICATION", INVENTED_CERT) in kinds
+    assert {("SKILL", s) for s in INVENTED_SKILLS} <= kinds
+    assert ("DATE", f"{INVENTED_YEAR} - Present") in kinds
+    assert any(kind == "NUMBER" for kind, _ in kinds)
     assert stats["alignmentViolationsFixed"] == len(stats["violations"])
     assert stats["alignmentViolationsFixed"] >= 10
     letter = done["coverLetters"]["edges"][0]["node"]
-    assert {r["kind"] for r in letter["removed"]} >= {"number", "term"}
+    assert {r["kind"] for r in letter["removed"]} >= {"NUMBER", "TERM"}
     assert "Ada Lovelace" in letter["content"]  # the true sentences stay
     calls = fake[CALLS]
     assert calls[0]["model"] == "test-model"
@@ -730,7 +730,7 @@ async def test_an_organizations_own_model_serves_tailoring_and_parsing(
         payload = await _tailor(client, token)
         done = await _finished(client, token, payload["resume"]["id"])
         assert done["status"] == "READY", done
-        assert done["engine"] == "openai"
+        assert done["engine"] == "OPENAI"
         assert done["refinementStats"]["alignmentViolationsFixed"] == 0
         calls = fake[CALLS]
         assert {c["model"] for c in calls} == {"org-model"}
@@ -741,7 +741,7 @@ async def test_an_organizations_own_model_serves_tailoring_and_parsing(
         parsed = await wait_for(
             client, token, body["data"]["uploadResume"]["resume"]["id"]
         )
-        assert parsed["engine"] == "openai"
+        assert parsed["engine"] == "OPENAI"
         assert len(fake[CALLS]) == asked + 1
     finally:
         await fake_server.close()

@@ -256,7 +256,7 @@ async def test_an_invention_planted_in_every_field_never_survives(
     assert stats["alignmentViolationsFixed"] == len(stats["violations"])
     for letter in letters:
         assert any(
-            r["kind"] == "number" and r["value"] == "47%" for r in letter["removed"]
+            r["kind"] == "NUMBER" and r["value"] == "47%" for r in letter["removed"]
         )
         assert letter["subject"] == "Application."
 

@@ -150,11 +150,17 @@ class Loaders:
         return await accounts.list_api_keys(actor=self._require_actor())
 
     async def security_events(
-        self, *, first: int, before_id: int | None
+        self, *, first: int, before_id: int | None, backward: bool = False
     ) -> list[SecurityEvent]:
         return await accounts.list_security_events(
-            actor=self._require_actor(), first=first, before_id=before_id
+            actor=self._require_actor(),
+            first=first,
+            before_id=before_id,
+            backward=backward,
         )
+
+    async def security_event_count(self) -> int:
+        return await accounts.count_security_events(actor=self._require_actor())
 
     async def usage(self, *, start: date, end: date) -> list[usage.UsageRow]:
         return await usage.usage(

@@ -15,7 +15,8 @@ from models.jobs import Job, JobEvent
 from services import agents, jobs
 from services.accounts import Actor
 
-JobsKey = tuple[int, int, tuple[datetime, int] | None, str | None]
+# agent id, rows, cursor keyset, status, backward
+JobsKey = tuple[int, int, tuple[datetime, int] | None, str | None, bool]
 
 
 class AgentLoaders:
@@ -31,6 +32,10 @@ class AgentLoaders:
         # key: (agent id, first, after, status); one query per distinct page shape
         self.jobs_of_agent = DataLoader[JobsKey, list[Job]](
             load_fn=self._jobs_of_agents
+        )
+        # key: (agent id, status); one grouped COUNT per status
+        self.job_count_of_agent = DataLoader[tuple[int, str | None], int](
+            load_fn=self._job_counts
         )
 
     def actor(self) -> Actor:
@@ -71,42 +76,85 @@ class AgentLoaders:
 
     async def _jobs_of_agents(self, keys: list[JobsKey]) -> list[list[Job]]:
         shapes: dict[
-            tuple[int, tuple[datetime, int] | None, str | None], list[int]
+            tuple[int, tuple[datetime, int] | None, str | None, bool], list[int]
         ] = {}
-        for agent_id, first, after, status in keys:
-            shapes.setdefault((first, after, status), []).append(agent_id)
+        for agent_id, first, after, status, backward in keys:
+            shapes.setdefault((first, after, status, backward), []).append(agent_id)
         pages: dict[JobsKey, list[Job]] = {}
-        for (first, after, status), agent_ids in shapes.items():
+        for (first, after, status, backward), agent_ids in shapes.items():
             found = await jobs.jobs_of_agents(
                 actor=self.actor(),
                 agent_ids=agent_ids,
                 first=first,
                 after=after,
                 status=status,
+                backward=backward,
             )
             for agent_id in agent_ids:
-                pages[(agent_id, first, after, status)] = found.get(agent_id, [])
+                key = (agent_id, first, after, status, backward)
+                pages[key] = found.get(agent_id, [])
         return [pages[key] for key in keys]
+
+    async def _job_counts(self, keys: list[tuple[int, str | None]]) -> list[int]:
+        by_status: dict[str | None, list[int]] = {}
+        for agent_id, status in keys:
+            by_status.setdefault(status, []).append(agent_id)
+        counts: dict[tuple[int, str | None], int] = {}
+        for status, agent_ids in by_status.items():
+            found = await jobs.count_jobs_of_agents(
+                actor=self.actor(), agent_ids=agent_ids, status=status
+            )
+            counts.update({(i, status): n for i, n in found.items()})
+        return [counts[key] for key in keys]
+
+    async def agent_count(self) -> int:
+        return await agents.count_agents(actor=self.actor())
+
+    async def worker_status_count(self, *, status: str | None) -> int:
+        return await jobs.count_worker_status(actor=self.actor(), status=status)
+
+    async def posted_jobs_count(self, *, status: str | None) -> int:
+        return await jobs.count_posted_jobs(actor=self.actor(), status=status)
 
     # -- list queries of the viewer (one per field) --------------------------------
 
     async def viewer_agents(
-        self, *, first: int, after: tuple[bool, int] | None
+        self, *, first: int, after: tuple[bool, int] | None, backward: bool = False
     ) -> list[Agent]:
-        return await agents.list_agents(actor=self.actor(), first=first, after=after)
+        return await agents.list_agents(
+            actor=self.actor(), first=first, after=after, backward=backward
+        )
 
     async def worker_status(
-        self, *, first: int, after: tuple[datetime, int] | None, status: str | None
+        self,
+        *,
+        first: int,
+        after: tuple[datetime, int] | None,
+        status: str | None,
+        backward: bool = False,
     ) -> list[Job]:
         return await jobs.worker_status(
-            actor=self.actor(), first=first, after=after, status=status
+            actor=self.actor(),
+            first=first,
+            after=after,
+            status=status,
+            backward=backward,
         )
 
     async def posted_jobs(
-        self, *, first: int, after: tuple[datetime, int] | None, status: str | None
+        self,
+        *,
+        first: int,
+        after: tuple[datetime, int] | None,
+        status: str | None,
+        backward: bool = False,
     ) -> list[Job]:
         return await jobs.posted_jobs(
-            actor=self.actor(), first=first, after=after, status=status
+            actor=self.actor(),
+            first=first,
+            after=after,
+            status=status,
+            backward=backward,
         )
 
     async def _balances(self, ids: list[int]) -> list[int]:

@@ -48,6 +48,7 @@ class IndexingLoaders:
         before_id: int | None,
         start: date | None,
         end: date | None,
+        backward: bool = False,
     ) -> tuple[bool, str, list[Conversation]]:
         """(available, plan, rows): rows are empty below Pro."""
         org = self._require_org()
@@ -55,11 +56,25 @@ class IndexingLoaders:
         assert actor is not None
         try:
             rows = await chat.list_transcripts(
-                actor=actor, first=first, before_id=before_id, start=start, end=end
+                actor=actor,
+                first=first,
+                before_id=before_id,
+                start=start,
+                end=end,
+                backward=backward,
             )
         except PlanRequired:
             return False, await chat.plan_of(org), []
         return True, await chat.plan_of(org), rows
+
+    async def transcript_count(self, *, start: date | None, end: date | None) -> int:
+        """0 below Pro, like the empty page."""
+        actor = self._actor()
+        assert actor is not None
+        try:
+            return await chat.count_transcripts(actor=actor, start=start, end=end)
+        except PlanRequired:
+            return 0
 
     async def _transcripts(self, ids: list[int]) -> list[Conversation | None]:
         org = self._org()

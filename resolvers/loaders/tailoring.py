@@ -12,7 +12,7 @@ from models.tailoring import Letter
 from services.accounts import Actor
 from services.tailoring import letters
 
-PageKey = tuple[str, int | None, int]  # kind, cursor id, rows per resume
+PageKey = tuple[str, int | None, int, bool]  # kind, cursor id, rows, backward
 
 
 class TailoringLoaders:
@@ -23,6 +23,8 @@ class TailoringLoaders:
             load_fn=self._letters_by_id
         )
 
+        self._counts: dict[str, DataLoader[int, int]] = {}
+
     async def _letters_by_id(self, ids: list[int]) -> list[Letter | None]:
         actor = self._actor()
         if actor is None:
@@ -31,11 +33,31 @@ class TailoringLoaders:
         by_id = {row.id: row for row in rows}
         return [by_id.get(i) for i in ids]
 
+    def letter_counts(self, kind: str) -> DataLoader[int, int]:
+        """How many letters of `kind` a resume id has (one query per kind)."""
+        loader = self._counts.get(kind)
+        if loader is None:
+
+            async def load(resume_ids: list[int]) -> list[int]:
+                actor = self._actor()
+                if actor is None:
+                    return [0 for _ in resume_ids]
+                found = await letters.count_letters_of_resumes(
+                    organization_id=actor.organization_id,
+                    resume_ids=resume_ids,
+                    kind=kind,
+                )
+                return [found[i] for i in resume_ids]
+
+            loader = self._counts[kind] = DataLoader(load_fn=load)
+        return loader
+
     def letters(
-        self, *, kind: str, after: int | None, limit: int
+        self, *, kind: str, after: int | None, limit: int, backward: bool = False
     ) -> DataLoader[int, list[Letter]]:
-        """Letters of a resume id: newest first, `limit` after the cursor id."""
-        key = (kind, after, limit)
+        """Letters of a resume id: newest first, `limit` after the cursor id
+        (`backward`: oldest first, `limit` newer than the cursor id)."""
+        key = (kind, after, limit, backward)
         loader = self._pages.get(key)
         if loader is None:
 
@@ -49,6 +71,7 @@ class TailoringLoaders:
                     kind=kind,
                     after=after,
                     limit=limit,
+                    backward=backward,
                 )
                 return [found[i] for i in resume_ids]
 

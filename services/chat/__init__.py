@@ -29,6 +29,7 @@ from services.chat.engagement import (
 from services.chat.transcripts import (
     INSIGHT_EXPORT_FEATURE,
     TRANSCRIPT_FEATURE,
+    count_transcripts,
     delete_transcript,
     get_transcript,
     get_transcripts,
@@ -51,6 +52,7 @@ __all__ = [
     "answer_question",
     "ask",
     "clean_question",
+    "count_transcripts",
     "delete_transcript",
     "engagement",
     "export_insights",

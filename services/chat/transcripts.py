@@ -60,16 +60,33 @@ async def list_transcripts(
     before_id: int | None,
     start: date | None,
     end: date | None,
+    backward: bool = False,
 ) -> list[Conversation]:
-    """Newest first, keyset by id; `first` + 1 rows so the caller knows if more."""
+    """Newest first, keyset by id; `first` + 1 rows so the caller knows if more
+    (`backward`: oldest first, newer than the cursor id `before_id`)."""
     await require_plan(actor.organization_id, TRANSCRIPT_FEATURE, "Transcripts")
     low, high = day_range(start, end)
     query = Conversation.filter(
         organization_id=actor.organization_id, created_at__gte=low, created_at__lt=high
     )
     if before_id is not None:
-        query = query.filter(id__lt=before_id)
-    return list(await query.order_by("-id").limit(first + 1))
+        query = (
+            query.filter(id__gt=before_id)
+            if backward
+            else query.filter(id__lt=before_id)
+        )
+    return list(await query.order_by("id" if backward else "-id").limit(first + 1))
+
+
+async def count_transcripts(
+    *, actor: Actor, start: date | None, end: date | None
+) -> int:
+    """How many transcripts `list_transcripts` pages through (Pro)."""
+    await require_plan(actor.organization_id, TRANSCRIPT_FEATURE, "Transcripts")
+    low, high = day_range(start, end)
+    return await Conversation.filter(
+        organization_id=actor.organization_id, created_at__gte=low, created_at__lt=high
+    ).count()
 
 
 async def messages_of(

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from tortoise.functions import Count
+
 from models.resumes import Resume
 from models.tailoring import Letter
 from services import entitlements, profiles, rows
@@ -249,9 +251,11 @@ async def letters_of_resumes(
     kind: str,
     after: int | None,
     limit: int,
+    backward: bool = False,
 ) -> dict[int, list[Letter]]:
     """`list_letters` for many resumes in one query: per resume, newest first,
-    `limit` rows after the cursor id (a window numbering each resume's rows)."""
+    `limit` rows after the cursor id (a window numbering each resume's rows);
+    `backward`: oldest first, `limit` rows newer than the cursor id."""
     if not resume_ids:
         return {}
     conn = Letter._meta.db
@@ -266,18 +270,35 @@ async def letters_of_resumes(
         f'AND "resume_id" IN ({", ".join(marks[2 : 2 + len(resume_ids)])})'
     )
     if after is not None:
-        where += f' AND "id" < {marks[-2]}'
+        where += f' AND "id" {">" if backward else "<"} {marks[-2]}'
     columns = rows.select_columns(Letter)
+    sort = "ASC" if backward else "DESC"
     sql = (
         f"SELECT {columns} FROM (SELECT {columns}, ROW_NUMBER() OVER "  # noqa: S608
-        '(PARTITION BY "resume_id" ORDER BY "id" DESC) AS "n" '
+        f'(PARTITION BY "resume_id" ORDER BY "id" {sort}) AS "n" '
         f'FROM "{Letter._meta.db_table}" WHERE {where}) AS "page" '
-        f'WHERE "n" <= {marks[-1]} ORDER BY "resume_id", "id" DESC'
+        f'WHERE "n" <= {marks[-1]} ORDER BY "resume_id", "id" {sort}'
     )
     found: dict[int, list[Letter]] = {i: [] for i in resume_ids}
     for letter in rows.from_db(Letter, await conn.execute_query_dict(sql, args)):
         found[letter.resume_id].append(letter)
     return found
+
+
+async def count_letters_of_resumes(
+    *, organization_id: int, resume_ids: list[int], kind: str
+) -> dict[int, int]:
+    """How many letters of `kind` each resume has: one grouped COUNT query."""
+    counted = (
+        await Letter.filter(
+            organization_id=organization_id, resume_id__in=resume_ids, kind=kind
+        )
+        .annotate(n=Count("id"))
+        .group_by("resume_id")
+        .values_list("resume_id", "n")
+    )
+    found = {int(resume): int(n) for resume, n in counted}
+    return {i: found.get(i, 0) for i in resume_ids}
 
 
 def _placeholders(dialect: str, n: int) -> list[str]:
