@@ -96,6 +96,7 @@ from schema.tailoring import (
     UpdateLlmConfigPayload,
 )
 from settings import Settings
+from transport.execution import FastExecutionContext
 from transport.extensions import Guards, build_rules
 
 
@@ -526,4 +527,5 @@ def build_schema(
         extensions=[guards],
         config=StrawberryConfig(disable_field_suggestions=False),
         scalar_overrides=SCALAR_OVERRIDES,  # type: ignore[arg-type]
+        execution_context_class=FastExecutionContext,
     )
