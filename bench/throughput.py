@@ -385,6 +385,7 @@ async def seed(settings: Any, url: str) -> tuple[str, str]:
             resume = await Resume.create(
                 organization_id=org.id,
                 title=f"Resume {i}",
+                kind="pdf",
                 status="READY",
                 tags=["bench", f"t{i % 7}"],
             )
