@@ -55,7 +55,8 @@ for path in (ROOT, ROOT / "bench"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-import viewer_throughput as vt  # noqa: E402  (helpers: server processes, CPU)
+import servers  # noqa: E402  (server processes)
+import viewer_throughput as vt  # noqa: E402  (helpers: CPU, sign-up)
 
 SERVER_CPU = 0
 LOAD_CPU = 1
@@ -290,8 +291,6 @@ async def _plain_app(db_path: str, viewer_id: str) -> Any:
 
 
 async def _serve(kind: str, config: str) -> None:
-    from aiohttp import web
-
     cfg = json.loads(config)
     if kind == "graphql":
         import server
@@ -300,34 +299,13 @@ async def _serve(kind: str, config: str) -> None:
         app = server.create_app(Settings.from_env())
     else:
         app = await _plain_app(cfg["db"], cfg["viewer_id"])
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    print(f"READY {runner.addresses[0][1]}", flush=True)
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_reader(sys.stdin.fileno(), stop.set)
-    await stop.wait()
-    await runner.cleanup()
+    await servers.serve(app)
 
 
 def start(kind: str, env: dict[str, str], config: dict[str, Any]) -> vt.ServerProcess:
-    argv = ["taskset", "-c", str(SERVER_CPU), sys.executable, __file__, "_serve"]
-    argv += [kind, json.dumps(config)]
-    proc = subprocess.Popen(
-        argv,
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+    return servers.start(
+        __file__, [kind, json.dumps(config)], env, cpu=SERVER_CPU, kind=kind
     )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line.startswith("READY "):
-        proc.kill()
-        raise vt.BenchError(f"{kind} server did not start (exit {proc.poll()})")
-    return vt.ServerProcess(kind, proc, int(line.split()[1]))
 
 
 # -- seeding ---------------------------------------------------------------------------
