@@ -343,10 +343,12 @@ def main(argv: list[str] | None = None) -> int:
         help="Redis of set-up 2 (flushed first; default $BENCH_REDIS_URL or db 7)",
     )
     parser.add_argument("--skip-redis", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true", help="set-up 2 only")
     args = parser.parse_args(argv)
     os.environ.pop("REDIS_URL", None)
     try:
-        setup(args, 1, "")
+        if not args.skip_memory:
+            setup(args, 1, "")
         if not args.skip_redis:
             setup(args, 2, args.redis)
     except vt.BenchError as exc:
