@@ -141,6 +141,8 @@ async def _subscribe(cfg: dict[str, Any]) -> None:
                     }
                 )
                 first = await ws.receive_json()
+                if first.get("type") != "next":
+                    raise vt.BenchError(f"unexpected answer to subscribe: {first}")
                 status = first["payload"]["data"]["resumeEvents"]["status"]
                 if status != "PROCESSING":
                     raise vt.BenchError(f"unexpected first event: {first}")
