@@ -176,9 +176,7 @@ def _answer_hits(client: TestClient) -> int:
     return hits
 
 
-async def test_a_repeated_anonymous_read_executes_nothing(
-    client: TestClient, monkeypatch: object
-) -> None:
+async def test_a_repeated_anonymous_read_executes_nothing(client: TestClient) -> None:
     await _owner(client)
     first = await _public(client)
     calls = 0
