@@ -491,7 +491,10 @@ class CareergraphView(GraphQLView[Context, None]):
             encoded = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
         except TypeError:
             return None
-        found = await profile_cache.public_key(username)
+        try:
+            found = await profile_cache.public_key(username)
+        except Exception:  # the execution below reports it as a GraphQL error
+            return None
         if found is None:
             return None
         return response_name, query, name, encoded, found
