@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/subscribers.py [--subscribers 1000] [--clients 2]
                                           [--redis redis://127.0.0.1:6379/7]
+                                          (or BENCH_REDIS_URL in the environment)
 
 Two set-ups, each in a temp DATA_DIR with a migrated SQLite database and one
 resume left PROCESSING:
@@ -43,7 +44,8 @@ for path in (ROOT, ROOT / "bench"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-import viewer_throughput as vt  # noqa: E402  (helpers: server processes, sign-up)
+import servers  # noqa: E402  (server processes)
+import viewer_throughput as vt  # noqa: E402  (helpers: sign-up)
 
 SERVER_CPU = 0
 CLIENT_CPU = 1
@@ -80,15 +82,7 @@ async def _serve() -> None:
         return web.json_response({"sent": sent})
 
     app.router.add_post("/bench/publish", publish)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    print(f"READY {runner.addresses[0][1]}", flush=True)
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_reader(sys.stdin.fileno(), stop.set)
-    await stop.wait()
-    await runner.cleanup()
+    await servers.serve(app)
 
 
 def ready_event(resume_id: int) -> dict[str, Any]:
@@ -103,21 +97,7 @@ def ready_event(resume_id: int) -> dict[str, Any]:
 
 
 def start(env: dict[str, str]) -> vt.ServerProcess:
-    argv = ["taskset", "-c", str(SERVER_CPU), sys.executable, __file__, "_serve"]
-    proc = subprocess.Popen(
-        argv,
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line.startswith("READY "):
-        proc.kill()
-        raise vt.BenchError(f"server did not start (exit {proc.poll()})")
-    return vt.ServerProcess("graphql", proc, int(line.split()[1]))
+    return servers.start(__file__, [], env, cpu=SERVER_CPU)
 
 
 # -- subscriber process ----------------------------------------------------------------
@@ -161,6 +141,8 @@ async def _subscribe(cfg: dict[str, Any]) -> None:
                     }
                 )
                 first = await ws.receive_json()
+                if first.get("type") != "next":
+                    raise vt.BenchError(f"unexpected answer to subscribe: {first}")
                 status = first["payload"]["data"]["resumeEvents"]["status"]
                 if status != "PROCESSING":
                     raise vt.BenchError(f"unexpected first event: {first}")
@@ -357,12 +339,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=2)
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/7")
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"),
+        help="Redis of set-up 2 (flushed first; default $BENCH_REDIS_URL or db 7)",
+    )
     parser.add_argument("--skip-redis", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true", help="set-up 2 only")
     args = parser.parse_args(argv)
     os.environ.pop("REDIS_URL", None)
     try:
-        setup(args, 1, "")
+        if not args.skip_memory:
+            setup(args, 1, "")
         if not args.skip_redis:
             setup(args, 2, args.redis)
     except vt.BenchError as exc:

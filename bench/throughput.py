@@ -20,8 +20,9 @@ The four requests of issue 15:
             profile + 5 sections); plain: the same reads;
 - resumes:  `resumes(first: 100)` with `coverLetters(first: 5)` each; plain: the
             resumes page and the letters of those resumes;
-- public:   anonymous `publicProfile(username)`; plain: profile, sections, plan
-            read and the view count update, as the service does.
+- public:   anonymous `publicProfile(username)`; plain: profile, sections and
+            plan read (a pure read, as publicProfile is: views are counted by
+            the recordProfileView mutation).
 
 Checks: the plain server must saturate CPU 0 (>= 85% busy), or the run is marked
 (the load generator, or other work on CPU 0, was the limit); wrk must report no
@@ -55,7 +56,8 @@ for path in (ROOT, ROOT / "bench"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-import viewer_throughput as vt  # noqa: E402  (helpers: server processes, CPU)
+import servers  # noqa: E402  (server processes)
+import viewer_throughput as vt  # noqa: E402  (helpers: CPU, sign-up)
 
 SERVER_CPU = 0
 LOAD_CPU = 1
@@ -265,12 +267,6 @@ async def _plain_app(db_path: str, viewer_id: str) -> Any:
         ]
         body["projects"] = [{"name": p["name"]} for p in full["projects"]]
         body["certifications"] = [{"name": c["name"]} for c in full["certifications"]]
-        await db.execute(
-            "UPDATE profile_views SET count = count + 1 WHERE profile_id = ? "
-            "AND day = date('now')",
-            (row["id"],),
-        )
-        await db.commit()
         return respond({"publicProfile": body})
 
     app = web.Application()
@@ -290,8 +286,6 @@ async def _plain_app(db_path: str, viewer_id: str) -> Any:
 
 
 async def _serve(kind: str, config: str) -> None:
-    from aiohttp import web
-
     cfg = json.loads(config)
     if kind == "graphql":
         import server
@@ -300,34 +294,13 @@ async def _serve(kind: str, config: str) -> None:
         app = server.create_app(Settings.from_env())
     else:
         app = await _plain_app(cfg["db"], cfg["viewer_id"])
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    print(f"READY {runner.addresses[0][1]}", flush=True)
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_reader(sys.stdin.fileno(), stop.set)
-    await stop.wait()
-    await runner.cleanup()
+    await servers.serve(app)
 
 
 def start(kind: str, env: dict[str, str], config: dict[str, Any]) -> vt.ServerProcess:
-    argv = ["taskset", "-c", str(SERVER_CPU), sys.executable, __file__, "_serve"]
-    argv += [kind, json.dumps(config)]
-    proc = subprocess.Popen(
-        argv,
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+    return servers.start(
+        __file__, [kind, json.dumps(config)], env, cpu=SERVER_CPU, kind=kind
     )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line.startswith("READY "):
-        proc.kill()
-        raise vt.BenchError(f"{kind} server did not start (exit {proc.poll()})")
-    return vt.ServerProcess(kind, proc, int(line.split()[1]))
 
 
 # -- seeding ---------------------------------------------------------------------------
@@ -385,6 +358,7 @@ async def seed(settings: Any, url: str) -> tuple[str, str]:
             resume = await Resume.create(
                 organization_id=org.id,
                 title=f"Resume {i}",
+                kind="pdf",
                 status="READY",
                 tags=["bench", f"t{i % 7}"],
             )

@@ -290,7 +290,10 @@ async def sign_up_and_check(url: str) -> tuple[str, str]:
         if r.status != 200 or body.get("errors") or payload.get("userErrors"):
             raise BenchError(f"signUp failed: HTTP {r.status}: {body}")
         token: str = payload["accessToken"]
-    viewer_id: str = payload["user"]["id"]
+    from strawberry import relay
+
+    # the viewer has its own global id (type Viewer) with its user's key
+    viewer_id = relay.to_base64("Viewer", relay.from_base64(payload["user"]["id"])[1])
     await check_viewer(url, token, viewer_id)
     return token, viewer_id
 

@@ -32,6 +32,7 @@ from schema.chat import (
     TranscriptNode,
 )
 from schema.docs import describe_arguments
+from schema.execution import FastExecutionContext
 from schema.guards import Guards, build_rules
 from schema.indexing import IndexingEvent
 from schema.jobs import (
@@ -248,4 +249,5 @@ def build_schema(
         extensions=[guards],
         config=StrawberryConfig(disable_field_suggestions=False),
         scalar_overrides=SCALAR_OVERRIDES,
+        execution_context_class=FastExecutionContext,
     )

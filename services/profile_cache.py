@@ -15,6 +15,14 @@
   since the token lives in the database. What is hidden is decided on that live row,
   and a change of the hidden sections is itself a new version, so a cached set never
   holds a section that is hidden now.
+- Whole answers: the same `ProfileCache` keeps the response bytes of anonymous
+  `publicProfile` requests (`answer` / `keep`) keyed by (document, operation name,
+  variables, profile id, profile version, effective plan). The transport reads the
+  key (`public_key`: two small queries, the profile's version and the
+  organization's plan) and, on a hit, answers without executing anything. The
+  answer of `publicProfile` is a function of the profile row, its section rows
+  (both versioned) and the effective plan (theme, font), so a key names one answer;
+  an edit or a plan change makes a new key at once, in every process.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ from models.profiles import (
     SectionRow,
     Skill,
 )
-from services import rows
+from services import entitlements, rows
 
 SECTION_TABLES: dict[str, type[SectionRow]] = {
     "skills": Skill,
@@ -125,14 +133,54 @@ post_delete(*SECTION_TABLES.values())(_after_delete)
 Sections = dict[str, list[SectionRow]]
 
 
+_VERSION_OF = f'SELECT "id", "version", "organization_id" FROM "{Profile._meta.db_table}" WHERE "username" = '  # noqa: E501, S608 (fixed names)
+
+
+async def public_key(username: str) -> tuple[int, int, str] | None:
+    """(profile id, version, effective plan id) of the profile named `username`
+    (already normalized); None when there is none."""
+    conn = Profile._meta.db
+    placeholder = "?" if conn.capabilities.dialect == "sqlite" else "$1"
+    found = await conn.execute_query_dict(_VERSION_OF + placeholder, [username])
+    if not found:
+        return None
+    row = found[0]
+    plan = await entitlements.for_organization(
+        organization_id=int(row["organization_id"])
+    )
+    return int(row["id"]), int(row["version"]), plan.plan.id
+
+
+AnswerKey = tuple[str, str, str | None, bytes, tuple[int, int, str]]
+
+
 class ProfileCache:
-    """The visible sections of the most recently read profiles, by version (LRU)."""
+    """The visible sections of the most recently read profiles, by version (LRU),
+    and the whole answers of anonymous publicProfile requests (LRU, same size)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._entries: OrderedDict[int, tuple[int, Sections]] = OrderedDict()
+        self._answers: OrderedDict[AnswerKey, tuple[bytes, str]] = OrderedDict()
         self.hits = 0
         self.misses = 0
+        self.answer_hits = 0
+
+    def answer(self, key: AnswerKey) -> tuple[bytes, str] | None:
+        """The response body (and operation name) kept under `key`."""
+        found = self._answers.get(key)
+        if found is not None:
+            self.answer_hits += 1
+            self._answers.move_to_end(key)
+        return found
+
+    def keep(self, key: AnswerKey, body: bytes, operation: str) -> None:
+        if self.size <= 0:
+            return
+        self._answers[key] = (body, operation)
+        self._answers.move_to_end(key)
+        while len(self._answers) > self.size:
+            self._answers.popitem(last=False)
 
     async def sections(self, profile: Profile, visible: list[str]) -> Sections:
         """The rows of the `visible` sections of `profile` (a row just read)."""

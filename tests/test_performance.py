@@ -5,8 +5,16 @@ shape), and each resume still gets exactly its own letters, newest first, paged.
 
 from __future__ import annotations
 
-from aiohttp.test_utils import TestClient
+import enum
+from typing import Any
 
+import strawberry
+from aiohttp.test_utils import TestClient
+from graphql import GraphQLResolveInfo
+from strawberry import relay
+from strawberry.extensions import SchemaExtension
+
+from schema.execution import FastExecutionContext
 from tests.helpers import gql, sign_up
 from tests.test_profiles import count_queries
 
@@ -134,3 +142,101 @@ async def test_redis_subscriptions_share_one_connection() -> None:
     finally:
         await pubsub.close()
         await client.aclose()
+
+
+# -- the executor's fast path (schema/execution.py) ---------------------------------
+
+
+@strawberry.enum
+class _Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class _Item(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    note: str | None
+    colors: list[_Color]
+    maybe: list[int | None] | None
+    strict: str  # None at run time below: a non-null violation
+
+
+@strawberry.type
+class _Thing:
+    name: str
+
+
+@strawberry.type
+class _Query:
+    @strawberry.field
+    def items(self) -> list[_Item]:
+        broken: Any = None
+        return [
+            _Item(
+                id=1,
+                name="a",
+                note=None,
+                colors=[_Color.RED],
+                maybe=[1, None],
+                strict="x",
+            ),
+            _Item(id=2, name="b", note="n", colors=[], maybe=None, strict=broken),
+        ]
+
+    @strawberry.field
+    def thing(self) -> _Thing:
+        return _Thing(name="x")
+
+
+async def test_the_fast_executor_answers_like_graphql_core() -> None:
+    fast = strawberry.Schema(query=_Query, execution_context_class=FastExecutionContext)
+    plain = strawberry.Schema(query=_Query)
+    for query in (
+        "{ items { id name note colors maybe } }",
+        "{ items { id name strict } }",  # the error and its path
+        "{ items { name n2: name __typename } }",
+        "{ items { name @include(if: false) note @skip(if: false) } }",
+    ):
+        a = await fast.execute(query)
+        b = await plain.execute(query)
+        assert a.data == b.data, query
+        assert [e.formatted for e in a.errors or ()] == [
+            e.formatted for e in b.errors or ()
+        ], query
+    result = await fast.execute("{ items { id strict } }")
+    assert result.data is None  # the null propagates to the root, as graphql-core does
+    [error] = result.errors or []
+    assert error.path == ["items", 1, "strict"]
+    assert "Cannot return null for non-nullable field Item.strict" in error.message
+    ids = await fast.execute("{ items { id } }")
+    assert ids.data == {
+        "items": [
+            {"id": relay.to_base64("Item", 1)},
+            {"id": relay.to_base64("Item", 2)},
+        ]
+    }
+
+
+async def test_an_extension_resolve_hook_still_sees_every_field() -> None:
+    seen: list[str] = []
+
+    class Spy(SchemaExtension):
+        def resolve(
+            self,
+            _next: Any,
+            root: Any,
+            info: GraphQLResolveInfo,
+            *args: Any,
+            **kwargs: Any,
+        ) -> Any:
+            seen.append(info.field_name)
+            return _next(root, info, *args, **kwargs)
+
+    schema = strawberry.Schema(
+        query=_Query, extensions=[Spy], execution_context_class=FastExecutionContext
+    )
+    result = await schema.execute("{ thing { name } }")
+    assert result.data == {"thing": {"name": "x"}}
+    assert seen == ["thing", "name"]

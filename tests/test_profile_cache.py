@@ -1,7 +1,11 @@
 """The publicProfile cache: keyed by the profile's version, invalidated at once by
 every kind of owner edit, never serving a section or field that is hidden now, and
 views still counted on every request. Also the query-count guard of a resumes page
-with its cover letters (one batched query whatever the number of resumes)."""
+with its cover letters (one batched query whatever the number of resumes).
+
+Anonymous publicProfile-only documents are also answered whole from the cache
+(`ProfileCache.answer`): a hit executes nothing; the key holds the document, the
+variables, the profile's version and the effective plan."""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from datetime import UTC, datetime
 
 from aiohttp.test_utils import TestClient
 
-from tests.helpers import gql
+from services import profiles
+from tests.helpers import gql, set_plan
 from tests.test_profiles import (
     REORDER,
     UPDATE_LAYOUT,
@@ -18,6 +23,7 @@ from tests.test_profiles import (
     _token,
     count_queries,
 )
+from transport.keys import RUNTIME_KEY
 
 PUBLIC = """
 query P($username: String!) {
@@ -160,3 +166,83 @@ async def test_cached_reads_count_no_view_and_a_recorded_visit_does(
     assert recorded["data"]["recordProfileView"] == {"counted": True}
     body = await gql(client, INSIGHTS, {"from": today, "to": today}, token=token)
     assert body["data"]["viewer"]["insights"] == {"totalViews": 1}
+
+
+# -- whole answers ---------------------------------------------------------------------
+
+
+def _answer_hits(client: TestClient) -> int:
+    hits: int = client.app[RUNTIME_KEY].profile_cache.answer_hits
+    return hits
+
+
+async def test_a_repeated_anonymous_read_executes_nothing(client: TestClient) -> None:
+    await _owner(client)
+    first = await _public(client)
+    calls = 0
+    original = profiles.public_profile
+
+    async def counted(**kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        return await original(**kwargs)  # type: ignore[arg-type]
+
+    setattr(profiles, "public_profile", counted)  # noqa: B010
+    try:
+        hits = _answer_hits(client)
+        with count_queries() as seen:
+            again = await _public(client)
+        assert again == first
+        assert calls == 0  # no resolver ran
+        assert _answer_hits(client) == hits + 1
+        # the profile's version and the plan: the key, and nothing else
+        assert len(seen) == 2
+        # another username, alias or document is another answer
+        other = await gql(client, PUBLIC, {"username": "nobody-here"})
+        assert other["data"]["publicProfile"] is None
+        aliased = await gql(
+            client, '{ p: publicProfile(username: "ada") { username } }'
+        )
+        assert aliased["data"] == {"p": {"username": "ada"}}
+        assert calls == 2
+    finally:
+        setattr(profiles, "public_profile", original)  # noqa: B010
+
+
+async def test_only_anonymous_public_profile_documents_are_answered_whole(
+    client: TestClient,
+) -> None:
+    token, _ = await _owner(client)
+    both = '{ publicProfile(username: "ada") { username } plans { id } }'
+    for _ in range(2):
+        await gql(client, both)
+        await gql(client, PUBLIC, {"username": "ada"}, token=token)
+    await _public(client)
+    assert _answer_hits(client) == 0
+    await _public(client)
+    assert _answer_hits(client) == 1
+    # a document that fails validation is never kept (the guards answer each time)
+    bad = '{ publicProfile(username: "ada") { nope } }'
+    for _ in range(2):
+        body = await gql(client, bad)
+        assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert _answer_hits(client) == 1
+
+
+async def test_a_plan_change_is_a_new_answer(client: TestClient) -> None:
+    token, _ = await _owner(client)
+    await set_plan("starter")
+    body = await gql(
+        client,
+        'mutation { updateTheme(input: {themeId: "terminal"}) '
+        "{ userErrors { code } } }",
+        token=token,
+    )
+    assert body["data"]["updateTheme"]["userErrors"] == []
+    query = '{ publicProfile(username: "ada") { themeId } }'
+    for _ in range(2):
+        body = await gql(client, query)
+        assert body["data"]["publicProfile"] == {"themeId": "terminal"}
+    await set_plan("free")  # no write to the profile: the plan is in the key
+    body = await gql(client, query)
+    assert body["data"]["publicProfile"] == {"themeId": "classic"}
