@@ -3,6 +3,7 @@ preview of what would be added, changed or kept per section, then its commit."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import strawberry
@@ -12,6 +13,7 @@ from models.resumes import ImportPreview
 from resolvers.errors import user_errors
 from resolvers.inputs import decode_node_id, decode_resume_id
 from schema.context import Info
+from schema.imports import DRAFTS, SectionDraft
 from schema.profiles import ProfileNode, SectionKind
 from schema.resumes import (
     CommitImportInput,
@@ -43,6 +45,22 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+def _draft(
+    kind: SectionKind, values: dict[str, Any], *, whole: bool = True
+) -> SectionDraft:
+    """A plan's entry values (by column) as the section's draft type. A whole
+    entry (added or kept) gets its missing list columns empty, as commitImport
+    writes them; a change's values leave every column they lack null."""
+    cls = DRAFTS[kind]
+    lists = {r.column for r in profiles.SECTION_RULES[kind.value] if r.kind == "list"}
+    fields: dict[str, Any] = {}
+    for name in (f.name for f in dataclasses.fields(cls)):
+        value = values.get(name)
+        fields[name] = [] if value is None and whole and name in lists else value
+    draft: SectionDraft = cls(**fields)
+    return draft
+
+
 def _preview_type(row: ImportPreview) -> ImportPreviewType:
     plan = row.plan
     return ImportPreviewType(
@@ -68,10 +86,14 @@ def _preview_type(row: ImportPreview) -> ImportPreviewType:
                         ),
                         values=_api(c["values"]),
                         current=_api(c["current"]),
+                        proposed=_draft(SectionKind(kind), c["values"], whole=False),
+                        current_values=_draft(SectionKind(kind), c["current"]),
                     )
                     for c in section["change"]
                 ],
                 keep=[_api(k["values"]) for k in section["keep"]],
+                adds=[_draft(SectionKind(kind), v) for v in section["add"]],
+                keeps=[_draft(SectionKind(kind), k["values"]) for k in section["keep"]],
             )
             for kind, section in plan["sections"].items()
         ],

@@ -229,7 +229,9 @@ LIST_FIELDS = {
     "ResumeData.personalProjects": ROW,
     "ResumeData.workExperience": ROW,
     "SecurityEvent.details": ROW,
+    "SectionImport.adds": ROW,
     "SectionImport.change": ROW,
+    "SectionImport.keeps": ROW,
     "Theme.catalog": ROW,
     "Transcript.messages": TRANSCRIPTS_GUARD,
     "TranscriptMessage.citations": ROW,
@@ -247,9 +249,11 @@ def _list_fields() -> set[str]:
     """List and connection fields of the schema's object types (connections' own
     edges/nodes and mutation payloads aside)."""
     from graphql import (
+        GraphQLInterfaceType,
         GraphQLList,
         GraphQLNonNull,
         GraphQLObjectType,
+        GraphQLUnionType,
         build_schema,
         get_named_type,
     )
@@ -274,7 +278,9 @@ def _list_fields() -> set[str]:
             named = get_named_type(field.type)
             if (
                 isinstance(wrapped, GraphQLList)
-                and isinstance(named, GraphQLObjectType)
+                and isinstance(
+                    named, GraphQLObjectType | GraphQLUnionType | GraphQLInterfaceType
+                )
             ) or named.name.endswith("Connection"):
                 found.add(f"{name}.{field_name}")
     return found
