@@ -11,19 +11,27 @@ import uuid
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp.test_utils import TestClient
 
 from models.indexing import ProfileChunk, ProfileIndex
 from settings import Settings
-from tests.helpers import gql, sign_up, text_pdf, upload
+from tests.helpers import RESUME_LINES, gql, sign_up, text_pdf, upload
 from tests.indexing_helpers import CHUNKS, PROFILE, fill_profile, status, wait_ready
-from tests.test_chat import ask, chat_client  # noqa: F401 (fixture)
-from tests.test_processes import _free_port, _start, _wait_port, needs_redis
-from tests.test_resumes import RESUME_LINES
+from tests.support.chat import ask, chat_server
+from tests.support.processes import free_port as _free_port
+from tests.support.processes import needs_redis
+from tests.support.processes import start as _start
+from tests.support.processes import wait_port as _wait_port
 
 MASTER = """
 mutation M($id: ID!) { setMasterResume(input: {id: $id}) { userErrors { code } } }
 """
+
+
+@pytest.fixture
+async def chat_client(aiohttp_client: Any, settings: Settings) -> TestClient:
+    return await chat_server(aiohttp_client, settings)
 
 
 async def _parsed(
@@ -48,7 +56,7 @@ async def _parsed(
 
 
 async def test_the_master_resume_is_indexed_for_the_owner_only(
-    chat_client: TestClient,  # noqa: F811
+    chat_client: TestClient,
 ) -> None:
     token = (await sign_up(chat_client))["accessToken"]
     await fill_profile(chat_client, token)

@@ -14,9 +14,7 @@ from typing import Any
 import aiohttp
 from aiohttp.test_utils import TestClient
 
-from tests.helpers import PASSWORD, gql, sign_up, upload
-from tests.test_resumes import wait_for
-from tests.test_tailoring import MASTER
+from tests.helpers import MASTER, PASSWORD, gql, sign_up, upload, wait_for
 
 TYPE_REF = "kind name ofType { kind name ofType { kind name ofType { kind name } } }"
 INTROSPECT = f"""

@@ -18,10 +18,9 @@ from models.accounts import Organization, User
 from models.billing import CreditEntry
 from models.jobs import Job
 from services import billing
-from tests.conftest import BACKEND
-from tests.helpers import gql, sign_up
-from tests.test_jobs import Market, ledger, transition
-from tests.test_processes import second_server
+from tests.helpers import BACKEND, gql, sign_up
+from tests.support.market import Market, ledger, transition
+from tests.support.processes import second_server
 
 pytestmark = pytest.mark.skipif(
     BACKEND != "postgres", reason="races need PostgreSQL (and Redis)"

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
-from tests.helpers import gql, sign_up
-from tests.test_profiles import count_queries
+from tests.helpers import count_queries, gql, sign_up
 
 RESUMES = """
 query {

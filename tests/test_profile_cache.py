@@ -9,15 +9,10 @@ from datetime import UTC, datetime
 
 from aiohttp.test_utils import TestClient
 
-from tests.helpers import gql
-from tests.test_profiles import (
-    REORDER,
-    UPDATE_LAYOUT,
-    UPDATE_PROFILE,
-    _create,
-    _token,
-    count_queries,
-)
+from tests.helpers import count_queries, gql
+from tests.support.profiles import REORDER, UPDATE_LAYOUT, UPDATE_PROFILE
+from tests.support.profiles import create_entry as _create
+from tests.support.profiles import token_for as _token
 
 PUBLIC = """
 query P($username: String!) {

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import time
 import zipfile
 from dataclasses import replace
 from typing import Any
@@ -21,31 +20,19 @@ import server
 from models.accounts import Organization
 from models.resumes import Resume
 from settings import Settings
-from tests.conftest import reset_state
 from tests.fake_openai import completion
-from tests.helpers import gql, sign_up, text_pdf, upload
-from tests.test_subscriptions import connect, receive
+from tests.helpers import (
+    RESUME_LINES,
+    connect,
+    gql,
+    receive,
+    reset_state,
+    sign_up,
+    text_pdf,
+    upload,
+    wait_for,
+)
 
-RESUME_LINES = [
-    "Jane Doe",
-    "Senior Backend Engineer",
-    "jane.doe@example.com | +1 415 555 0100 | San Francisco, CA",
-    "",
-    "Experience",
-    "Senior Backend Engineer, Acme Corp",
-    "Jan 2020 - Present",
-    "- Cut p95 latency by 40% across the billing API",
-    "Software Engineer, Globex",
-    "Jun 2016 - Dec 2019",
-    "- Built the order pipeline in Go",
-    "",
-    "Education",
-    "Stanford University",
-    "B.S. Computer Science, 2012 - 2016",
-    "",
-    "Skills",
-    "Python, Go, PostgreSQL, Redis",
-]
 RESUME = """
 query R($id: ID!) {
   resume(id: $id) {
@@ -59,19 +46,6 @@ query R($id: ID!) {
 async def _token(client: TestClient, email: str = "jane@example.com") -> str:
     token: str = (await sign_up(client, email, "Jane"))["accessToken"]
     return token
-
-
-async def wait_for(
-    client: TestClient, token: str, resume_id: str, timeout: float = 30
-) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        body = await gql(client, RESUME, {"id": resume_id}, token=token)
-        resume: dict[str, Any] = body["data"]["resume"]
-        if resume["status"] != "PROCESSING":
-            return resume
-        assert time.monotonic() < deadline, resume
-        await asyncio.sleep(0.1)
 
 
 async def _credits(token: str, client: TestClient) -> int:

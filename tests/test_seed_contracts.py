@@ -23,13 +23,21 @@ from models.accounts import Organization
 from models.resumes import Resume
 from models.tailoring import Letter, TailorUsage
 from settings import Settings
-from tests.conftest import reset_state
 from tests.fake_openai import fake_openai
-from tests.helpers import gql, set_plan, sign_up, upload
-from tests.test_profiles import count_queries
-from tests.test_resumes import wait_for
-from tests.test_subscriptions import connect, receive
-from tests.test_tailoring import JOB, MASTER, STAGES
+from tests.helpers import (
+    JOB,
+    MASTER,
+    STAGES,
+    connect,
+    count_queries,
+    gql,
+    receive,
+    reset_state,
+    set_plan,
+    sign_up,
+    upload,
+    wait_for,
+)
 
 UPLOAD = """
 mutation U($input: UploadResumeInput!) {

@@ -19,9 +19,11 @@ from aiohttp.test_utils import TestClient
 import server
 from models.accounts import ApiKey
 from settings import Settings
-from tests.conftest import reset_state
-from tests.helpers import PASSWORD, gql, set_plan, sign_up
-from tests.test_processes import needs_redis, second_server  # noqa: F401
+from tests.helpers import PASSWORD, gql, reset_state, set_plan, sign_up
+from tests.support.processes import (
+    needs_redis,
+    second_server,  # noqa: F401
+)
 
 PROTOCOL = "graphql-transport-ws"
 SECURITY_EVENTS = "subscription { securityEvents { kind } }"

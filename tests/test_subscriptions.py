@@ -4,35 +4,15 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.helpers import gql, sign_up
+from tests.helpers import PROTOCOL, connect, gql, receive, sign_up
 
-PROTOCOL = "graphql-transport-ws"
 SECURITY_EVENTS = "subscription { securityEvents { kind detail user { email } } }"
 CREATE_KEY = 'mutation { createApiKey(input: {name: "ws"}) { apiKey { id } } }'
-
-
-async def receive(
-    ws: aiohttp.ClientWebSocketResponse, timeout: float = 5
-) -> dict[str, Any]:
-    message = await ws.receive(timeout=timeout)
-    assert message.type == aiohttp.WSMsgType.TEXT, message
-    data: dict[str, Any] = json.loads(message.data)
-    return data
-
-
-async def connect(
-    client: TestClient, payload: dict[str, Any] | None = None, **kwargs: Any
-) -> aiohttp.ClientWebSocketResponse:
-    ws = await client.ws_connect("/graphql", protocols=[PROTOCOL], **kwargs)
-    await ws.send_json({"type": "connection_init", "payload": payload or {}})
-    return ws
 
 
 async def test_security_events_stream_live_to_the_organization(

@@ -17,11 +17,17 @@ from aiohttp.test_utils import TestClient, TestServer
 import server
 from services.documents.resumedata import RESUME_DATA_SCHEMA, validate_resume_data
 from settings import Settings
-from tests.conftest import reset_state
 from tests.fake_openai import PLANTED, fake_openai
-from tests.helpers import gql, set_plan, sign_up, upload
-from tests.test_resumes import wait_for
-from tests.test_tailoring import JOB, MASTER
+from tests.helpers import (
+    JOB,
+    MASTER,
+    gql,
+    reset_state,
+    set_plan,
+    sign_up,
+    upload,
+    wait_for,
+)
 
 EACH = "[]"  # every item of an array
 ANY_KEY = "{}"  # every value of an open map (custom sections)
