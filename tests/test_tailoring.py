@@ -17,6 +17,7 @@ import server
 from models.accounts import Organization
 from models.tailoring import Letter, TailorUsage
 from settings import Settings
+from tests.factories import ready_resume
 from tests.fake_openai import (
     CALLS,
     INVENTED_CERT,
@@ -71,12 +72,8 @@ query R($id: ID!) {
 
 
 async def _master(client: TestClient, email: str = "ada@example.com") -> str:
-    token = (await sign_up(client, email))["accessToken"]
-    body = await upload(
-        client, token, json.dumps(MASTER).encode(), filename="resume.json"
-    )
-    resume_id: str = body["data"]["uploadResume"]["resume"]["id"]
-    assert (await wait_for(client, token, resume_id))["status"] == "READY"
+    token: str = (await sign_up(client, email))["accessToken"]
+    await ready_resume(MASTER, email=email)
     return token
 
 
@@ -111,11 +108,7 @@ async def test_offline_tailoring_streams_every_stage_and_invents_nothing(
     short = json.loads(json.dumps(MASTER))
     short["workExperience"][0]["description"].pop(1)
     short["additional"]["technicalSkills"].remove("Redis")
-    body = await upload(
-        client, token, json.dumps(short).encode(), filename="one-page.json"
-    )
-    short_id = body["data"]["uploadResume"]["resume"]["id"]
-    assert (await wait_for(client, token, short_id))["status"] == "READY"
+    short_id = await ready_resume(short, filename="one-page.json")
     payload = await _tailor(client, token, strategy="FULL", resumeId=short_id)
     assert payload["userErrors"] == []
     resume = payload["resume"]
