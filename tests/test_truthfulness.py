@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 import server
 from services.documents.resumedata import RESUME_DATA_SCHEMA, validate_resume_data
 from settings import Settings
+from tests.factories import ready_resume
 from tests.fake_openai import PLANTED, fake_openai
 from tests.helpers import (
     JOB,
@@ -25,7 +26,6 @@ from tests.helpers import (
     reset_state,
     set_plan,
     sign_up,
-    upload,
     wait_for,
 )
 
@@ -210,11 +210,7 @@ async def test_an_invention_planted_in_every_field_never_survives(
     client = planting_client
     planted = GROUPS[request.node.callspec.params["planting_client"]]
     token = (await sign_up(client))["accessToken"]
-    body = await upload(
-        client, token, json.dumps(SOURCE).encode(), filename="resume.json"
-    )
-    source_id = body["data"]["uploadResume"]["resume"]["id"]
-    assert (await wait_for(client, token, source_id))["status"] == "READY"
+    await ready_resume(SOURCE)
     await set_plan("starter")
     started = await gql(
         client,
