@@ -23,6 +23,7 @@ from models.accounts import Organization
 from models.resumes import Resume
 from models.tailoring import Letter, TailorUsage
 from settings import Settings
+from tests.factories import ready_resume
 from tests.fake_openai import fake_openai
 from tests.helpers import (
     JOB,
@@ -101,18 +102,9 @@ async def _credits(client: TestClient, token: str) -> int:
     return credits
 
 
-async def _ready(client: TestClient, token: str, name: str, **values: Any) -> str:
-    body = await upload(
-        client,
-        token,
-        document(name),
-        filename=f"{name}.json",
-        variables=values,
-        query=UPLOAD,
-    )
-    resume_id: str = body["data"]["uploadResume"]["resume"]["id"]
-    assert (await wait_for(client, token, resume_id))["status"] == "READY"
-    return resume_id
+async def _ready(client: TestClient, token: str, name: str) -> str:
+    """A READY resume of Ada's named `name` (`client`, `token`: hers)."""
+    return await ready_resume(json.loads(document(name)), filename=f"{name}.json")
 
 
 # -- uploadResume(locale) --------------------------------------------------------------
