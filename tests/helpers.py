@@ -13,7 +13,7 @@ import inspect
 import json
 import os
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -92,12 +92,12 @@ async def reset_state(settings: Settings) -> None:
 
 
 async def wait_until(
-    condition: Callable[[], T | Awaitable[T]],
+    condition: Callable[[], Any],
     *,
     timeout: float = 10,
     interval: float = 0.05,
     message: str = "",
-) -> T:
+) -> Any:
     """Call `condition` (sync or async) until it returns a truthy value, and return
     that value; fail the test when `timeout` seconds pass first. Use it instead of
     a fixed sleep wherever a test waits for something to happen."""
@@ -107,7 +107,7 @@ async def wait_until(
         if inspect.isawaitable(value):
             value = await value
         if value:
-            return value  # type: ignore[return-value]
+            return value
         if time.monotonic() >= deadline:
             raise AssertionError(
                 f"timed out after {timeout} s: {message or condition}; last: {value!r}"
@@ -127,6 +127,34 @@ def wait_until_sync(
         if time.monotonic() >= deadline:
             raise AssertionError(f"timed out after {timeout} s: {condition}")
         time.sleep(interval)
+
+
+async def wait_subscribed(
+    client: TestClient, channel: str, *, count: int = 1, timeout: float = 10
+) -> None:
+    """Wait until `count` subscriptions listen on `channel` (a pub/sub channel such
+    as `services.accounts.security_channel(organization_id)`): with Redis, until a
+    process subscribed to it (PUBSUB NUMSUB: one subscription per process), else
+    until `count` subscribers of the in-process broker of `client`'s app do."""
+    from transport.keys import RUNTIME_KEY
+
+    runtime = client.app[RUNTIME_KEY]
+
+    async def live() -> bool:
+        if runtime.redis is not None:
+            [(_, subscribers)] = await runtime.redis.pubsub_numsub(channel)
+            return int(subscribers) >= 1
+        counted: int = runtime.pubsub.subscriber_count(channel)  # type: ignore[attr-defined]
+        return counted >= count
+
+    await wait_until(live, timeout=timeout, message=f"subscribers of {channel}")
+
+
+async def organization_of(email: str = "ada@example.com") -> int:
+    from models.accounts import User
+
+    user = await User.get(email=email)
+    return user.default_organization_id
 
 
 # -- SQL -------------------------------------------------------------------------------

@@ -14,7 +14,15 @@ from aiohttp.test_utils import TestClient
 from strawberry import relay
 
 from models.jobs import Job
-from tests.helpers import connect, count_queries, gql, receive
+from services.jobs import jobs_channel
+from tests.helpers import (
+    connect,
+    count_queries,
+    gql,
+    organization_of,
+    receive,
+    wait_subscribed,
+)
 from tests.support.market import (
     CREATE_AGENT,
     Market,
@@ -473,7 +481,8 @@ async def test_job_events_reach_both_parties_live(client: TestClient) -> None:
             {"id": "1", "type": "subscribe", "payload": {"query": query}}
         )
         sockets.append(ws)
-    await asyncio.sleep(0.3)
+    for email in ("ada@example.com", "bob@example.com", "eve@example.com"):
+        await wait_subscribed(client, jobs_channel(await organization_of(email)))
     job = (await m.post())["job"]
     await m.act("acceptJob", m.bob, job["id"])
     ada_ws, bob_ws, eve_ws = sockets

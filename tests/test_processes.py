@@ -16,8 +16,16 @@ from aiohttp.test_utils import TestClient
 
 from models.accounts import RefreshToken
 from models.billing import CreditEntry
+from services.accounts import security_channel
 from settings import Settings
-from tests.helpers import ROOT, gql, sign_up, text_pdf
+from tests.helpers import (
+    ROOT,
+    gql,
+    organization_of,
+    sign_up,
+    text_pdf,
+    wait_subscribed,
+)
 from tests.support.processes import env as _env
 from tests.support.processes import free_port as _free_port
 from tests.support.processes import multipart_upload as _multipart_upload
@@ -56,7 +64,7 @@ async def test_event_published_in_one_process_reaches_a_subscriber_of_another(
                 "payload": {"query": "subscription { securityEvents { kind } }"},
             }
         )
-        await asyncio.sleep(0.3)
+        await wait_subscribed(client, security_channel(await organization_of()))
         # the mutation runs in this (test) process; the subscriber is on the other one
         await gql(
             client,

@@ -9,7 +9,16 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.helpers import PROTOCOL, connect, gql, receive, sign_up
+from services.accounts import security_channel
+from tests.helpers import (
+    PROTOCOL,
+    connect,
+    gql,
+    organization_of,
+    receive,
+    sign_up,
+    wait_subscribed,
+)
 
 SECURITY_EVENTS = "subscription { securityEvents { kind detail user { email } } }"
 CREATE_KEY = 'mutation { createApiKey(input: {name: "ws"}) { apiKey { id } } }'
@@ -27,7 +36,8 @@ async def test_security_events_stream_live_to_the_organization(
         await ws.send_json(
             {"id": "1", "type": "subscribe", "payload": {"query": SECURITY_EVENTS}}
         )
-    await asyncio.sleep(0.2)  # the subscriptions are registered
+    for email in ("ada@example.com", "bob@example.com"):  # both subscriptions live
+        await wait_subscribed(client, security_channel(await organization_of(email)))
     await gql(client, CREATE_KEY, token=ada)
     message = await receive(ada_ws)
     assert message["type"] == "next"
