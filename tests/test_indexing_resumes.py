@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient
 
 from models.indexing import ProfileChunk, ProfileIndex
 from settings import Settings
-from tests.helpers import RESUME_LINES, gql, sign_up, text_pdf, upload
+from tests.helpers import RESUME_LINES, gql, sign_up, text_pdf, upload, wait_until
 from tests.indexing_helpers import CHUNKS, PROFILE, fill_profile, status, wait_ready
 from tests.support.chat import ask, chat_server
 from tests.support.processes import free_port as _free_port
@@ -27,6 +27,10 @@ from tests.support.processes import wait_port as _wait_port
 MASTER = """
 mutation M($id: ID!) { setMasterResume(input: {id: $id}) { userErrors { code } } }
 """
+
+
+async def _runs_after(runs: int) -> bool:
+    return (await ProfileIndex.get()).attempts > runs
 
 
 @pytest.fixture
@@ -62,7 +66,8 @@ async def test_the_master_resume_is_indexed_for_the_owner_only(
     await fill_profile(chat_client, token)
     await wait_ready(chat_client, token)
     await _parsed(chat_client, token, RESUME_LINES, master=True)
-    await asyncio.sleep(0.3)  # the parse's end marked the profile
+    # the parse's end marked the profile: a run indexes the resume
+    await wait_until(lambda: ProfileChunk.filter(section="resume").exists())
     current = await wait_ready(chat_client, token)
     resume_chunks = await ProfileChunk.filter(section="resume")
     assert resume_chunks, "the master resume was not indexed"
@@ -81,7 +86,7 @@ async def test_the_master_resume_is_indexed_for_the_owner_only(
     runs = (await ProfileIndex.get()).attempts
     body = await gql(chat_client, MASTER, {"id": other}, token=token)
     assert body["data"]["setMasterResume"]["userErrors"] == []
-    await asyncio.sleep(0.3)
+    await wait_until(lambda: _runs_after(runs))
     await wait_ready(chat_client, token)
     assert (await ProfileIndex.get()).attempts == runs + 1
     texts = " ".join(c.text for c in await ProfileChunk.filter(section="resume"))

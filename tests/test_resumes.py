@@ -31,6 +31,7 @@ from tests.helpers import (
     text_pdf,
     upload,
     wait_for,
+    wait_until,
 )
 
 RESUME = """
@@ -733,7 +734,10 @@ async def test_a_superseded_run_writes_nothing(client: TestClient) -> None:
     )
     slow = resumes.ParseDeps(pubsub=MemoryPubSub(), fault_delay=1.0)
     first = asyncio.create_task(resumes.parse(resume_id=actor_row.id, deps=slow))
-    await asyncio.sleep(0.3)  # the first run has claimed it and sleeps
+    # the first run has claimed it and sleeps (fault_delay) in "extracting"
+    await wait_until(
+        lambda: Resume.filter(id=actor_row.id, stage="extracting").exists()
+    )
     broken = resumes.ParseDeps(pubsub=MemoryPubSub(), timeout=0.001)
     assert await resumes.parse(resume_id=actor_row.id, deps=broken) == "FAILED"
     assert await first == "SUPERSEDED"
