@@ -13,10 +13,11 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from models.chat import ChatMessage, Conversation
+from settings import Settings
 from tests.fake_models import CALLS, INVENTED, fake_models
 from tests.helpers import connect, count_queries, gql, receive, set_plan, sign_up
 from tests.indexing_helpers import fill_profile, wait_ready
-from tests.support.chat import ASK, ask, use_model
+from tests.support.chat import ASK, ask, chat_server, use_model
 
 TRANSCRIPTS = """
 query T($first: Int, $after: String) {
@@ -40,6 +41,11 @@ query I($from: Date!, $to: Date!) { viewer { insights(from: $from, to: $to) {
 """
 
 
+@pytest.fixture
+async def chat_client(aiohttp_client: Any, settings: Settings) -> TestClient:
+    return await chat_server(aiohttp_client, settings)
+
+
 async def ready_profile(client: TestClient) -> tuple[str, dict[str, str]]:
     token = (await sign_up(client))["accessToken"]
     ids = await fill_profile(client, token)
@@ -60,7 +66,7 @@ async def test_an_anonymous_visitor_gets_cited_answers(chat_client: TestClient) 
     assert answer["answer"].startswith(
         "BSc in Mathematics at University of Leeds (2012 to 2015)."
     )
-    assert len(answer["conversationId"]) >= 20
+    assert len(answer["conversationId"]) == 24  # token_urlsafe(18)
 
     answer = await ask(chat_client, "Which company does Ada work for?")
     assert answer["citations"][0]["section"] == "EXPERIENCE"

@@ -665,7 +665,7 @@ def test_schema_is_closed_and_bounded() -> None:
     assert RESUME_DATA_SCHEMA["additionalProperties"] is False
     work_item = RESUME_DATA_SCHEMA["properties"]["workExperience"]["items"]
     assert work_item["additionalProperties"] is False
-    assert RESUME_DATA_SCHEMA["properties"]["summary"]["maxLength"] > 0
+    assert RESUME_DATA_SCHEMA["properties"]["summary"]["maxLength"] == 10_000
     assert validate_resume_data(empty_resume_data()) == []
     assert validate_resume_data(None) != []
 

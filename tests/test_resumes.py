@@ -615,7 +615,7 @@ async def test_import_preview_then_commit(client: TestClient) -> None:
     preview = payload["preview"]
     sections = {s["section"]: s for s in preview["sections"]}
     experience = sections["EXPERIENCE"]["add"]
-    assert {job["company"] for job in experience} >= {"Acme Corp", "Globex"}
+    assert [job["company"] for job in experience] == ["Acme Corp", "Globex"]
     acme = next(job for job in experience if job["company"] == "Acme Corp")
     assert (acme["startDate"], acme["current"]) == ("2020-01", True)
     skills = sections["SKILLS"]
@@ -722,7 +722,7 @@ async def test_a_superseded_run_writes_nothing(client: TestClient) -> None:
     from services import resumes
     from services.pubsub import MemoryPubSub
 
-    token = await _token(client)
+    await _token(client)  # Jane and her organization
     org = await Organization.get()
     actor_row = await Resume.create(
         organization_id=org.id,
@@ -743,7 +743,6 @@ async def test_a_superseded_run_writes_nothing(client: TestClient) -> None:
     assert await first == "SUPERSEDED"
     row = await Resume.get(id=actor_row.id)
     assert (row.status, row.error_code, row.refunded) == ("FAILED", "TIMEOUT", True)
-    assert token
 
 
 async def test_multipart_limits_hold_for_the_whole_request(
