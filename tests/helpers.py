@@ -130,22 +130,34 @@ def wait_until_sync(
 
 
 async def wait_subscribed(
-    client: TestClient, channel: str, *, count: int = 1, timeout: float = 10
+    client: TestClient,
+    channel: str,
+    *,
+    count: int = 1,
+    here: bool = True,
+    timeout: float = 10,
 ) -> None:
-    """Wait until `count` subscriptions listen on `channel` (a pub/sub channel such
-    as `services.accounts.security_channel(organization_id)`): with Redis, until a
-    process subscribed to it (PUBSUB NUMSUB: one subscription per process), else
-    until `count` subscribers of the in-process broker of `client`'s app do."""
+    """Wait until `count` subscriptions of `client`'s app listen on `channel` (a
+    pub/sub channel such as `services.accounts.security_channel(org_id)`): its
+    broker's subscriber count, and with Redis its SUBSCRIBE done too. With
+    `here=False` (the subscriber is another process: `second_server`) until some
+    process subscribed to it in Redis (PUBSUB NUMSUB)."""
     from transport.keys import RUNTIME_KEY
 
     runtime = client.app[RUNTIME_KEY]
+    pubsub: Any = runtime.pubsub
+    local: Any = getattr(pubsub, "_local", pubsub)  # RedisPubSub fans out locally
 
     async def live() -> bool:
-        if runtime.redis is not None:
-            [(_, subscribers)] = await runtime.redis.pubsub_numsub(channel)
-            return int(subscribers) >= 1
-        counted: int = runtime.pubsub.subscriber_count(channel)  # type: ignore[attr-defined]
-        return counted >= count
+        if here and local.subscriber_count(channel) < count:
+            return False
+        if runtime.redis is None:
+            return True
+        if here and hasattr(pubsub, "_lock"):
+            async with pubsub._lock:  # the Redis SUBSCRIBE of the first finished
+                pass
+        [(_, subscribers)] = await runtime.redis.pubsub_numsub(channel)
+        return int(subscribers) >= 1
 
     await wait_until(live, timeout=timeout, message=f"subscribers of {channel}")
 

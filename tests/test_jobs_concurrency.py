@@ -232,7 +232,7 @@ async def test_job_events_cross_processes(
             }
         )
         bob = await organization_of("bob@example.com")
-        await wait_subscribed(client, jobs_channel(bob))
+        await wait_subscribed(client, jobs_channel(bob), here=False)
         # posted through this (test) process; Bob listens on the other one
         await m.post(title="Cross-process job")
         message = json.loads((await ws.receive(timeout=10)).data)

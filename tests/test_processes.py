@@ -64,7 +64,9 @@ async def test_event_published_in_one_process_reaches_a_subscriber_of_another(
                 "payload": {"query": "subscription { securityEvents { kind } }"},
             }
         )
-        await wait_subscribed(client, security_channel(await organization_of()))
+        await wait_subscribed(
+            client, security_channel(await organization_of()), here=False
+        )
         # the mutation runs in this (test) process; the subscriber is on the other one
         await gql(
             client,

@@ -354,7 +354,9 @@ async def test_revocation_in_one_process_closes_sockets_on_another(
     async with aiohttp.ClientSession() as session:
         ws = await open_socket(session, f"{second_server}/graphql", credential)
         await subscribe(ws, "events", SECURITY_EVENTS)
-        await wait_subscribed(client, security_channel(await organization_of()))
+        await wait_subscribed(
+            client, security_channel(await organization_of()), here=False
+        )
         # the revocation runs in this (test) process; the socket is on the other
         if revoke == "log_out":
             await gql(client, LOG_OUT, token=token)
