@@ -9,6 +9,7 @@ from aiohttp.test_utils import TestClient
 from strawberry import relay
 
 from models.billing import CreditEntry
+from tests.factories import agent
 from tests.helpers import gql, sign_up
 
 JOB_FIELDS = """
@@ -58,19 +59,12 @@ class Market:
         self.ada, self.ada_user = ada["accessToken"], ada["user"]["id"]
         self.bob, self.bob_user = bob["accessToken"], bob["user"]["id"]
         self.eve = (await sign_up(self.client, "eve@example.com", "Eve"))["accessToken"]
-        body = await gql(
-            self.client,
-            CREATE_AGENT,
-            {
-                "input": {
-                    "name": "Resume Reviewer",
-                    "personality": "I review resumes for data engineering roles.",
-                    "visibility": "PUBLIC",
-                }
-            },
-            token=self.bob,
+        self.agent = await agent(  # through the service: agents are not the subject
+            "bob@example.com",
+            name="Resume Reviewer",
+            personality="I review resumes for data engineering roles.",
+            visibility="PUBLIC",
         )
-        self.agent = body["data"]["createAgent"]["agent"]["id"]
         return self
 
     async def post(self, token: str | None = None, **fields: Any) -> dict[str, Any]:
