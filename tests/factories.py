@@ -80,19 +80,29 @@ async def ready_resume(
     return global_id("Resume", resume.id)
 
 
+SECTION_TYPES = {
+    "skills": "Skill",
+    "experience": "Experience",
+    "education": "Education",
+    "projects": "Project",
+    "certifications": "Certification",
+}
+
+
 async def profile_entries(
     kind: profiles.SectionKind,
     rows: list[dict[str, Any]],
     *,
     email: str = "ada@example.com",
-) -> list[int]:
-    """Entries of a profile section (`rows` in the service's field names); ids."""
+) -> list[str]:
+    """Entries of a profile section (`rows` in the service's field names), in
+    order, as `create<Type>` would make them; their global ids."""
     who = await actor(email)
     created = [
         await profiles.create_section_row(actor=who, kind=kind, values=row)
         for row in rows
     ]
-    return [row.id for row in created]
+    return [global_id(SECTION_TYPES[kind], row.id) for row in created]
 
 
 async def agent(email: str = "ada@example.com", **changes: Any) -> str:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from aiohttp.test_utils import TestClient
 
+from tests.factories import profile_entries
 from tests.helpers import count_queries, gql
 from tests.support.profiles import REORDER, UPDATE_LAYOUT, UPDATE_PROFILE
 from tests.support.profiles import create_entry as _create
@@ -55,11 +56,8 @@ async def _owner(client: TestClient) -> tuple[str, list[str]]:
         token=token,
     )
     assert body["data"]["updateProfile"]["userErrors"] == []
-    ids = [
-        (await _create(client, token, "Skill", {"name": name}))["id"]
-        for name in ("Go", "Rust")
-    ]
-    await _create(client, token, "Experience", {"title": "Dev", "company": "ACME"})
+    ids = await profile_entries("skills", [{"name": "Go"}, {"name": "Rust"}])
+    await profile_entries("experience", [{"title": "Dev", "company": "ACME"}])
     return token, ids
 
 
