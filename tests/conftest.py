@@ -12,64 +12,23 @@ are emptied (and the Redis database flushed) before each test.
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
-import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
-from tortoise import connections
 
 import server
 from settings import Settings
+from tests.helpers import BACKEND, POSTGRES_URL, REDIS_URL, reset_state
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
-BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
 if BACKEND == "postgres" and not (POSTGRES_URL and REDIS_URL):
     raise RuntimeError(
         "TEST_BACKEND=postgres needs TEST_POSTGRES_URL and TEST_REDIS_URL"
     )
-TABLES = [  # children before parents
-    "job_events",
-    "jobs",
-    "agents",
-    "chat_messages",
-    "chat_conversations",
-    "profile_chunks",
-    "profile_indexes",
-    "stripe_events",
-    "payouts",
-    "credit_purchases",
-    "billing_accounts",
-    "llm_configs",
-    "letters",
-    "tailor_usage",
-    "import_previews",
-    "resumes",
-    "stored_files",
-    "profile_views",
-    "skills",
-    "experiences",
-    "educations",
-    "projects",
-    "certifications",
-    "profiles",
-    "usage_counters",
-    "credit_entries",
-    "security_events",
-    "api_keys",
-    "refresh_tokens",
-    "memberships",
-    "users",
-    "rendered_pdfs",
-    "organizations",
-]
 
 
 @dataclass(frozen=True)
@@ -117,24 +76,6 @@ def backend(
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-async def reset_state(settings: Settings) -> None:
-    conn = connections.get("default")
-    if settings.database_url.startswith("sqlite"):
-        for table in TABLES:
-            await conn.execute_script(f'DELETE FROM "{table}"')
-        await conn.execute_script("DELETE FROM sqlite_sequence")
-    else:
-        await conn.execute_script(
-            "TRUNCATE "
-            + ", ".join(f'"{t}"' for t in TABLES)
-            + " RESTART IDENTITY CASCADE"
-        )
-    if settings.redis_url:
-        client = aioredis.Redis.from_url(settings.redis_url)
-        await client.flushdb()
-        await client.aclose()
-
-
 @pytest.fixture
 def settings(backend: Backend) -> Settings:
     return backend.settings
@@ -146,6 +87,3 @@ async def client(aiohttp_client: Any, settings: Settings) -> AsyncIterator[TestC
     test_client: TestClient = await aiohttp_client(app)
     await reset_state(settings)
     yield test_client
-
-
-ROOT = Path(__file__).resolve().parent.parent

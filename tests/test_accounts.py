@@ -167,8 +167,8 @@ async def test_log_in_success_and_failure_are_recorded(client: TestClient) -> No
     good = await gql(
         client, LOG_IN, {"input": {"email": " Ada@Example.com ", "password": PASSWORD}}
     )
+    assert good["data"]["logIn"]["userErrors"] == []
     token = good["data"]["logIn"]["accessToken"]
-    assert token
     events = await gql(client, EVENTS, token=token)
     kinds = [
         e["node"]["kind"] for e in events["data"]["viewer"]["securityEvents"]["edges"]

@@ -393,7 +393,7 @@ async def test_an_organizations_own_model_embeds_for_its_matches(
     from aiohttp.test_utils import TestServer
 
     import server
-    from tests.conftest import reset_state
+    from tests.helpers import reset_state
 
     calls: list[dict[str, Any]] = []
 

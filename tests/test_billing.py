@@ -30,7 +30,6 @@ from models.billing import (
 )
 from services import billing
 from settings import Settings
-from tests.conftest import ROOT, reset_state
 from tests.fake_stripe import (
     API_KEY,
     FAKE_STRIPE,
@@ -39,8 +38,7 @@ from tests.fake_stripe import (
     fake_stripe,
     signed,
 )
-from tests.helpers import gql, sign_up
-from tests.test_tailoring import JOB
+from tests.helpers import JOB, ROOT, gql, reset_state, sign_up
 
 RETURN = "https://app.example.com/billing/done"
 CANCEL = "https://app.example.com/billing/cancel"

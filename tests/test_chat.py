@@ -6,32 +6,19 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-import server
 from models.chat import ChatMessage, Conversation
 from settings import Settings
 from tests.fake_models import CALLS, INVENTED, fake_models
-from tests.helpers import gql, set_plan, sign_up
+from tests.helpers import connect, count_queries, gql, receive, set_plan, sign_up
 from tests.indexing_helpers import fill_profile, wait_ready
-from tests.test_indexing import use_model
-from tests.test_profiles import count_queries
-from tests.test_subscriptions import connect, receive
+from tests.support.chat import ASK, ask, chat_server, use_model
 
-ASK = """
-mutation A($input: AskProfileInput!) {
-  askProfile(input: $input) {
-    answer answered conversationId
-    citations { section entryId snippet }
-    userErrors { field message code }
-  }
-}
-"""
 TRANSCRIPTS = """
 query T($first: Int, $after: String) {
  viewer { transcripts(first: $first, after: $after) {
@@ -52,24 +39,11 @@ query I($from: Date!, $to: Date!) { viewer { insights(from: $from, to: $to) {
   }
 } } }
 """
-UA = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko Firefox/128.0"}
 
 
 @pytest.fixture
 async def chat_client(aiohttp_client: Any, settings: Settings) -> TestClient:
-    from tests.conftest import reset_state
-
-    app = server.create_app(
-        replace(
-            settings,
-            index_debounce=0.2,
-            chat_rate_limit=5,
-            allow_private_llm_hosts=True,
-        )
-    )
-    client: TestClient = await aiohttp_client(app)
-    await reset_state(settings)
-    return client
+    return await chat_server(aiohttp_client, settings)
 
 
 async def ready_profile(client: TestClient) -> tuple[str, dict[str, str]]:
@@ -77,22 +51,6 @@ async def ready_profile(client: TestClient) -> tuple[str, dict[str, str]]:
     ids = await fill_profile(client, token)
     assert (await wait_ready(client, token))["state"] == "READY"
     return token, ids
-
-
-async def ask(
-    client: TestClient, question: str, conversation_id: str | None = None, **kw: Any
-) -> dict[str, Any]:
-    variables = {
-        "input": {
-            "username": kw.pop("username", "ada"),
-            "question": question,
-            "conversationId": conversation_id,
-        }
-    }
-    body = await gql(client, ASK, variables, headers=UA, **kw)
-    assert "errors" not in body, body
-    result: dict[str, Any] = body["data"]["askProfile"]
-    return result
 
 
 async def test_an_anonymous_visitor_gets_cited_answers(chat_client: TestClient) -> None:
@@ -108,7 +66,7 @@ async def test_an_anonymous_visitor_gets_cited_answers(chat_client: TestClient) 
     assert answer["answer"].startswith(
         "BSc in Mathematics at University of Leeds (2012 to 2015)."
     )
-    assert len(answer["conversationId"]) >= 20
+    assert len(answer["conversationId"]) == 24  # token_urlsafe(18)
 
     answer = await ask(chat_client, "Which company does Ada work for?")
     assert answer["citations"][0]["section"] == "EXPERIENCE"

@@ -665,7 +665,7 @@ def test_schema_is_closed_and_bounded() -> None:
     assert RESUME_DATA_SCHEMA["additionalProperties"] is False
     work_item = RESUME_DATA_SCHEMA["properties"]["workExperience"]["items"]
     assert work_item["additionalProperties"] is False
-    assert RESUME_DATA_SCHEMA["properties"]["summary"]["maxLength"] > 0
+    assert RESUME_DATA_SCHEMA["properties"]["summary"]["maxLength"] == 10_000
     assert validate_resume_data(empty_resume_data()) == []
     assert validate_resume_data(None) != []
 
@@ -879,14 +879,6 @@ def test_parser_degenerate_input() -> None:
     assert validate_resume_data(data) == []
     data = parse_resume_text("x" * 600_000)
     assert validate_resume_data(data) == []
-
-
-def test_parser_is_fast() -> None:
-    text = "\n".join(RESUME_LINES * 10)
-    start = time.perf_counter()
-    for _ in range(20):
-        parse_resume_text(text)
-    assert (time.perf_counter() - start) / 20 < 0.05
 
 
 CORPUS_PEOPLE = {

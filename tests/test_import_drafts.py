@@ -8,8 +8,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from tests.helpers import gql, sign_up, text_pdf, upload
-from tests.test_resumes import RESUME_LINES
+from tests.helpers import RESUME_LINES, gql, sign_up, text_pdf, upload
 
 DRAFT = """
 fragment Draft on SectionDraft {

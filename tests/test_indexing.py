@@ -16,9 +16,9 @@ from models.indexing import ProfileChunk, ProfileIndex
 from services import indexing
 from settings import Settings
 from tests.fake_models import CALLS, EMBED_DIM, fake_models
-from tests.helpers import gql, sign_up
+from tests.helpers import connect, gql, receive, sign_up
 from tests.indexing_helpers import CHUNKS, fill_profile, status, wait_ready
-from tests.test_subscriptions import connect, receive
+from tests.support.chat import use_model
 
 EVENTS = """
 subscription { indexingEvents {
@@ -35,7 +35,7 @@ RESET = "mutation { resetResumeContent { deleted { skills } } }"
 async def fast(aiohttp_client: Any, settings: Settings) -> TestClient:
     """The server with a short debounce (1 s of quiet before a run: long enough
     that a loaded CI machine does not split a burst of test edits in two)."""
-    from tests.conftest import reset_state
+    from tests.helpers import reset_state
 
     app = server.create_app(replace(settings, index_debounce=1.0))
     client: TestClient = await aiohttp_client(app)
@@ -176,25 +176,6 @@ async def test_reset_clears_chunks_and_embeddings(fast: TestClient) -> None:
     assert sorted(sections) == ["about", "about", "contact"]
 
 
-UPDATE_LLM = """
-mutation U($input: UpdateLlmConfigInput!) {
-  updateLlmConfig(input: $input) { userErrors { code message } }
-}
-"""
-
-
-async def use_model(client: TestClient, token: str, fake: TestServer) -> None:
-    """Point the organization at the fake OpenAI-compatible server."""
-    model = {
-        "provider": "OPENAI",
-        "model": "gpt-test",
-        "apiKey": "sk-test-1234",
-        "apiBase": str(fake.make_url("/v1")),
-    }
-    body = await gql(client, UPDATE_LLM, {"input": model}, token=token)
-    assert body["data"]["updateLlmConfig"]["userErrors"] == []
-
-
 @pytest.fixture
 async def model_server(request: pytest.FixtureRequest) -> Any:
     fake = TestServer(fake_models(request.param))
@@ -206,7 +187,7 @@ async def model_server(request: pytest.FixtureRequest) -> Any:
 @pytest.fixture
 async def private(aiohttp_client: Any, settings: Settings) -> TestClient:
     """`fast`, and organizations may use models on loopback (the fakes)."""
-    from tests.conftest import reset_state
+    from tests.helpers import reset_state
 
     app = server.create_app(
         replace(settings, index_debounce=0.3, allow_private_llm_hosts=True)

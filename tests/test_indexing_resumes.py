@@ -11,19 +11,31 @@ import uuid
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp.test_utils import TestClient
 
 from models.indexing import ProfileChunk, ProfileIndex
 from settings import Settings
-from tests.helpers import gql, sign_up, text_pdf, upload
+from tests.helpers import RESUME_LINES, gql, sign_up, text_pdf, upload, wait_until
 from tests.indexing_helpers import CHUNKS, PROFILE, fill_profile, status, wait_ready
-from tests.test_chat import ask, chat_client  # noqa: F401 (fixture)
-from tests.test_processes import _free_port, _start, _wait_port, needs_redis
-from tests.test_resumes import RESUME_LINES
+from tests.support.chat import ask, chat_server
+from tests.support.processes import free_port as _free_port
+from tests.support.processes import needs_redis
+from tests.support.processes import start as _start
+from tests.support.processes import wait_port as _wait_port
 
 MASTER = """
 mutation M($id: ID!) { setMasterResume(input: {id: $id}) { userErrors { code } } }
 """
+
+
+async def _runs_after(runs: int) -> bool:
+    return (await ProfileIndex.get()).attempts > runs
+
+
+@pytest.fixture
+async def chat_client(aiohttp_client: Any, settings: Settings) -> TestClient:
+    return await chat_server(aiohttp_client, settings)
 
 
 async def _parsed(
@@ -48,13 +60,14 @@ async def _parsed(
 
 
 async def test_the_master_resume_is_indexed_for_the_owner_only(
-    chat_client: TestClient,  # noqa: F811
+    chat_client: TestClient,
 ) -> None:
     token = (await sign_up(chat_client))["accessToken"]
     await fill_profile(chat_client, token)
     await wait_ready(chat_client, token)
     await _parsed(chat_client, token, RESUME_LINES, master=True)
-    await asyncio.sleep(0.3)  # the parse's end marked the profile
+    # the parse's end marked the profile: a run indexes the resume
+    await wait_until(lambda: ProfileChunk.filter(section="resume").exists())
     current = await wait_ready(chat_client, token)
     resume_chunks = await ProfileChunk.filter(section="resume")
     assert resume_chunks, "the master resume was not indexed"
@@ -73,7 +86,7 @@ async def test_the_master_resume_is_indexed_for_the_owner_only(
     runs = (await ProfileIndex.get()).attempts
     body = await gql(chat_client, MASTER, {"id": other}, token=token)
     assert body["data"]["setMasterResume"]["userErrors"] == []
-    await asyncio.sleep(0.3)
+    await wait_until(lambda: _runs_after(runs))
     await wait_ready(chat_client, token)
     assert (await ProfileIndex.get()).attempts == runs + 1
     texts = " ".join(c.text for c in await ProfileChunk.filter(section="resume"))

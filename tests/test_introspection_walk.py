@@ -14,9 +14,8 @@ from typing import Any
 import aiohttp
 from aiohttp.test_utils import TestClient
 
-from tests.helpers import PASSWORD, gql, sign_up, upload
-from tests.test_resumes import wait_for
-from tests.test_tailoring import MASTER
+from tests.factories import ready_resume
+from tests.helpers import MASTER, PASSWORD, gql, sign_up
 
 TYPE_REF = "kind name ofType { kind name ofType { kind name ofType { kind name } } }"
 INTROSPECT = f"""
@@ -181,11 +180,7 @@ async def _own_ids(client: TestClient, token: str) -> list[str]:
 async def _member(client: TestClient, email: str) -> tuple[str, list[str]]:
     token = (await sign_up(client, email, email.split("@")[0]))["accessToken"]
     await gql(client, CREATE_KEY, token=token)
-    body = await upload(
-        client, token, json.dumps(MASTER).encode(), filename="resume.json"
-    )
-    resume_id = body["data"]["uploadResume"]["resume"]["id"]
-    assert (await wait_for(client, token, resume_id))["status"] == "READY"
+    await ready_resume(MASTER, email=email)
     return token, await _own_ids(client, token)
 
 

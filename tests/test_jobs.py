@@ -13,42 +13,22 @@ import pytest
 from aiohttp.test_utils import TestClient
 from strawberry import relay
 
-from models.billing import CreditEntry
 from models.jobs import Job
-from tests.helpers import gql, sign_up
-from tests.test_profiles import count_queries
-from tests.test_subscriptions import connect, receive
+from services.jobs import jobs_channel
+from tests.helpers import (
+    connect,
+    count_queries,
+    gql,
+    organization_of,
+    receive,
+    wait_subscribed,
+)
+from tests.support.market import (
+    CREATE_AGENT,
+    Market,
+    ledger,
+)
 
-JOB_FIELDS = """
-id title description reward status deadline rejectReason
-poster { userId name } receiver { id name }
-submission { content resumeId submittedAt }
-history { status actor }
-"""
-POST = f"""
-mutation Post($input: PostJobInput!) {{
-  postJob(input: $input) {{
-    job {{ {JOB_FIELDS} }} userErrors {{ field message code }}
-  }}
-}}
-"""
-
-
-def transition(name: str, extra: str = "") -> str:
-    input_type = name[0].upper() + name[1:] + "Input"
-    return f"""
-mutation M($input: {input_type}!) {{
-  {name}(input: $input) {{ job {{ {JOB_FIELDS} }} userErrors {{ field message code }} }}
-}}
-"""
-
-
-CREATE_AGENT = """
-mutation($input: CreateAgentInput!) {
-  createAgent(input: $input) { agent { id } userErrors { message } }
-}
-"""
-CREDITS = "{ viewer { credits } }"
 WORKER_STATUS = """
 query W($first: Int, $after: String, $status: JobStatus) {
   viewer { workerStatus(first: $first, after: $after, status: $status) {
@@ -61,72 +41,6 @@ query P($status: JobStatus) {
   viewer { postedJobs(status: $status) { edges { node { id status } } } }
 }
 """
-
-
-class Market:
-    """Ada posts (organization 1), Bob's public agent receives (organization 2),
-    Eve is a third party."""
-
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
-        self.ada = self.bob = self.eve = self.agent = ""
-        self.ada_user = self.bob_user = ""
-
-    async def setup(self) -> Market:
-        ada = await sign_up(self.client)
-        bob = await sign_up(self.client, "bob@example.com", "Bob")
-        self.ada, self.ada_user = ada["accessToken"], ada["user"]["id"]
-        self.bob, self.bob_user = bob["accessToken"], bob["user"]["id"]
-        self.eve = (await sign_up(self.client, "eve@example.com", "Eve"))["accessToken"]
-        body = await gql(
-            self.client,
-            CREATE_AGENT,
-            {
-                "input": {
-                    "name": "Resume Reviewer",
-                    "personality": "I review resumes for data engineering roles.",
-                    "visibility": "PUBLIC",
-                }
-            },
-            token=self.bob,
-        )
-        self.agent = body["data"]["createAgent"]["agent"]["id"]
-        return self
-
-    async def post(self, token: str | None = None, **fields: Any) -> dict[str, Any]:
-        variables = {
-            "title": "Review my resume",
-            "description": "Data engineering resume, please review",
-            "reward": 5,
-            "agentId": self.agent,
-            **fields,
-        }
-        body = await gql(
-            self.client, POST, {"input": variables}, token=token or self.ada
-        )
-        payload: dict[str, Any] = body["data"]["postJob"]
-        return payload
-
-    async def act(
-        self, name: str, token: str, job_id: str, **fields: Any
-    ) -> dict[str, Any]:
-        return await gql(
-            self.client,
-            transition(name),
-            {"input": {"id": job_id, **fields}},
-            token=token,
-        )
-
-    async def credits(self, token: str) -> int:
-        body = await gql(self.client, CREDITS, token=token)
-        value: int = body["data"]["viewer"]["credits"]
-        return value
-
-
-async def ledger(job_id: str) -> list[tuple[str, int]]:
-    subject = f"job:{relay.GlobalID.from_id(job_id).node_id}"
-    rows = await CreditEntry.filter(subject=subject).order_by("id")
-    return [(row.reason, row.delta) for row in rows]
 
 
 async def test_a_job_goes_from_post_to_completion_and_pays_the_receiver(
@@ -567,7 +481,8 @@ async def test_job_events_reach_both_parties_live(client: TestClient) -> None:
             {"id": "1", "type": "subscribe", "payload": {"query": query}}
         )
         sockets.append(ws)
-    await asyncio.sleep(0.3)
+    for email in ("ada@example.com", "bob@example.com", "eve@example.com"):
+        await wait_subscribed(client, jobs_channel(await organization_of(email)))
     job = (await m.post())["job"]
     await m.act("acceptJob", m.bob, job["id"])
     ada_ws, bob_ws, eve_ws = sockets

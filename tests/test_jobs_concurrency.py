@@ -18,10 +18,10 @@ from models.accounts import Organization, User
 from models.billing import CreditEntry
 from models.jobs import Job
 from services import billing
-from tests.conftest import BACKEND
-from tests.helpers import gql, sign_up
-from tests.test_jobs import Market, ledger, transition
-from tests.test_processes import second_server
+from services.jobs import jobs_channel
+from tests.helpers import BACKEND, gql, organization_of, sign_up, wait_subscribed
+from tests.support.market import Market, ledger, transition
+from tests.support.processes import second_server
 
 pytestmark = pytest.mark.skipif(
     BACKEND != "postgres", reason="races need PostgreSQL (and Redis)"
@@ -231,7 +231,8 @@ async def test_job_events_cross_processes(
                 },
             }
         )
-        await asyncio.sleep(0.3)
+        bob = await organization_of("bob@example.com")
+        await wait_subscribed(client, jobs_channel(bob), here=False)
         # posted through this (test) process; Bob listens on the other one
         await m.post(title="Cross-process job")
         message = json.loads((await ws.receive(timeout=10)).data)

@@ -19,8 +19,7 @@ import asyncpg
 import pytest
 
 from deploy.layout import Layout
-from tests.conftest import BACKEND, POSTGRES_URL
-from tests.helpers import PASSWORD, SIGN_UP, UPLOAD, text_pdf
+from tests.helpers import BACKEND, PASSWORD, POSTGRES_URL, SIGN_UP, UPLOAD, text_pdf
 
 pytestmark = pytest.mark.skipif(
     BACKEND != "postgres", reason="needs PostgreSQL and Redis"

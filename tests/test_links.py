@@ -11,8 +11,7 @@ from aiohttp.test_utils import TestClient
 
 import server
 from settings import Settings
-from tests.conftest import reset_state
-from tests.helpers import sign_up
+from tests.helpers import reset_state, sign_up
 
 EXPORT = """
 mutation E {

@@ -12,8 +12,7 @@ from aiohttp.test_utils import TestClient
 import server
 from models.tailoring import LlmConfig
 from settings import Settings
-from tests.conftest import reset_state
-from tests.helpers import gql, sign_up
+from tests.helpers import gql, reset_state, sign_up
 
 CONFIG = """{ llmConfig { provider model apiKey apiBase reasoningEffort
   enableCoverLetter enableOutreach contentLanguage defaultStrategy } }"""

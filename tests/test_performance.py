@@ -15,8 +15,7 @@ from strawberry import relay
 from strawberry.extensions import SchemaExtension
 
 from schema.execution import FastExecutionContext
-from tests.helpers import gql, sign_up
-from tests.test_profiles import count_queries
+from tests.helpers import count_queries, gql, sign_up
 
 RESUMES = """
 query {

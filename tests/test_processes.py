@@ -5,83 +5,39 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import aiohttp
-import pytest
 from aiohttp.test_utils import TestClient
 
 from models.accounts import RefreshToken
 from models.billing import CreditEntry
+from services.accounts import security_channel
 from settings import Settings
-from tests.conftest import BACKEND
-from tests.helpers import UPLOAD, gql, sign_up, text_pdf
-
-ROOT = Path(__file__).resolve().parent.parent
-needs_redis = pytest.mark.skipif(
-    BACKEND != "postgres", reason="needs PostgreSQL and Redis"
+from tests.helpers import (
+    ROOT,
+    gql,
+    organization_of,
+    sign_up,
+    text_pdf,
+    wait_subscribed,
 )
-
-
-def _env(settings: Settings, **extra: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "SECRET_KEY": settings.secret_key,
-        "DATA_DIR": str(settings.data_dir),
-        "ANONYMOUS_RATE_LIMIT": "100000",
-        "SESSION_RATE_LIMIT": "100000",
-    }
-    env.update(extra)
-    return env
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def second_server(settings: Settings) -> Iterator[str]:
-    """`python server.py serve` in its own process, on the same database and Redis."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "server.py", "serve"],
-        cwd=ROOT,
-        env=_env(settings, PORT=str(port)),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError as exc:
-            if proc.poll() is not None:
-                stderr = proc.stderr.read().decode() if proc.stderr else ""
-                raise RuntimeError(f"server died: {stderr}") from exc
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+from tests.support.processes import env as _env
+from tests.support.processes import free_port as _free_port
+from tests.support.processes import multipart_upload as _multipart_upload
+from tests.support.processes import needs_redis, second_server  # noqa: F401
+from tests.support.processes import start as _start
+from tests.support.processes import wait_port as _wait_port
 
 
 @needs_redis
 async def test_event_published_in_one_process_reaches_a_subscriber_of_another(
-    client: TestClient, second_server: str
+    client: TestClient,
+    second_server: str,  # noqa: F811
 ) -> None:
     token = (await sign_up(client))["accessToken"]
     async with aiohttp.ClientSession() as session:
@@ -108,7 +64,9 @@ async def test_event_published_in_one_process_reaches_a_subscriber_of_another(
                 "payload": {"query": "subscription { securityEvents { kind } }"},
             }
         )
-        await asyncio.sleep(0.3)
+        await wait_subscribed(
+            client, security_channel(await organization_of()), here=False
+        )
         # the mutation runs in this (test) process; the subscriber is on the other one
         await gql(
             client,
@@ -210,49 +168,6 @@ async def test_admin_commands_set_plan_and_grant_credits(
         (20, 20, "signup_grant"),
         (15, 35, "support"),
     ]
-
-
-def _start(settings: Settings, *args: str, **env: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "server.py", *args],
-        cwd=ROOT,
-        env=_env(settings, **env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def _wait_port(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("the server did not start")
-
-
-async def _multipart_upload(
-    session: aiohttp.ClientSession, url: str, token: str, data: bytes
-) -> str:
-    form = aiohttp.FormData()
-    form.add_field(
-        "operations",
-        json.dumps({"query": UPLOAD, "variables": {"input": {"file": None}}}),
-    )
-    form.add_field("map", json.dumps({"0": ["variables.input.file"]}))
-    form.add_field("0", data, filename="cv.pdf")
-    response = await session.post(
-        f"{url}/graphql",
-        data=form,
-        headers={"Authorization": f"Bearer {token}", "GraphQL-Require-Preflight": "1"},
-    )
-    body = await response.json()
-    payload = body["data"]["uploadResume"]
-    assert payload["userErrors"] == [], payload
-    resume_id: str = payload["resume"]["id"]
-    return resume_id
 
 
 @needs_redis

@@ -14,15 +14,11 @@ from datetime import UTC, datetime
 from aiohttp.test_utils import TestClient
 
 from services import profiles
-from tests.helpers import gql, set_plan
-from tests.test_profiles import (
-    REORDER,
-    UPDATE_LAYOUT,
-    UPDATE_PROFILE,
-    _create,
-    _token,
-    count_queries,
-)
+from tests.factories import profile_entries
+from tests.helpers import count_queries, gql, set_plan
+from tests.support.profiles import REORDER, UPDATE_LAYOUT, UPDATE_PROFILE
+from tests.support.profiles import create_entry as _create
+from tests.support.profiles import token_for as _token
 from transport.keys import RUNTIME_KEY
 
 PUBLIC = """
@@ -66,11 +62,8 @@ async def _owner(client: TestClient) -> tuple[str, list[str]]:
         token=token,
     )
     assert body["data"]["updateProfile"]["userErrors"] == []
-    ids = [
-        (await _create(client, token, "Skill", {"name": name}))["id"]
-        for name in ("Go", "Rust")
-    ]
-    await _create(client, token, "Experience", {"title": "Dev", "company": "ACME"})
+    ids = await profile_entries("skills", [{"name": "Go"}, {"name": "Rust"}])
+    await profile_entries("experience", [{"title": "Dev", "company": "ACME"}])
     return token, ids
 
 

@@ -4,31 +4,34 @@ links, import, reset, tenancy and the SQL cost of a full profile."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from tortoise import Tortoise, connections
+from tortoise import Tortoise
 
 import server
 from models.profiles import Profile, ProfileView, Skill
 from services.documents import jsonresume
 from settings import Settings
-from tests.conftest import TABLES, reset_state
-from tests.helpers import gql, set_plan, sign_up
+from tests.helpers import TABLES, count_queries, gql, reset_state, set_plan
+from tests.support.profiles import (
+    PROFILE_FIELDS,
+    REORDER,
+    SECTIONS,
+    UPDATE_LAYOUT,
+    UPDATE_PROFILE,
+)
+from tests.support.profiles import create_entry as _create
+from tests.support.profiles import section_mutation as _mutation
+from tests.support.profiles import token_for as _token
 
-PROFILE_FIELDS = """
-  id username fullName headline bio location email phone website githubUrl
-  linkedinUrl openToWork showEmail showPhone
-"""
 FULL_PROFILE = f"""
 query Full {{
   viewer {{
@@ -45,102 +48,6 @@ query Full {{
   }}
 }}
 """
-UPDATE_PROFILE = f"""
-mutation Update($input: UpdateProfileInput!) {{
-  updateProfile(input: $input) {{
-    profile {{ {PROFILE_FIELDS} }}
-    userErrors {{ field message code }}
-  }}
-}}
-"""
-SECTIONS: dict[str, dict[str, Any]] = {
-    "Skill": {
-        "field": "skill",
-        "list": "skills",
-        "create": {"name": "Python", "category": "Languages", "level": "Expert"},
-        "update": {"years": 7.5},
-    },
-    "Experience": {
-        "field": "experience",
-        "list": "experience",
-        "create": {
-            "title": "Backend Engineer",
-            "company": "Acme",
-            "location": "Berlin",
-            "startDate": "2019-03",
-            "current": True,
-            "description": ["Cut p95 latency by 40%", "Led the billing rewrite"],
-        },
-        "update": {"title": "Staff Engineer"},
-    },
-    "Education": {
-        "field": "education",
-        "list": "education",
-        "create": {
-            "institution": "TU Berlin",
-            "degree": "MSc",
-            "field": "Computer Science",
-            "startDate": "2014",
-            "endDate": "2016",
-            "courses": ["Distributed Systems"],
-        },
-        "update": {"degree": "MSc (distinction)"},
-    },
-    "Project": {
-        "field": "project",
-        "list": "projects",
-        "create": {
-            "name": "careergraph",
-            "role": "Maintainer",
-            "urls": ["https://example.com/careergraph"],
-            "description": ["GraphQL API"],
-        },
-        "update": {"role": "Author"},
-    },
-    "Certification": {
-        "field": "certification",
-        "list": "certifications",
-        "create": {
-            "name": "CKA",
-            "issuer": "CNCF",
-            "issued": "2021-06",
-            "credentialUrl": "https://cncf.io/cert/123",
-        },
-        "update": {"expires": "2024-06"},
-    },
-}
-
-
-def _mutation(verb: str, type_name: str, fields: str) -> str:
-    payload_field = SECTIONS[type_name]["field"]
-    return f"""
-mutation M($input: {verb}{type_name}Input!) {{
-  {verb.lower()}{type_name}(input: $input) {{
-    {payload_field} {{ id {fields} }}
-    userErrors {{ field message code }}
-  }}
-}}
-"""
-
-
-async def _create(
-    client: TestClient, token: str, type_name: str, values: dict[str, Any]
-) -> dict[str, Any]:
-    fields = " ".join(values)
-    body = await gql(
-        client, _mutation("Create", type_name, fields), {"input": values}, token=token
-    )
-    payload = body["data"][f"create{type_name}"]
-    assert payload["userErrors"] == [], payload
-    node: dict[str, Any] = payload[SECTIONS[type_name]["field"]]
-    return node
-
-
-async def _token(client: TestClient, email: str = "ada@example.com") -> str:
-    token: str = (await sign_up(client, email, email.split("@")[0]))["accessToken"]
-    return token
-
-
 # -- the profile -----------------------------------------------------------------------
 
 
@@ -353,16 +260,6 @@ async def test_bad_experience_is_refused(
     assert read["data"]["viewer"]["profile"]["experience"] == []
 
 
-REORDER = """
-mutation R($input: ReorderSectionInput!) {
-  reorderSection(input: $input) {
-    profile { skills { name position } }
-    userErrors { field message code }
-  }
-}
-"""
-
-
 async def test_reorder_section(client: TestClient) -> None:
     token = await _token(client)
     ids = [
@@ -455,30 +352,6 @@ async def test_other_organizations_entries_are_not_found(client: TestClient) -> 
     )
     assert body["data"]["updateExperience"]["userErrors"][0]["code"] == "NOT_FOUND"
     assert (await Skill.get()).name == "Secret"
-
-
-@contextlib.contextmanager
-def count_queries() -> Iterator[list[str]]:
-    """Every SQL statement the default connection runs inside the block."""
-    conn = connections.get("default")
-    seen: list[str] = []
-    names = ("execute_query", "execute_query_dict", "execute_insert", "execute_many")
-    originals = {name: getattr(conn, name) for name in names}
-
-    def wrap(original: Any) -> Any:
-        async def counted(query: str, *args: Any, **kwargs: Any) -> Any:
-            seen.append(query)
-            return await original(query, *args, **kwargs)
-
-        return counted
-
-    for name, original in originals.items():
-        setattr(conn, name, wrap(original))
-    try:
-        yield seen
-    finally:
-        for name in names:
-            delattr(conn, name)  # back to the class methods
 
 
 async def test_full_profile_costs_constant_queries(client: TestClient) -> None:
@@ -579,14 +452,6 @@ async def test_bad_theme_input(
     assert (error["field"], error["code"]) == (["input", field], "VALIDATION_ERROR")
 
 
-UPDATE_LAYOUT = """
-mutation L($input: UpdateLayoutInput!) {
-  updateLayout(input: $input) {
-    layout { sectionOrder hiddenSections font }
-    userErrors { field message code }
-  }
-}
-"""
 LAYOUT_STATE = """
 { viewer { layout { font effectiveFont available effectivePlan
   fonts { key premium available } } } }

@@ -15,8 +15,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from tests.helpers import gql, sign_up
-from tests.test_profiles import count_queries
+from tests.helpers import count_queries, gql, sign_up
 
 RESUMES_WITH_LETTERS = """
 query {

@@ -16,8 +16,7 @@ from aiohttp.test_utils import TestClient
 import server
 from services.ratelimit import MemoryRateLimiter
 from settings import Settings
-from tests.conftest import reset_state
-from tests.helpers import gql, set_plan, sign_up
+from tests.helpers import gql, reset_state, set_plan, sign_up
 
 PING = "query Ping { plans { id } }"
 VIEWER = "query Viewer { viewer { authMethod } }"

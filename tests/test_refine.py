@@ -8,7 +8,7 @@ from typing import Any
 from services.tailoring import refine
 from services.tailoring.jobinfo import job_info
 from services.tailoring.keywords import extract_keywords
-from tests.test_tailoring import MASTER
+from tests.helpers import MASTER
 
 
 def _master() -> dict[str, Any]:

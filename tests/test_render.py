@@ -357,7 +357,7 @@ async def test_renderer_errors_are_pdf_render_failed(
 async def test_second_render_is_served_from_the_cache(org_id: int) -> None:
     first = await render.resume_pdf(organization_id=org_id, data=RESUME, theme="modern")
     assert first.cached is False
-    assert first.pages >= 1
+    assert first.pages == 1
     assert first.data.startswith(b"%PDF-")
     assert first.content_hash == render.content_hash(RESUME, theme="modern")
     again = await render.resume_pdf(organization_id=org_id, data=RESUME, theme="modern")

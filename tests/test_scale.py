@@ -21,9 +21,11 @@ from aiohttp.test_utils import TestClient
 from models.accounts import Organization
 from models.resumes import Resume
 from settings import Settings
-from tests.conftest import BACKEND
-from tests.helpers import sign_up, text_pdf
-from tests.test_processes import _free_port, _multipart_upload, _start, _wait_port
+from tests.helpers import BACKEND, sign_up, text_pdf
+from tests.support.processes import free_port as _free_port
+from tests.support.processes import multipart_upload as _multipart_upload
+from tests.support.processes import start as _start
+from tests.support.processes import wait_port as _wait_port
 
 needs_redis = pytest.mark.skipif(
     BACKEND != "postgres", reason="needs PostgreSQL and Redis"

@@ -13,8 +13,7 @@ from aiohttp.test_utils import TestClient
 from models.accounts import Organization, SecurityEvent
 from models.resumes import Resume
 from models.tailoring import Letter
-from tests.helpers import gql, sign_up
-from tests.test_profiles import count_queries
+from tests.helpers import count_queries, gql, sign_up
 
 RESUMES = """
 query R($first: Int, $after: String, $last: Int, $before: String) {
@@ -293,7 +292,7 @@ query J($id: ID!, $last: Int, $before: String) {
 
 
 async def test_jobs_page_backward_on_both_keyset_lists(client: TestClient) -> None:
-    from tests.test_jobs import Market
+    from tests.support.market import Market
 
     m = await Market(client).setup()
     ids = [(await m.post(reward=1))["job"]["id"] for _ in range(3)]

@@ -19,7 +19,7 @@ from services import embeddings, errors, resumes
 from services.documents import errors as document_errors
 from services.indexing import runs
 from services.tailoring import engines, keywords, pipeline, refine
-from tests.test_tailoring import MASTER
+from tests.helpers import MASTER
 
 
 def _values(enum: type[Enum]) -> set[str]:

@@ -8,9 +8,9 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from tests.helpers import gql, set_plan, sign_up
-from tests.test_subscriptions import connect, receive
-from tests.test_tailoring import JOB, _master
+from tests.factories import ready_resume
+from tests.helpers import JOB, connect, gql, receive, set_plan, sign_up
+from tests.helpers import MASTER as MASTER_RESUME
 
 LETTER_TYPE = """
 { __type(name: "Letter") {
@@ -56,6 +56,13 @@ subscription { indexingEvents {
 } }
 """
 PROFILE_ID = "{ viewer { profile { id } } }"
+
+
+async def _master(client: TestClient, email: str = "ada@example.com") -> str:
+    """A signed-up owner with a READY master resume; their access token."""
+    token: str = (await sign_up(client, email))["accessToken"]
+    await ready_resume(MASTER_RESUME, email=email)
+    return token
 
 
 async def test_letter_is_an_interface_of_both_letter_types(client: TestClient) -> None:

@@ -23,13 +23,22 @@ from models.accounts import Organization
 from models.resumes import Resume
 from models.tailoring import Letter, TailorUsage
 from settings import Settings
-from tests.conftest import reset_state
+from tests.factories import ready_resume
 from tests.fake_openai import fake_openai
-from tests.helpers import gql, set_plan, sign_up, upload
-from tests.test_profiles import count_queries
-from tests.test_resumes import wait_for
-from tests.test_subscriptions import connect, receive
-from tests.test_tailoring import JOB, MASTER, STAGES
+from tests.helpers import (
+    JOB,
+    MASTER,
+    STAGES,
+    connect,
+    count_queries,
+    gql,
+    receive,
+    reset_state,
+    set_plan,
+    sign_up,
+    upload,
+    wait_for,
+)
 
 UPLOAD = """
 mutation U($input: UploadResumeInput!) {
@@ -93,18 +102,9 @@ async def _credits(client: TestClient, token: str) -> int:
     return credits
 
 
-async def _ready(client: TestClient, token: str, name: str, **values: Any) -> str:
-    body = await upload(
-        client,
-        token,
-        document(name),
-        filename=f"{name}.json",
-        variables=values,
-        query=UPLOAD,
-    )
-    resume_id: str = body["data"]["uploadResume"]["resume"]["id"]
-    assert (await wait_for(client, token, resume_id))["status"] == "READY"
-    return resume_id
+async def _ready(client: TestClient, token: str, name: str) -> str:
+    """A READY resume of Ada's named `name` (`client`, `token`: hers)."""
+    return await ready_resume(json.loads(document(name)), filename=f"{name}.json")
 
 
 # -- uploadResume(locale) --------------------------------------------------------------

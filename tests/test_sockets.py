@@ -18,10 +18,21 @@ from aiohttp.test_utils import TestClient
 
 import server
 from models.accounts import ApiKey
+from services.accounts import security_channel
 from settings import Settings
-from tests.conftest import reset_state
-from tests.helpers import PASSWORD, gql, set_plan, sign_up
-from tests.test_processes import needs_redis, second_server  # noqa: F401
+from tests.helpers import (
+    PASSWORD,
+    gql,
+    organization_of,
+    reset_state,
+    set_plan,
+    sign_up,
+    wait_subscribed,
+)
+from tests.support.processes import (
+    needs_redis,
+    second_server,  # noqa: F401
+)
 
 PROTOCOL = "graphql-transport-ws"
 SECURITY_EVENTS = "subscription { securityEvents { kind } }"
@@ -126,7 +137,7 @@ async def test_revoking_a_key_closes_its_sockets_and_ends_subscriptions(
     ws = await open_socket(client, "/graphql", secret)
     other = await open_socket(client, "/graphql", other_secret)
     await subscribe(ws, "events", SECURITY_EVENTS)
-    await asyncio.sleep(0.2)  # the subscription is live
+    await wait_subscribed(client, security_channel(await organization_of()))
     revoked = await gql(client, REVOKE_KEY, {"id": key_id}, token=token)
     assert revoked["data"]["revokeApiKey"]["userErrors"] == []
     code, before = await closed_with(ws)
@@ -189,7 +200,7 @@ async def test_log_out_closes_the_sessions_sockets(client: TestClient) -> None:
     other_ws = await open_socket(client, "/graphql", other)
     await subscribe(ws, "events", SECURITY_EVENTS)
     await subscribe(other_ws, "events", SECURITY_EVENTS)
-    await asyncio.sleep(0.2)
+    await wait_subscribed(client, security_channel(await organization_of()), count=2)
     assert (await gql(client, LOG_OUT, token=token))["data"]["logOut"] == {"ok": True}
     code, before = await closed_with(ws)
     assert code == 4403
@@ -343,7 +354,9 @@ async def test_revocation_in_one_process_closes_sockets_on_another(
     async with aiohttp.ClientSession() as session:
         ws = await open_socket(session, f"{second_server}/graphql", credential)
         await subscribe(ws, "events", SECURITY_EVENTS)
-        await asyncio.sleep(0.3)
+        await wait_subscribed(
+            client, security_channel(await organization_of()), here=False
+        )
         # the revocation runs in this (test) process; the socket is on the other
         if revoke == "log_out":
             await gql(client, LOG_OUT, token=token)

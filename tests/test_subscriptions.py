@@ -4,35 +4,24 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.helpers import gql, sign_up
+from services.accounts import security_channel
+from tests.helpers import (
+    PROTOCOL,
+    connect,
+    gql,
+    organization_of,
+    receive,
+    sign_up,
+    wait_subscribed,
+)
 
-PROTOCOL = "graphql-transport-ws"
 SECURITY_EVENTS = "subscription { securityEvents { kind detail user { email } } }"
 CREATE_KEY = 'mutation { createApiKey(input: {name: "ws"}) { apiKey { id } } }'
-
-
-async def receive(
-    ws: aiohttp.ClientWebSocketResponse, timeout: float = 5
-) -> dict[str, Any]:
-    message = await ws.receive(timeout=timeout)
-    assert message.type == aiohttp.WSMsgType.TEXT, message
-    data: dict[str, Any] = json.loads(message.data)
-    return data
-
-
-async def connect(
-    client: TestClient, payload: dict[str, Any] | None = None, **kwargs: Any
-) -> aiohttp.ClientWebSocketResponse:
-    ws = await client.ws_connect("/graphql", protocols=[PROTOCOL], **kwargs)
-    await ws.send_json({"type": "connection_init", "payload": payload or {}})
-    return ws
 
 
 async def test_security_events_stream_live_to_the_organization(
@@ -47,7 +36,8 @@ async def test_security_events_stream_live_to_the_organization(
         await ws.send_json(
             {"id": "1", "type": "subscribe", "payload": {"query": SECURITY_EVENTS}}
         )
-    await asyncio.sleep(0.2)  # the subscriptions are registered
+    for email in ("ada@example.com", "bob@example.com"):  # both subscriptions live
+        await wait_subscribed(client, security_channel(await organization_of(email)))
     await gql(client, CREATE_KEY, token=ada)
     message = await receive(ada_ws)
     assert message["type"] == "next"

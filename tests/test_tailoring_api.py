@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
 
-from tests.helpers import gql, sign_up, text_pdf, upload
-from tests.test_resumes import RESUME_LINES, wait_for
+from tests.helpers import RESUME_LINES, gql, sign_up, text_pdf, upload, wait_for
 
 JOB = """
 Senior Backend Engineer

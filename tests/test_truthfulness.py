@@ -17,11 +17,17 @@ from aiohttp.test_utils import TestClient, TestServer
 import server
 from services.documents.resumedata import RESUME_DATA_SCHEMA, validate_resume_data
 from settings import Settings
-from tests.conftest import reset_state
+from tests.factories import ready_resume
 from tests.fake_openai import PLANTED, fake_openai
-from tests.helpers import gql, set_plan, sign_up, upload
-from tests.test_resumes import wait_for
-from tests.test_tailoring import JOB, MASTER
+from tests.helpers import (
+    JOB,
+    MASTER,
+    gql,
+    reset_state,
+    set_plan,
+    sign_up,
+    wait_for,
+)
 
 EACH = "[]"  # every item of an array
 ANY_KEY = "{}"  # every value of an open map (custom sections)
@@ -204,11 +210,7 @@ async def test_an_invention_planted_in_every_field_never_survives(
     client = planting_client
     planted = GROUPS[request.node.callspec.params["planting_client"]]
     token = (await sign_up(client))["accessToken"]
-    body = await upload(
-        client, token, json.dumps(SOURCE).encode(), filename="resume.json"
-    )
-    source_id = body["data"]["uploadResume"]["resume"]["id"]
-    assert (await wait_for(client, token, source_id))["status"] == "READY"
+    await ready_resume(SOURCE)
     await set_plan("starter")
     started = await gql(
         client,
