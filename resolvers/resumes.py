@@ -58,7 +58,6 @@ from schema.resumes import (
 )
 from services import files, imports, profiles, resumes
 from services.errors import NotFound, ServiceError, ValidationFailed
-from services.queue import enqueue_parse
 
 
 def _resume_id(global_id: str, field: str = "id") -> int:
@@ -161,7 +160,7 @@ async def upload_resume(info: Info, input: UploadResumeInput) -> UploadResumePay
         )
     except ServiceError as exc:
         return UploadResumePayload(user_errors=user_errors(exc))
-    await enqueue_parse(row.id)
+    await info.context.runtime.jobs.enqueue_parse(row.id)
     return UploadResumePayload(resume=ResumeNode.from_row(row))
 
 
@@ -172,7 +171,7 @@ async def retry_resume_parse(info: Info, input: ResumeIdInput) -> ResumePayload:
         )
     except ServiceError as exc:
         return ResumePayload(user_errors=user_errors(exc))
-    await enqueue_parse(row.id)
+    await info.context.runtime.jobs.enqueue_parse(row.id)
     return ResumePayload(resume=ResumeNode.from_row(row))
 
 
@@ -454,12 +453,7 @@ async def preview_import(info: Info, input: PreviewImportInput) -> PreviewImport
         if input.resume_id is not None:
             resume_id = _resume_id(input.resume_id, "resumeId")
             row = await resumes.get_resume(actor=actor, resume_id=resume_id)
-            if row.status != "READY" or not row.structured_data:
-                raise ValidationFailed(
-                    "The resume is not parsed yet (status READY needed)",
-                    field=["resumeId"],
-                )
-            data = row.structured_data
+            data = resumes.require_ready(row, use="previewed")
         else:
             upload = input.file
             if not isinstance(upload, resumes.UploadedFile):

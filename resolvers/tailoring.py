@@ -36,7 +36,6 @@ from schema.tailoring import (
 )
 from services.errors import ServiceError
 from services.llm import config as llm_config
-from services.queue import enqueue_tailor
 from services.tailoring import letters, pipeline
 from services.tailoring import service as tailoring
 
@@ -109,7 +108,7 @@ async def tailor_resume(info: Info, input: TailorResumeInput) -> TailorResumePay
         )
     except ServiceError as exc:
         return TailorResumePayload(user_errors=user_errors(exc))
-    await enqueue_tailor(row.id)
+    await info.context.runtime.jobs.enqueue_tailor(row.id)
     if not input.wait:
         return TailorResumePayload(resume=ResumeNode.from_row(row))
     timeout = info.context.runtime.settings.tailor_timeout

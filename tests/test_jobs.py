@@ -18,6 +18,7 @@ from models.jobs import Job
 from tests.helpers import gql, sign_up
 from tests.test_profiles import count_queries
 from tests.test_subscriptions import connect, receive
+from transport.keys import RUNTIME_KEY
 
 JOB_FIELDS = """
 id title description reward status deadline rejectReason
@@ -346,8 +347,7 @@ async def test_post_job_without_agent_goes_to_the_best_match(
 async def test_overdue_jobs_expire_by_the_sweeper_job_and_refund(
     client: TestClient,
 ) -> None:
-    from services.queue import enqueue_expire_jobs
-
+    enqueue_expire_jobs = client.app[RUNTIME_KEY].jobs.enqueue_expire_jobs
     m = await Market(client).setup()
     soon = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     held = (await m.post(deadline=soon))["job"]

@@ -421,7 +421,6 @@ async def test_deleting_the_master_hands_the_role_to_the_newest_ready_resume(
 ) -> None:
     from services import resumes
     from services.accounts import Actor
-    from services.queue import enqueue_parse
 
     token = (await sign_up(client))["accessToken"]
     await set_plan("starter")
@@ -454,7 +453,7 @@ async def test_deleting_the_master_hands_the_role_to_the_newest_ready_resume(
     )
     await gql(client, DELETE, {"id": other}, token=token)
     assert await _master_id() is None
-    await enqueue_parse(parsing.id)
+    await client.app[server.RUNTIME_KEY].jobs.enqueue_parse(parsing.id)
     assert (await wait_for(client, token, gid(parsing.id)))["status"] == "READY"
     assert await _master_id() == parsing.id
     body = await gql(client, LIST, {"filter": {"isMaster": True}}, token=token)

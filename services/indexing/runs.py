@@ -66,10 +66,10 @@ _PRESENTATION = frozenset(
 class IndexDeps:
     pubsub: PubSub
     settings: Settings
-    enqueue: Any = None  # async (profile_id) -> None; set by services.queue
+    enqueue: Any = None  # async (profile_id) -> None: Jobs.enqueue_index
 
 
-_deps: list[IndexDeps] = []  # the process's deps (set at start-up by services.queue)
+_deps: list[IndexDeps] = []  # the process's deps (set at start-up: Jobs.activate)
 
 
 def set_deps(deps: IndexDeps) -> None:
