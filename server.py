@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 import redis.asyncio as aioredis
 import uvloop
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 from graphql import GraphQLError
 from taskiq.receiver import Receiver
 from tortoise import Tortoise
@@ -98,6 +99,18 @@ async def sweep_stuck(jobs: Jobs, stop: asyncio.Event) -> None:
             return
 
 
+def _jobs_middleware(runtime: Runtime) -> Middleware:
+    """Each request runs with this application's jobs (model signals that queue
+    a profile's index find them: `Jobs.active`)."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        with runtime.jobs.active():
+            return await handler(request)
+
+    return middleware
+
+
 def create_app(
     settings: Settings | None = None, *, init_db: bool = True
 ) -> web.Application:
@@ -109,7 +122,7 @@ def create_app(
     settings = settings or Settings.from_env()
     runtime = build_runtime(settings)
     app = web.Application(
-        middlewares=[forwarded_middleware, api_middleware],
+        middlewares=[forwarded_middleware, api_middleware, _jobs_middleware(runtime)],
         client_max_size=max(settings.max_upload_bytes, settings.max_query_bytes)
         + 65536,
     )
@@ -126,7 +139,6 @@ def create_app(
             )
         jobs = runtime.jobs
         broker = jobs.broker
-        jobs.activate()
         receiving: asyncio.Task[None] | None = None
         sweeping: asyncio.Task[None] | None = None
         stop = asyncio.Event()
@@ -336,7 +348,6 @@ async def _worker(settings: Settings, concurrency: int) -> None:
     runtime = build_runtime(settings)
     jobs = runtime.jobs
     broker = jobs.broker
-    jobs.activate()
     broker.is_worker_process = True
     await broker.startup()  # runs WORKER_STARTUP: the ORM connects
     sweeping = asyncio.create_task(sweep_stuck(jobs, stop))

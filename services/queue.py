@@ -23,8 +23,9 @@ A new job kind: its job function (taking ids), a `_kind(...)` line in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -125,11 +126,16 @@ class Jobs:
     def in_process(self) -> bool:
         return isinstance(self.broker, InMemoryBroker)
 
-    def activate(self) -> None:
-        """Make this process's index dependencies the ones model signals use
-        (`services.indexing` marks profiles dirty from tortoise signals, which
-        reach no application)."""
-        indexing.set_deps(self.index_deps)
+    @contextlib.contextmanager
+    def active(self) -> Iterator[None]:
+        """Within: model signals (`services.indexing` marks profiles dirty from
+        tortoise signals) use this process's jobs. The application's middleware
+        wraps each request in it, `_tracked` each job."""
+        token = indexing.set_deps(self.index_deps)
+        try:
+            yield
+        finally:
+            indexing.reset_deps(token)
 
     async def _startup(self, state: TaskiqState) -> None:
         if self.in_process:
@@ -193,11 +199,13 @@ class Jobs:
         waits for it) so that `cancel_running` can stop it."""
         async with self.leases.hold(key):
             task = asyncio.current_task()
+            token = indexing.set_deps(self.index_deps)
             if task is not None:
                 self._running.add(task)
             try:
                 return await job()
             finally:
+                indexing.reset_deps(token)
                 if task is not None:
                     self._running.discard(task)
 
@@ -297,6 +305,4 @@ def worker_broker() -> AsyncBroker:
         pubsub = RedisPubSub(
             aioredis.Redis(connection_pool=redis_pool(settings.redis_url))
         )
-    jobs_ = Jobs.build(settings, pubsub)
-    jobs_.activate()
-    return jobs_.broker
+    return Jobs.build(settings, pubsub).broker

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.models import Model
 
 from services.errors import ServiceBusy
@@ -49,20 +49,40 @@ class Lifecycle(Generic[M]):
 
     model: type[M]
     active: Mapping[str, Any]  # the filter of a row whose run is live
-    key: str = "id"  # the column jobs name the row by
-    max_attempts: int = MAX_ATTEMPTS
+    key: str = "id"  # the column jobs name the row by (unique)
+    max_attempts: int | None = MAX_ATTEMPTS  # None: a run is never given up
+    # the column of the row's last sign of life (the sweep's age); `touches`:
+    # claims and stage writes renew it
+    stamp: str = "updated_at"
+    touches: bool = True
 
     def _live(self, row_id: int) -> Any:
         return self.model.filter(**{self.key: row_id}, **self.active)
 
-    async def claim(self, row_id: int, *, where: Any = None, **started: Any) -> bool:
-        """Raise `attempts` of an active row below `max_attempts` (with the
-        extra `where` filters), writing `started` with it; whether it claimed."""
-        query = self._live(row_id).filter(attempts__lt=self.max_attempts)
+    def _now(self) -> dict[str, Any]:
+        return {self.stamp: datetime.now(UTC)} if self.touches else {}
+
+    async def claim(
+        self,
+        row_id: int,
+        *,
+        where: Mapping[str, Any] | None = None,
+        claimable: Q | None = None,
+        **started: Any,
+    ) -> bool:
+        """Raise `attempts` of an active row (or of one matching `claimable`,
+        e.g. a queued one) below `max_attempts`, with the extra `where` filters,
+        writing `started` with it; whether it claimed."""
+        if claimable is None:
+            query = self._live(row_id)
+        else:
+            query = self.model.filter(claimable, **{self.key: row_id})
+        if self.max_attempts is not None:
+            query = query.filter(attempts__lt=self.max_attempts)
         if where:
             query = query.filter(**where)
         updated: int = await query.update(
-            attempts=F("attempts") + 1, updated_at=datetime.now(UTC), **started
+            attempts=F("attempts") + 1, **self._now(), **started
         )
         return bool(updated)
 
@@ -71,9 +91,7 @@ class Lifecycle(Generic[M]):
     ) -> None:
         """Write a stage while `attempt` still owns the active row, else Superseded."""
         updated = await (
-            self._live(row_id)
-            .filter(attempts=attempt)
-            .update(**changes, updated_at=datetime.now(UTC))
+            self._live(row_id).filter(attempts=attempt).update(**changes, **self._now())
         )
         if not updated:
             raise Superseded(row_id)
@@ -82,7 +100,8 @@ class Lifecycle(Generic[M]):
         """Active rows not touched since `older_than` (their job was lost). With
         `touch`, each is claimed by touching it, so of several sweepers only one
         requeues it; without, the job itself decides (it claims by attempt)."""
-        stale = self.model.filter(**self.active, updated_at__lt=older_than)
+        before = {f"{self.stamp}__lt": older_than}
+        stale = self.model.filter(**self.active, **before)
         keys = await stale.values_list(self.key, flat=True)
         if not touch:
             return [int(k) for k in keys]  # type: ignore[call-overload]
@@ -90,8 +109,8 @@ class Lifecycle(Generic[M]):
         for row_id in keys:
             touched = await (
                 self._live(int(row_id))  # type: ignore[call-overload]
-                .filter(updated_at__lt=older_than)
-                .update(updated_at=datetime.now(UTC))
+                .filter(**before)
+                .update(**{self.stamp: datetime.now(UTC)})
             )
             if touched:
                 claimed.append(int(row_id))  # type: ignore[call-overload]

@@ -911,7 +911,6 @@ async def test_concurrent_runs_claim_no_more_slots_than_the_plan_has(
     its own database connection): the plan's slots are taken once each, the
     rest wait in `queued`, and every run ends READY as slots free up."""
     from services.accounts import Actor
-    from services.pubsub import MemoryPubSub
     from services.tailoring import pipeline
 
     token = (await sign_up(client))["accessToken"]
@@ -931,7 +930,7 @@ async def test_concurrent_runs_claim_no_more_slots_than_the_plan_has(
         )
         for _ in range(6)
     ]
-    deps = pipeline.TailorDeps(pubsub=MemoryPubSub(), settings=settings)
+    deps = client.app[server.RUNTIME_KEY].jobs.tailor_deps  # wakes queued runs
     ends = await asyncio.gather(
         *(pipeline.tailor(resume_id=row.id, deps=deps) for row in rows)
     )

@@ -44,7 +44,7 @@ from services.resumes.lifecycle import (
     set_stage,
 )
 from services.resumes.master import lock_organization
-from services.runs import WAITING_STAGES, RunKind, Superseded
+from services.runs import MAX_ATTEMPTS, WAITING_STAGES, RunKind, Superseded
 from services.tailoring import letters, refine
 from services.tailoring.engines import LlmUnavailable, engine_for
 from services.tailoring.keywords import JobKeywords, extract_keywords
@@ -147,7 +147,7 @@ async def _running(organization_id: int, *, besides: int = 0) -> int:
     return count
 
 
-_STARTED = {"stage": "keywords", "progress": 10}
+_STARTED: dict[str, Any] = {"stage": "keywords", "progress": 10}
 
 
 async def _take_slot(row: Resume, deps: TailorDeps) -> bool | None:
@@ -180,7 +180,7 @@ async def _take_slot(row: Resume, deps: TailorDeps) -> bool | None:
     if queued:
         await publish(deps.pubsub, row, stage="queued", progress=0)
         return None
-    if row.stage in WAITING_STAGES and row.attempts >= RUNS.max_attempts:
+    if row.stage in WAITING_STAGES and row.attempts >= MAX_ATTEMPTS:
         return False
     return None  # still queued, or another job took it meanwhile
 
