@@ -151,11 +151,11 @@ def create_app(
         if init_db and runs_jobs:
             sweeping = asyncio.create_task(sweep_stuck(jobs, stop))
         yield
-        stop.set()
+        stop.set()  # running jobs get SHUTDOWN_GRACE to finish, then are handed back
         for task in (receiving, sweeping):
             if task is not None:
                 with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                    await asyncio.wait_for(task, timeout=10)
+                    await asyncio.wait_for(task, timeout=settings.shutdown_grace)
         if receiving is not None and isinstance(broker, ReclaimingStreamBroker):
             with contextlib.suppress(Exception):  # unfinished jobs: to the workers
                 await broker.hand_back()

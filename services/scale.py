@@ -64,7 +64,8 @@ class ReclaimingStreamBroker(RedisStreamBroker):
         super().__init__(*args, **kwargs)
         # claim (and touch held entries) four times per idle timeout
         self.claim_interval = min(15.0, max(0.1, self.idle_timeout / 4000))
-        self.block = min(self.block, int(self.claim_interval * 1000))
+        # a short blocking read: a stopping receiver waits for the read in flight
+        self.block = min(self.block, int(self.claim_interval * 1000), 1000)
         self._held: dict[str, str] = {}  # entry id -> stream, delivered, not acked
         self._handing_back = False
 
@@ -112,9 +113,10 @@ class ReclaimingStreamBroker(RedisStreamBroker):
                             for message in await self._autoclaim(conn):
                                 yield message
                     except ResponseError as exc:
-                        if "NOGROUP" not in str(exc):
+                        if not any(s in str(exc) for s in ("NOGROUP", "UNBLOCKED")):
                             raise
-                        # Redis restarted without the stream: declare it again
+                        # Redis restarted without the stream, or the stream was
+                        # deleted under a blocked read: declare it again
                         log.warning("consumer group missing; declaring it again")
                         await self._declare_consumer_group()
                     except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
