@@ -43,15 +43,6 @@ from taskiq_redis import RedisStreamBroker
 
 log = logging.getLogger("careergraph.scale")
 
-DEFAULT_IDLE_TIMEOUT_MS = 30_000
-
-
-def idle_timeout_ms(env: Mapping[str, str]) -> int:
-    """`JOB_IDLE_TIMEOUT_MS`: how long a delivered, unacknowledged job may sit
-    before another worker claims it (30 s by default; at least 500 ms)."""
-    raw = env.get("JOB_IDLE_TIMEOUT_MS") or str(DEFAULT_IDLE_TIMEOUT_MS)
-    return max(500, int(raw))
-
 
 def _kind(key: str) -> str:
     return key.split(":", 1)[0]
@@ -89,7 +80,7 @@ class ReclaimingStreamBroker(RedisStreamBroker):
         return AckableMessage(data=data, ack=_ack)
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
-        self._handing_back = False  # a new receiver (the broker is a module global)
+        self._handing_back = False  # a new receiver on this broker
         self._held.clear()
         touching = asyncio.create_task(self._touch_held())
         next_claim = 0.0
