@@ -36,7 +36,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
+from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from taskiq import AckableMessage, AsyncBroker
 from taskiq_redis import RedisStreamBroker
@@ -109,7 +109,11 @@ class ReclaimingStreamBroker(RedisStreamBroker):
                         # Redis restarted without the stream, or the stream was
                         # deleted under a blocked read: declare it again
                         log.warning("consumer group missing; declaring it again")
-                        await self._declare_consumer_group()
+                        try:
+                            await self._declare_consumer_group()
+                        except (RedisError, OSError) as again:  # next round
+                            log.warning("could not declare the group: %s", again)
+                            await asyncio.sleep(1)
                     except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
                         log.warning("Redis unreachable (%s); retrying in 1 s", exc)
                         await asyncio.sleep(1)
