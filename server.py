@@ -23,40 +23,21 @@ from datetime import UTC, datetime, timedelta
 import redis.asyncio as aioredis
 import uvloop
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 from graphql import GraphQLError
 from taskiq.receiver import Receiver
-from taskiq_redis import RedisStreamBroker
 from tortoise import Tortoise
 
-from models.resumes import Resume
 from schema.root import build_schema
-from services import indexing, resumes, webhooks
 from services.accounts import AuthConfig
 from services.files import Signer
-from services.llm.openai_engine import OpenAIEngine
 from services.profile_cache import ProfileCache
 from services.pubsub import MemoryPubSub, PubSub, RedisPubSub, redis_pool
-from services.queue import (
-    broker,
-    cancel_running_jobs,
-    enqueue_expire_jobs,
-    enqueue_index,
-    enqueue_parse,
-    enqueue_stripe_event,
-    enqueue_tailor,
-    set_billing_settings,
-    set_index_deps,
-    set_jobs_pubsub,
-    set_parse_deps,
-    set_tailor_deps,
-)
+from services.queue import Jobs
 from services.ratelimit import RateLimiter
-from services.resumes import ParseDeps
 from services.revocation import Denylist, MemoryDenylist, RedisDenylist
 from services.runtime import Runtime
 from services.scale import ReclaimingStreamBroker
-from services.tailoring.engines import model_for
-from services.tailoring.pipeline import TailorDeps
 from settings import Settings, tortoise_config
 from transport.keys import METRICS_KEY, RUNTIME_KEY
 from transport.metrics import Metrics
@@ -95,69 +76,39 @@ def build_runtime(settings: Settings) -> Runtime:
         limiter=RateLimiter.from_url(settings.redis_url),
         redis=client,
         files=Signer(settings.secret_key, ttl=settings.file_link_ttl),
+        jobs=Jobs.build(settings, pubsub),
         profile_cache=ProfileCache(settings.profile_cache_size),
     )
 
 
-def parse_deps(settings: Settings, pubsub: PubSub) -> ParseDeps:
-    async def models(organization_id: int) -> OpenAIEngine | None:
-        return await model_for(organization_id=organization_id, settings=settings)
-
-    return ParseDeps(
-        pubsub=pubsub,
-        timeout=settings.parse_timeout,
-        memory_mb=settings.parse_memory_mb,
-        models=models,
-        fault_delay=settings.parse_fault_delay,
-        slots=asyncio.Semaphore(settings.parse_concurrency),
-    )
+async def requeue_stuck(runtime: Runtime, older_than: timedelta) -> int:
+    """Queue again the runs whose job was lost (see `Jobs.requeue_stuck`)."""
+    return await runtime.jobs.requeue_stuck(older_than)
 
 
-async def requeue_stuck(older_than: timedelta) -> int:
-    """Queue again the parses whose job was lost (a crash of an in-process broker,
-    or a worker that died: Redis only redelivers when new jobs arrive)."""
-    ids = await resumes.claim_stuck(older_than=datetime.now(UTC) - older_than)
-    tailored: set[int] = set()
-    for (resume_id,) in await Resume.filter(id__in=ids, kind="tailored").values_list(
-        "id"
-    ):
-        tailored.add(int(resume_id))
-    for resume_id in ids:
-        log.warning("requeueing resume %s: its job was lost", resume_id)
-        if resume_id in tailored:
-            await enqueue_tailor(resume_id)
-        else:
-            await enqueue_parse(resume_id)
-    for profile_id in await indexing.claim_stuck(
-        older_than=datetime.now(UTC) - older_than
-    ):
-        log.warning("requeueing the index of profile %s: its job was lost", profile_id)
-        await enqueue_index(profile_id, stuck=True)
-    return len(ids)
-
-
-async def requeue_stripe_events(older_than: timedelta) -> int:
-    """Queue again the Stripe events stored but not applied (a lost or failed job)."""
-    ids = await webhooks.pending(older_than=datetime.now(UTC) - older_than)
-    for event_row_id in ids:
-        log.warning("requeueing stripe event %s: not applied yet", event_row_id)
-        await enqueue_stripe_event(event_row_id)
-    return len(ids)
-
-
-async def sweep_stuck(settings: Settings, stop: asyncio.Event) -> None:
-    """Every `stuck_after / 2` seconds, requeue lost parse jobs."""
-    interval = max(1.0, settings.stuck_after / 2)
+async def sweep_stuck(jobs: Jobs, stop: asyncio.Event) -> None:
+    """Every `stuck_after / 2` seconds, requeue lost jobs (`Jobs.sweep`)."""
+    interval = max(1.0, jobs.settings.stuck_after / 2)
     while True:
         try:
-            await requeue_stuck(timedelta(seconds=settings.stuck_after))
-            await enqueue_expire_jobs()  # jobs past their deadline
-            await requeue_stripe_events(timedelta(seconds=settings.stuck_after))
+            await jobs.sweep()
         except Exception:  # the database may be down for a moment; try again later
             log.exception("could not sweep stuck resumes")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
             return
+
+
+def _jobs_middleware(runtime: Runtime) -> Middleware:
+    """Each request runs with this application's jobs (model signals that queue
+    a profile's index find them: `Jobs.active`)."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        with runtime.jobs.active():
+            return await handler(request)
+
+    return middleware
 
 
 def create_app(
@@ -171,7 +122,7 @@ def create_app(
     settings = settings or Settings.from_env()
     runtime = build_runtime(settings)
     app = web.Application(
-        middlewares=[forwarded_middleware, api_middleware],
+        middlewares=[forwarded_middleware, api_middleware, _jobs_middleware(runtime)],
         client_max_size=max(settings.max_upload_bytes, settings.max_query_bytes)
         + 65536,
     )
@@ -186,35 +137,30 @@ def create_app(
                 config=tortoise_config(settings.database_url),
                 _enable_global_fallback=True,
             )
-        set_parse_deps(parse_deps(settings, runtime.pubsub))
-        set_tailor_deps(TailorDeps(pubsub=runtime.pubsub, settings=settings))
-        set_jobs_pubsub(runtime.pubsub)
-        set_index_deps(indexing.IndexDeps(pubsub=runtime.pubsub, settings=settings))
-        set_billing_settings(settings)
+        jobs = runtime.jobs
+        broker = jobs.broker
         receiving: asyncio.Task[None] | None = None
         sweeping: asyncio.Task[None] | None = None
         stop = asyncio.Event()
-        if not broker.is_worker_process:
-            await broker.startup()
-            runs_jobs = not isinstance(broker, RedisStreamBroker)
-            if isinstance(broker, RedisStreamBroker) and settings.jobs_in_server:
-                runs_jobs = True
-                receiver = Receiver(broker, run_startup=False, max_async_tasks=4)
-                receiving = asyncio.create_task(receiver.listen(stop))
-            if init_db and runs_jobs:
-                sweeping = asyncio.create_task(sweep_stuck(settings, stop))
+        await broker.startup()
+        runs_jobs = jobs.in_process
+        if not jobs.in_process and settings.jobs_in_server:
+            runs_jobs = True
+            receiver = Receiver(broker, run_startup=False, max_async_tasks=4)
+            receiving = asyncio.create_task(receiver.listen(stop))
+        if init_db and runs_jobs:
+            sweeping = asyncio.create_task(sweep_stuck(jobs, stop))
         yield
-        stop.set()
+        stop.set()  # running jobs get SHUTDOWN_GRACE to finish, then are handed back
         for task in (receiving, sweeping):
             if task is not None:
                 with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                    await asyncio.wait_for(task, timeout=10)
+                    await asyncio.wait_for(task, timeout=settings.shutdown_grace)
         if receiving is not None and isinstance(broker, ReclaimingStreamBroker):
             with contextlib.suppress(Exception):  # unfinished jobs: to the workers
                 await broker.hand_back()
-        await cancel_running_jobs()
-        if not broker.is_worker_process:
-            await broker.shutdown()
+        await jobs.cancel_running()
+        await broker.shutdown()
         await runtime.pubsub.close()
         if runtime.redis is not None:
             await runtime.redis.aclose()
@@ -379,11 +325,11 @@ def run_worker(settings: Settings, *, concurrency: int) -> int:
     if not settings.redis_url:
         print("error: the worker takes jobs from Redis; set REDIS_URL", file=sys.stderr)
         return 2
-    asyncio.run(_worker(concurrency, grace=settings.shutdown_grace))
+    asyncio.run(_worker(settings, concurrency))
     return 0
 
 
-async def _worker(concurrency: int, grace: float = 10.0) -> None:
+async def _worker(settings: Settings, concurrency: int) -> None:
     """Run jobs until SIGTERM/SIGINT, then let running jobs finish for `grace`
     seconds. A job cut off after that is not acknowledged and is handed back
     (marked idle), so another worker claims it at its next claim (jobs are
@@ -394,20 +340,17 @@ async def _worker(concurrency: int, grace: float = 10.0) -> None:
     processes for more throughput."""
     import signal
 
+    grace = settings.shutdown_grace
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    settings = Settings.from_env()
     runtime = build_runtime(settings)
-    set_parse_deps(parse_deps(settings, runtime.pubsub))
-    set_tailor_deps(TailorDeps(pubsub=runtime.pubsub, settings=settings))
-    set_jobs_pubsub(runtime.pubsub)
-    set_index_deps(indexing.IndexDeps(pubsub=runtime.pubsub, settings=settings))
-    set_billing_settings(settings)
+    jobs = runtime.jobs
+    broker = jobs.broker
     broker.is_worker_process = True
     await broker.startup()  # runs WORKER_STARTUP: the ORM connects
-    sweeping = asyncio.create_task(sweep_stuck(settings, stop))
+    sweeping = asyncio.create_task(sweep_stuck(jobs, stop))
     receiver = Receiver(broker, run_startup=False, max_async_tasks=concurrency)
     listening = asyncio.create_task(receiver.listen(stop))
     log.info("worker listening (concurrency %d)", concurrency)
@@ -426,7 +369,7 @@ async def _worker(concurrency: int, grace: float = 10.0) -> None:
                 await broker.hand_back()  # taskiq would acknowledge)
         if not listening.done():
             listening.cancel()
-        await cancel_running_jobs()
+        await jobs.cancel_running()
         with contextlib.suppress(TimeoutError, asyncio.CancelledError):
             await asyncio.wait_for(sweeping, timeout=5)
         await asyncio.wait_for(broker.shutdown(), timeout=5)

@@ -94,6 +94,8 @@ class Settings:
     profile_cache_size: int = 1000  # publicProfile section sets kept; 0 turns it off
     shutdown_grace: float = 10.0  # SIGTERM: seconds to finish in-flight requests/jobs
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For is believed
+    queue_name: str = "careergraph"  # the Redis stream of jobs (and its key prefix)
+    job_idle_timeout_ms: int = 30_000  # a dead worker's job is claimed after this
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -154,6 +156,8 @@ class Settings:
             profile_cache_size=max(0, _int(env, "PROFILE_CACHE_SIZE", 1000)),
             shutdown_grace=float(env.get("SHUTDOWN_GRACE") or 10),
             trusted_proxies=_list(env, "TRUSTED_PROXIES"),
+            queue_name=env.get("QUEUE_NAME") or "careergraph",
+            job_idle_timeout_ms=max(500, _int(env, "JOB_IDLE_TIMEOUT_MS", 30_000)),
         )
 
 

@@ -53,7 +53,6 @@ from schema.resumes import (
 )
 from services import resume_exports, resumes
 from services.errors import NotFound, ServiceError
-from services.queue import enqueue_parse
 
 
 def _filter(
@@ -144,7 +143,7 @@ async def upload_resume(info: Info, input: UploadResumeInput) -> UploadResumePay
         )
     except ServiceError as exc:
         return UploadResumePayload(user_errors=user_errors(exc))
-    await enqueue_parse(row.id)
+    await info.context.runtime.jobs.enqueue_parse(row.id)
     return UploadResumePayload(resume=ResumeNode.from_row(row))
 
 
@@ -155,7 +154,7 @@ async def retry_resume_parse(info: Info, input: ResumeIdInput) -> ResumePayload:
         )
     except ServiceError as exc:
         return ResumePayload(user_errors=user_errors(exc))
-    await enqueue_parse(row.id)
+    await info.context.runtime.jobs.enqueue_parse(row.id)
     return ResumePayload(resume=ResumeNode.from_row(row))
 
 

@@ -44,7 +44,6 @@ from schema.tailoring import (
 from services import resumes
 from services.errors import ServiceError
 from services.llm import config as llm_config
-from services.queue import enqueue_tailor
 from services.tailoring import letters, pipeline
 from services.tailoring import service as tailoring
 
@@ -142,7 +141,7 @@ async def tailor_resume(info: Info, input: TailorResumeInput) -> TailorResumePay
                 info, key, named=input.resume_id is not None
             ),
         )
-    await enqueue_tailor(row.id)
+    await info.context.runtime.jobs.enqueue_tailor(row.id)
     source = await _asked_resume(info, row.parent_id, named=True)
     if not input.wait:
         return TailorResumePayload(

@@ -22,11 +22,7 @@ class SandboxLimits:
 async def resume_data(*, actor: Actor, resume_id: int) -> dict[str, Any]:
     """The structured data of a READY resume of the caller's organization."""
     row = await resumes.get_resume(actor=actor, resume_id=resume_id)
-    if row.status != "READY" or not row.structured_data:
-        raise ValidationFailed(
-            "The resume is not parsed yet (status READY needed)", field=["resumeId"]
-        )
-    return dict(row.structured_data)
+    return dict(resumes.require_ready(row, use="imported"))
 
 
 async def file_data(

@@ -10,6 +10,7 @@ from services.accounts import AuthConfig
 from services.files import Signer
 from services.profile_cache import ProfileCache
 from services.pubsub import PubSub
+from services.queue import Jobs
 from services.ratelimit import MemoryRateLimiter, RateLimiter
 from settings import Settings
 
@@ -22,4 +23,5 @@ class Runtime:
     limiter: RateLimiter | MemoryRateLimiter
     redis: aioredis.Redis | None
     files: Signer
+    jobs: Jobs  # the broker, job kinds and their dependencies (services.queue)
     profile_cache: ProfileCache = field(default_factory=lambda: ProfileCache(1000))

@@ -36,21 +36,12 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
+from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from taskiq import AckableMessage, AsyncBroker
 from taskiq_redis import RedisStreamBroker
 
 log = logging.getLogger("careergraph.scale")
-
-DEFAULT_IDLE_TIMEOUT_MS = 30_000
-
-
-def idle_timeout_ms(env: Mapping[str, str]) -> int:
-    """`JOB_IDLE_TIMEOUT_MS`: how long a delivered, unacknowledged job may sit
-    before another worker claims it (30 s by default; at least 500 ms)."""
-    raw = env.get("JOB_IDLE_TIMEOUT_MS") or str(DEFAULT_IDLE_TIMEOUT_MS)
-    return max(500, int(raw))
 
 
 def _kind(key: str) -> str:
@@ -64,7 +55,8 @@ class ReclaimingStreamBroker(RedisStreamBroker):
         super().__init__(*args, **kwargs)
         # claim (and touch held entries) four times per idle timeout
         self.claim_interval = min(15.0, max(0.1, self.idle_timeout / 4000))
-        self.block = min(self.block, int(self.claim_interval * 1000))
+        # a short blocking read: a stopping receiver waits for the read in flight
+        self.block = min(self.block, int(self.claim_interval * 1000), 1000)
         self._held: dict[str, str] = {}  # entry id -> stream, delivered, not acked
         self._handing_back = False
 
@@ -88,7 +80,7 @@ class ReclaimingStreamBroker(RedisStreamBroker):
         return AckableMessage(data=data, ack=_ack)
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
-        self._handing_back = False  # a new receiver (the broker is a module global)
+        self._handing_back = False  # a new receiver on this broker
         self._held.clear()
         touching = asyncio.create_task(self._touch_held())
         next_claim = 0.0
@@ -112,11 +104,16 @@ class ReclaimingStreamBroker(RedisStreamBroker):
                             for message in await self._autoclaim(conn):
                                 yield message
                     except ResponseError as exc:
-                        if "NOGROUP" not in str(exc):
+                        if not any(s in str(exc) for s in ("NOGROUP", "UNBLOCKED")):
                             raise
-                        # Redis restarted without the stream: declare it again
+                        # Redis restarted without the stream, or the stream was
+                        # deleted under a blocked read: declare it again
                         log.warning("consumer group missing; declaring it again")
-                        await self._declare_consumer_group()
+                        try:
+                            await self._declare_consumer_group()
+                        except (RedisError, OSError) as again:  # next round
+                            log.warning("could not declare the group: %s", again)
+                            await asyncio.sleep(1)
                     except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
                         log.warning("Redis unreachable (%s); retrying in 1 s", exc)
                         await asyncio.sleep(1)

@@ -21,18 +21,27 @@ from typing import Any
 
 import stripe
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models.accounts import User
 from models.billing import BillingAccount, CreditPurchase, Payout, StripeEvent
-from services import billing, payments
+from services import billing, payments, runs
 from services.billing import PLANS
 from settings import Settings
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# a run of the lifecycle in `services.runs`: an event is claimed by attempt while
+# `received`; the sweeper queues again one received before `STUCK_AFTER` and not
+# applied (no stage writes: the claim and the effects are one transaction)
+RUNS: runs.Lifecycle[StripeEvent] = runs.Lifecycle(
+    StripeEvent,
+    active={"status": "received"},
+    max_attempts=MAX_ATTEMPTS,
+    stamp="received_at",
+    touches=False,
+)
 HANDLED = (
     "checkout.session.completed",
     "checkout.session.async_payment_succeeded",
@@ -104,10 +113,7 @@ async def receive(*, payload: bytes, signature: str | None, secret: str) -> Rece
 async def pending(*, older_than: datetime) -> list[int]:
     """Events stored but not applied since `older_than`: their job was lost or
     failed; the sweeper queues them again."""
-    rows = await StripeEvent.filter(
-        status="received", received_at__lt=older_than
-    ).values_list("id")
-    return [int(i) for (i,) in rows]
+    return await RUNS.sweep(older_than=older_than, touch=False)
 
 
 async def apply(*, event_row_id: int, settings: Settings) -> str:
@@ -115,9 +121,10 @@ async def apply(*, event_row_id: int, settings: Settings) -> str:
     row = await StripeEvent.get_or_none(id=event_row_id)
     if row is None or row.status != "received":
         return row.status if row else "missing"
-    await StripeEvent.filter(id=row.id).update(attempts=F("attempts") + 1)
-    if row.attempts + 1 > MAX_ATTEMPTS:
-        await StripeEvent.filter(id=row.id, status="received").update(status="failed")
+    if not await RUNS.claim(row.id):  # failed MAX_ATTEMPTS times (or just applied)
+        given_up = StripeEvent.filter(id=row.id, status="received")
+        if not await given_up.update(status="failed"):
+            return "duplicate"
         log.error(
             "stripe event %s failed %d times; giving up", row.event_id, MAX_ATTEMPTS
         )

@@ -51,6 +51,7 @@ def backend(
         secret_key="test-secret-" + uuid.uuid4().hex,
         anonymous_rate_limit=100_000,
         session_rate_limit=100_000,
+        shutdown_grace=0.5,  # a test's application stops without waiting for jobs
     )
     if request.param == "sqlite":
         settings = replace(base, database_url=f"sqlite://{tmp / 'test.sqlite3'}")
@@ -78,7 +79,10 @@ def backend(
 
 @pytest.fixture
 def settings(backend: Backend) -> Settings:
-    return backend.settings
+    """The backend's settings with a job queue of the test's own: with Redis, a
+    test's application never receives the jobs an earlier test left queued (its
+    ids would name this test's rows)."""
+    return replace(backend.settings, queue_name=f"careergraph-{uuid.uuid4().hex[:12]}")
 
 
 @pytest.fixture

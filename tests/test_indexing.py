@@ -251,12 +251,13 @@ async def test_a_run_lost_with_its_process_is_queued_again(fast: TestClient) -> 
         progress=10,
         updated_at=datetime.now(UTC) - timedelta(minutes=20),
     )
-    assert await server.requeue_stuck(timedelta(minutes=10)) == 0  # no resumes
+    runtime = fast.app[server.RUNTIME_KEY]
+    assert await server.requeue_stuck(runtime, timedelta(minutes=10)) == 0  # no resumes
     current = await wait_ready(fast, token)
     assert (current["state"], current["totalChunks"]) == ("READY", CHUNKS)
     assert (await ProfileIndex.get()).attempts == row.attempts + 1
     # a fresh run is not taken from its owner
     await ProfileIndex.filter(id=row.id).update(state="INDEXING")
-    await server.requeue_stuck(timedelta(minutes=10))
+    await server.requeue_stuck(runtime, timedelta(minutes=10))
     await asyncio.sleep(0.3)
     assert (await ProfileIndex.get()).attempts == row.attempts + 1

@@ -28,6 +28,7 @@ from tests.support.market import (
     Market,
     ledger,
 )
+from transport.keys import RUNTIME_KEY
 
 WORKER_STATUS = """
 query W($first: Int, $after: String, $status: JobStatus) {
@@ -260,8 +261,7 @@ async def test_post_job_without_agent_goes_to_the_best_match(
 async def test_overdue_jobs_expire_by_the_sweeper_job_and_refund(
     client: TestClient,
 ) -> None:
-    from services.queue import enqueue_expire_jobs
-
+    enqueue_expire_jobs = client.app[RUNTIME_KEY].jobs.enqueue_expire_jobs
     m = await Market(client).setup()
     soon = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     held = (await m.post(deadline=soon))["job"]

@@ -84,9 +84,8 @@ async def test_event_published_in_one_process_reaches_a_subscriber_of_another(
 async def test_worker_process_runs_jobs_from_redis(
     client: TestClient, settings: Settings
 ) -> None:
+    from taskiq.kicker import AsyncKicker
     from taskiq_redis import RedisStreamBroker
-
-    from services.queue import prune_refresh_tokens
 
     await sign_up(client)
     await sign_up(client, "bob@example.com", "Bob")
@@ -107,7 +106,9 @@ async def test_worker_process_runs_jobs_from_redis(
     )
     await broker.startup()
     try:
-        await prune_refresh_tokens.kicker().with_broker(broker).kiq(older_than_days=7)
+        await AsyncKicker("accounts.prune_refresh_tokens", broker, {}).kiq(
+            older_than_days=7
+        )
         deadline = time.monotonic() + 30
         while await RefreshToken.filter(id=first.id).exists():
             assert time.monotonic() < deadline, "the worker did not run the job"

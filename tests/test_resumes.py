@@ -236,7 +236,6 @@ async def test_hostile_files_end_failed_with_a_code(
 async def test_resume_events_stream_every_stage(client: TestClient) -> None:
     from services import resumes
     from services.accounts import Actor
-    from services.queue import enqueue_parse
 
     token = await _token(client)
     user_org = await Organization.get()
@@ -275,7 +274,7 @@ async def test_resume_events_stream_every_stage(client: TestClient) -> None:
         # the event carries the resume object: caches update it by id
         "resume": {"id": resume_id, **state},
     }
-    await enqueue_parse(row.id)
+    await client.app[server.RUNTIME_KEY].jobs.enqueue_parse(row.id)
     stages = []
     while True:
         message = await receive(ws, timeout=30)
@@ -683,8 +682,6 @@ async def test_server_side_failure_refunds_and_retry_parses(
 ) -> None:
     """A parse killed by the wall clock ends FAILED/TIMEOUT and gives the credit
     back (once); retryResumeParse runs it again."""
-    from services.queue import broker
-
     app = server.create_app(replace(settings, parse_timeout=0.001))
     client: TestClient = await aiohttp_client(app)
     await reset_state(settings)
@@ -696,7 +693,8 @@ async def test_server_side_failure_refunds_and_retry_parses(
     assert (done["status"], done["errorCode"]) == ("FAILED", "TIMEOUT"), done
     assert await _credits(token, client) == credits  # refunded
 
-    broker.state.parse_deps.timeout = 30.0  # the operator raised PARSE_TIMEOUT
+    # the operator raised PARSE_TIMEOUT
+    app[server.RUNTIME_KEY].jobs.parse_deps.timeout = 30.0
     body = await gql(
         client,
         "mutation M($id: ID!) { retryResumeParse(input: {id: $id}) "

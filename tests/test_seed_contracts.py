@@ -421,7 +421,6 @@ async def test_deleting_the_master_hands_the_role_to_the_newest_ready_resume(
 ) -> None:
     from services import resumes
     from services.accounts import Actor
-    from services.queue import enqueue_parse
 
     token = (await sign_up(client))["accessToken"]
     await set_plan("starter")
@@ -454,7 +453,7 @@ async def test_deleting_the_master_hands_the_role_to_the_newest_ready_resume(
     )
     await gql(client, DELETE, {"id": other}, token=token)
     assert await _master_id() is None
-    await enqueue_parse(parsing.id)
+    await client.app[server.RUNTIME_KEY].jobs.enqueue_parse(parsing.id)
     assert (await wait_for(client, token, gid(parsing.id)))["status"] == "READY"
     assert await _master_id() == parsing.id
     body = await gql(client, LIST, {"filter": {"isMaster": True}}, token=token)
@@ -917,7 +916,6 @@ async def test_concurrent_runs_claim_no_more_slots_than_the_plan_has(
     its own database connection): the plan's slots are taken once each, the
     rest wait in `queued`, and every run ends READY as slots free up."""
     from services.accounts import Actor
-    from services.pubsub import MemoryPubSub
     from services.tailoring import pipeline
 
     token = (await sign_up(client))["accessToken"]
@@ -937,7 +935,7 @@ async def test_concurrent_runs_claim_no_more_slots_than_the_plan_has(
         )
         for _ in range(6)
     ]
-    deps = pipeline.TailorDeps(pubsub=MemoryPubSub(), settings=settings)
+    deps = client.app[server.RUNTIME_KEY].jobs.tailor_deps  # wakes queued runs
     ends = await asyncio.gather(
         *(pipeline.tailor(resume_id=row.id, deps=deps) for row in rows)
     )

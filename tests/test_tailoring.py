@@ -691,7 +691,8 @@ async def test_a_lost_tailoring_job_is_requeued_by_the_sweeper(
     )
     old = datetime.now(UTC) - timedelta(hours=1)
     await Resume.filter(id=lost.id).update(updated_at=old)
-    assert await server.requeue_stuck(timedelta(minutes=10)) == 1
+    runtime = client.app[server.RUNTIME_KEY]
+    assert await server.requeue_stuck(runtime, timedelta(minutes=10)) == 1
     from strawberry import relay
 
     done = await _finished(client, token, relay.to_base64("Resume", lost.id))

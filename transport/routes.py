@@ -9,7 +9,8 @@ from pathlib import Path
 from aiohttp import web
 from tortoise import connections
 
-from services import files, queue, scale
+from services import files, scale
+from services.queue import Jobs
 from transport.keys import METRICS_KEY, RUNTIME_KEY
 from transport.metrics import render_queue
 from transport.webhooks import stripe_webhook
@@ -38,7 +39,7 @@ async def health(request: web.Request) -> web.Response:
         except Exception:  # connection refused, timeout, protocol error
             redis = "down"
     healthy = db == "ok" and redis != "down"
-    queue = await _queue_health(runtime.settings.stuck_after) if healthy else "unknown"
+    queue = await _queue_health(runtime.jobs) if healthy else "unknown"
     return web.json_response(
         {
             "status": "ok" if healthy and queue == "ok" else "degraded",
@@ -50,16 +51,16 @@ async def health(request: web.Request) -> web.Response:
     )
 
 
-async def _queue_health(stuck_after: float) -> str:
+async def _queue_health(jobs: Jobs) -> str:
     """`stuck` when the oldest queued job, or a PROCESSING resume, is older than
     `stuck_after` seconds."""
     try:
         async with asyncio.timeout(2):
-            stats = await scale.queue_stats(queue.broker, queue.leases)
-            stuck = await scale.stuck_jobs(older_than=stuck_after)
+            stats = await scale.queue_stats(jobs.broker, jobs.leases)
+            stuck = await scale.stuck_jobs(older_than=jobs.settings.stuck_after)
     except Exception:  # a dependency failed between the checks
         return "unknown"
-    if stuck or (stats.oldest_age or 0.0) > stuck_after:
+    if stuck or (stats.oldest_age or 0.0) > jobs.settings.stuck_after:
         return "stuck"
     return "ok"
 
@@ -68,7 +69,8 @@ async def metrics(request: web.Request) -> web.Response:
     text = request.app[METRICS_KEY].render()
     try:
         async with asyncio.timeout(2):
-            stats = await scale.queue_stats(queue.broker, queue.leases)
+            jobs = request.app[RUNTIME_KEY].jobs
+            stats = await scale.queue_stats(jobs.broker, jobs.leases)
         text += render_queue(stats)
     except Exception:  # Redis down: the request figures still answer
         log.warning("queue figures unavailable", exc_info=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from services import webhooks
-from services.queue import enqueue_stripe_event
 from transport.keys import RUNTIME_KEY
 
 MAX_WEBHOOK_BYTES = 512 * 1024
@@ -31,7 +30,7 @@ async def stripe_webhook(request: web.Request) -> web.Response:
     except webhooks.WebhookRejected as exc:
         return web.json_response({"error": str(exc)}, status=400)
     if received.new:
-        await enqueue_stripe_event(received.event.id)
+        await request.app[RUNTIME_KEY].jobs.enqueue_stripe_event(received.event.id)
     return web.json_response(
         {"received": True, "duplicate": not received.new, "id": received.event.event_id}
     )

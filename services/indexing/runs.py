@@ -41,9 +41,10 @@ from models.profiles import (
 )
 from models.resumes import Resume
 from models.tailoring import LlmConfig
-from services import embeddings
+from services import embeddings, runs
 from services.embeddings import EmbeddingUnavailable
 from services.pubsub import PubSub
+from services.runs import Superseded as Superseded
 
 if TYPE_CHECKING:
     from settings import Settings
@@ -66,18 +67,28 @@ _PRESENTATION = frozenset(
 class IndexDeps:
     pubsub: PubSub
     settings: Settings
-    enqueue: Any = None  # async (profile_id) -> None; set by services.queue
+    enqueue: Any = None  # async (profile_id) -> None: Jobs.enqueue_index
 
 
-_deps: list[IndexDeps] = []  # the process's deps (set at start-up by services.queue)
+# the deps of the request or job at hand (set by the application's middleware and
+# by `Jobs` around each job): model signals reach no application otherwise
+_DEPS: contextvars.ContextVar[IndexDeps | None] = contextvars.ContextVar(
+    "careergraph_index_deps", default=None
+)
 
 
-def set_deps(deps: IndexDeps) -> None:
-    _deps[:] = [deps]
+def set_deps(deps: IndexDeps | None) -> contextvars.Token[IndexDeps | None]:
+    """Use `deps` in this context (and the tasks it starts); None: no indexing
+    (a process without jobs). Returns the token to `reset_deps` with."""
+    return _DEPS.set(deps)
+
+
+def reset_deps(token: contextvars.Token[IndexDeps | None]) -> None:
+    _DEPS.reset(token)
 
 
 def current_deps() -> IndexDeps | None:
-    return _deps[0] if _deps else None
+    return _DEPS.get()
 
 
 # -- state and events ------------------------------------------------------------------
@@ -260,16 +271,18 @@ post_delete(Profile, Skill, Experience, Education, Project, Certification, Resum
 # -- the run ---------------------------------------------------------------------------
 
 
-class Superseded(Exception):
-    """Another run (or a reset) owns the index now."""
+# a run of the lifecycle in `services.runs`: claimed by attempt from QUEUED (or,
+# requeued by the sweeper, from INDEXING), never given up (a failure is FAILED)
+RUNS: runs.Lifecycle[ProfileIndex] = runs.Lifecycle(
+    ProfileIndex, active={"state": "INDEXING"}, key="profile_id", max_attempts=None
+)
+_DUE = runs.Lifecycle(  # a run queued or going: the sweeper requeues it when lost
+    ProfileIndex, active={"state__in": ["QUEUED", "INDEXING"]}, key="profile_id"
+)
 
 
 async def _step(row: ProfileIndex, *, attempt: int, **values: Any) -> None:
-    updated = await ProfileIndex.filter(
-        id=row.id, state="INDEXING", attempts=attempt
-    ).update(**values, updated_at=datetime.now(UTC))
-    if not updated:
-        raise Superseded(row.profile_id)
+    await RUNS.write(row.profile_id, attempt, values)
     row.update_from_dict(values)
     await _publish(row)
 
@@ -307,15 +320,15 @@ async def _run(*, profile_id: int, deps: IndexDeps, stuck: bool) -> str:
         claim = Q(state="QUEUED")
     else:
         claim = Q(state__in=["QUEUED", "INDEXING"])
-    updated = await ProfileIndex.filter(claim, profile_id=profile_id).update(
+    updated = await RUNS.claim(
+        profile_id,
+        claimable=claim,
         state="INDEXING",
         stage="chunking",
         progress=5,
-        attempts=F("attempts") + 1,
         dirty_at=None,
         error_code=None,
         error_message=None,
-        updated_at=datetime.now(UTC),
     )
     if not updated:
         return "SKIPPED"
@@ -443,10 +456,7 @@ async def _requeue_if_dirty(row: ProfileIndex) -> None:
 async def claim_stuck(*, older_than: datetime) -> list[int]:
     """Profiles queued or indexing with no progress since `older_than` (their job
     was lost): their ids, for the sweeper to queue again."""
-    rows = await ProfileIndex.filter(
-        state__in=["QUEUED", "INDEXING"], updated_at__lt=older_than
-    ).values_list("profile_id")
-    return [int(r) for (r,) in rows]
+    return await _DUE.sweep(older_than=older_than, touch=False)
 
 
 # -- status ----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from services import entitlements, profiles, rows
 from services.accounts import Actor
 from services.errors import NoJobDescription, NotFound, PlanRequired, ValidationFailed
 from services.llm import config as llm_config
+from services.resumes.master import require_ready
 from services.tailoring import refine
 from services.tailoring.engines import LlmUnavailable, TailorEngine, engine_for
 from services.tailoring.jobinfo import job_info
@@ -130,11 +131,7 @@ async def _ready_resume(actor: Actor, resume_id: int) -> Resume:
     )
     if resume is None:
         raise NotFound("Resume not found", field=["resumeId"])
-    if resume.status != "READY" or not resume.structured_data:
-        raise ValidationFailed(
-            f"The resume is {resume.status}; letters need a READY resume",
-            field=["resumeId"],
-        )
+    require_ready(resume, use="written letters for")
     return resume
 
 

@@ -20,51 +20,47 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models.resumes import Resume
-from models.tailoring import TailorUsage
 from services import entitlements
-from services.accounts import Actor
 from services.documents.resumedata import validate_resume_data
 from services.errors import (
     NotFound,
-    PlanRequired,
-    QuotaExceeded,
     ValidationFailed,
 )
-from services.llm import config as llm_config
 from services.pubsub import PubSub
-from services.resumes import (
-    MAX_ATTEMPTS,
-    TERMINAL,
-    WAITING_STAGES,
-    QueueLimits,
-    Superseded,
+from services.resumes.lifecycle import (
+    RUNS,
     channel,
-    check_backpressure,
     event,
-    lock_organization,
+    fail,
+    publish,
     set_stage,
 )
+from services.resumes.master import lock_organization
+from services.runs import MAX_ATTEMPTS, WAITING_STAGES, RunKind, Superseded
 from services.tailoring import letters, refine
 from services.tailoring.engines import LlmUnavailable, engine_for
 from services.tailoring.keywords import JobKeywords, extract_keywords
-from services.tailoring.match import Match, match_resume, resume_text
+from services.tailoring.match import match_resume, resume_text
 from services.tailoring.report import RefinementReport
-from services.tailoring.service import NoMasterResume
+from services.tailoring.requests import (
+    calls_this_month,
+    give_back,
+    primary_language,
+    request_tailoring,
+    wait_for_end,
+)
 from settings import Settings
 
 log = logging.getLogger(__name__)
 
-MIN_WORDS, MAX_WORDS = 100, 8000
-STRATEGIES = ("NUDGE", "KEYWORDS", "FULL")
 PARALLEL_RUNS = 4  # tailoring runs at once of an organization with Pro's feature
 
 
@@ -72,143 +68,8 @@ PARALLEL_RUNS = 4  # tailoring runs at once of an organization with Pro's featur
 class TailorDeps:
     pubsub: PubSub
     settings: Settings
-
-
-def _month(now: datetime | None = None) -> str:
-    return (now or datetime.now(UTC)).strftime("%Y-%m")
-
-
-async def _consume_quota(organization_id: int, limit: int | None) -> None:
-    """Count one tailoring call this month, atomically refusing past `limit`."""
-    month = _month()
-    rows = TailorUsage.filter(organization_id=organization_id, month=month)
-    limited = rows if limit is None else rows.filter(count__lt=limit)
-    if await limited.update(count=F("count") + 1):
-        return
-    if not await rows.exists():
-        try:
-            await TailorUsage.create(
-                organization_id=organization_id, month=month, count=1
-            )
-            return
-        except IntegrityError:  # another request created this month's row first
-            if await limited.update(count=F("count") + 1):
-                return
-    raise QuotaExceeded(
-        f"This month's {limit} tailoring calls are used; they renew on the 1st "
-        "(UTC) or with a larger plan"
-    )
-
-
-async def calls_this_month(organization_id: int) -> int:
-    row = await TailorUsage.get_or_none(organization_id=organization_id, month=_month())
-    return row.count if row else 0
-
-
-async def give_back(resume: Resume) -> None:
-    """Return a failed run's tailoring call to its month, once."""
-    async with in_transaction():
-        claimed = await Resume.filter(
-            id=resume.id, charged=True, refunded=False
-        ).update(refunded=True)
-        if claimed:
-            await TailorUsage.filter(
-                organization_id=resume.organization_id,
-                month=_month(resume.created_at),
-                count__gt=0,
-            ).update(count=F("count") - 1)
-
-
-def check_job_description(text: str) -> str:
-    words = len(text.split())
-    if not MIN_WORDS <= words <= MAX_WORDS:
-        raise ValidationFailed(
-            f"jobDescription must be {MIN_WORDS} to {MAX_WORDS} words; it has {words}",
-            field=["jobDescription"],
-        )
-    return text.strip()
-
-
-def _primary(tag: str) -> str:
-    return tag.split("-", 1)[0].casefold()
-
-
-async def request_tailoring(
-    *,
-    actor: Actor,
-    settings: Settings,
-    resume_id: int | None,
-    job_description: str,
-    strategy: str | None,
-    output_language: str | None,
-    generate_pdf: bool,
-    limits: QueueLimits | None = None,
-) -> Resume:
-    """Check everything, count the call, and create the PROCESSING resume that
-    the background run fills. The caller enqueues the run. A full job queue
-    (`limits`) refuses it with SERVICE_BUSY before the call is counted."""
-    org_id = actor.organization_id
-    plan = await entitlements.for_organization(organization_id=org_id)
-    if not plan.allows("tailoring"):
-        raise PlanRequired("Tailoring needs the Starter plan or above")
-    job_description = check_job_description(job_description)
-    config = await llm_config.get_config(
-        organization_id=org_id, default_provider=settings.llm_provider
-    )
-    strategy = strategy or config.default_strategy
-    if strategy not in STRATEGIES:
-        raise ValidationFailed(
-            "strategy must be NUDGE, KEYWORDS or FULL", field=["strategy"]
-        )
-    if resume_id is None:
-        source = await Resume.get_or_none(organization_id=org_id, is_master=True)
-        if source is None:
-            raise NoMasterResume(
-                "The organization has no master resume; upload one or pass resumeId",
-                field=["resumeId"],
-            )
-    else:
-        found = await Resume.get_or_none(id=resume_id, organization_id=org_id)
-        if found is None:
-            raise NotFound("Resume not found", field=["resumeId"])
-        source = found
-    if source.status != "READY" or not source.structured_data:
-        raise ValidationFailed(
-            f"The resume is {source.status}; only a READY resume is tailored",
-            field=["resumeId"],
-        )
-    language = output_language or config.content_language or source.locale
-    if not llm_config.LANGUAGE_RE.match(language):
-        raise ValidationFailed(
-            "outputLanguage must be a BCP 47 tag such as en or es",
-            field=["outputLanguage"],
-        )
-    if _primary(language) != _primary(source.locale) and not plan.allows(
-        "multi_language"
-    ):
-        raise PlanRequired(
-            f"Writing a {source.locale} resume in {language} needs the Pro plan",
-            field=["outputLanguage"],
-        )
-    await check_backpressure(limits=limits)
-    await _consume_quota(org_id, plan.tailor_calls_per_month)
-    title = source.title or source.filename or "Resume"
-    return await Resume.create(
-        organization_id=org_id,
-        parent_id=source.id,
-        title=f"{title} (tailored)"[:200],
-        filename=source.filename,
-        kind="tailored",
-        status="PROCESSING",
-        stage="received",
-        tags=list(source.tags),
-        locale=language,
-        charged=True,
-        job_description=job_description,
-        strategy=strategy,
-        output_language=language,
-        generate_pdf=generate_pdf,
-    )
+    # queues a run (the process's `Jobs.enqueue_tailor`): wakes queued runs
+    enqueue: Callable[[int], Awaitable[None]] | None = None
 
 
 # -- the run ---------------------------------------------------------------------------
@@ -224,28 +85,16 @@ _STAGES = {
     "letters": 88,
     "render": 94,
 }
-_CLIENT_FAULTS = frozenset({"NOT_FOUND", "VALIDATION_ERROR"})
-
-
-def _match_dict(match: Match) -> dict[str, Any]:
-    return asdict(match)
+CLIENT_FAULTS = frozenset({"NOT_FOUND", "VALIDATION_ERROR"})
+TAILOR = RunKind("tailor", refund=give_back, client_faults=CLIENT_FAULTS)
 
 
 async def _fail(
     deps: TailorDeps, resume: Resume, *, attempt: int, code: str, message: str
-) -> None:
-    await set_stage(
-        deps.pubsub,
-        resume,
-        attempt=attempt,
-        stage="failed",
-        progress=100,
-        status="FAILED",
-        error_code=code,
-        error_message=message[:500],
+) -> str:
+    return await fail(
+        TAILOR, deps.pubsub, resume, attempt=attempt, code=code, message=message
     )
-    if code not in _CLIENT_FAULTS:
-        await give_back(resume)
 
 
 async def tailor(*, resume_id: int, deps: TailorDeps) -> str:
@@ -269,7 +118,7 @@ async def tailor(*, resume_id: int, deps: TailorDeps) -> str:
     except Superseded:  # a newer run owns it, or the resume was deleted
         log.info("tailoring of resume %s superseded by a newer run", resume_id)
         status = "SUPERSEDED"
-    await wake_queued(organization_id=row.organization_id)
+    await wake_queued(organization_id=row.organization_id, deps=deps)
     return status
 
 
@@ -295,7 +144,7 @@ async def _running(organization_id: int, *, besides: int = 0) -> int:
     return count
 
 
-_STARTED = {"stage": "keywords", "progress": 10}
+_STARTED: dict[str, Any] = {"stage": "keywords", "progress": 10}
 
 
 async def _take_slot(row: Resume, deps: TailorDeps) -> bool | None:
@@ -310,17 +159,12 @@ async def _take_slot(row: Resume, deps: TailorDeps) -> bool | None:
             _runs(org_id).filter(stage__in=WAITING_STAGES, id__lt=row.id).count()
         )
         if await _running(org_id, besides=row.id) + ahead < limit:
-            claimed = await Resume.filter(
-                id=row.id,
-                status="PROCESSING",
-                stage__in=WAITING_STAGES,
-                attempts__lt=MAX_ATTEMPTS,
-            ).update(
-                attempts=F("attempts") + 1, updated_at=datetime.now(UTC), **_STARTED
+            claimed = await RUNS.claim(
+                row.id, where={"stage__in": WAITING_STAGES}, **_STARTED
             )
             queued = False
         else:
-            claimed = 0
+            claimed = False
             queued = bool(
                 await Resume.filter(
                     id=row.id, status="PROCESSING", stage="received"
@@ -328,12 +172,10 @@ async def _take_slot(row: Resume, deps: TailorDeps) -> bool | None:
             )
     # events after the commit: a subscriber that reads the row sees them too
     if claimed:
-        row.update_from_dict({**_STARTED, "attempts": row.attempts + 1})
-        await deps.pubsub.publish(channel(row.id), event(row))
+        await publish(deps.pubsub, row, **_STARTED, attempts=row.attempts + 1)
         return True
     if queued:
-        row.update_from_dict({"stage": "queued", "progress": 0})
-        await deps.pubsub.publish(channel(row.id), event(row))
+        await publish(deps.pubsub, row, stage="queued", progress=0)
         return None
     if row.stage in WAITING_STAGES and row.attempts >= MAX_ATTEMPTS:
         return False
@@ -341,20 +183,16 @@ async def _take_slot(row: Resume, deps: TailorDeps) -> bool | None:
 
 
 async def _claim(row: Resume, deps: TailorDeps) -> bool:
-    claimed = await Resume.filter(
-        id=row.id, status="PROCESSING", attempts__lt=MAX_ATTEMPTS
-    ).update(attempts=F("attempts") + 1, updated_at=datetime.now(UTC), **_STARTED)
+    claimed = await RUNS.claim(row.id, **_STARTED)
     if claimed:
-        row.update_from_dict({**_STARTED, "attempts": row.attempts + 1})
-        await deps.pubsub.publish(channel(row.id), event(row))
-    return bool(claimed)
+        await publish(deps.pubsub, row, **_STARTED, attempts=row.attempts + 1)
+    return claimed
 
 
-async def wake_queued(*, organization_id: int) -> list[int]:
+async def wake_queued(*, organization_id: int, deps: TailorDeps) -> list[int]:
     """After a run ended: send the oldest queued runs of the organization, as
     many as it has free slots, back to the queue (each exactly once: the stage
     moves from `queued` to `received` under the organization's lock)."""
-    from services.queue import enqueue_tailor  # the queue imports this module
 
     woken: list[int] = []
     async with in_transaction():
@@ -374,21 +212,21 @@ async def wake_queued(*, organization_id: int) -> list[int]:
                 ):
                     woken.append(int(resume_id))
     for resume_id in woken:
-        await enqueue_tailor(resume_id)
+        if deps.enqueue is not None:
+            await deps.enqueue(resume_id)
     return woken
 
 
 async def _execute(resume: Resume, *, claimed: bool, deps: TailorDeps) -> str:
     attempt = resume.attempts
     if not claimed:
-        await _fail(
+        return await _fail(
             deps,
             resume,
             attempt=attempt,
             code="INTERNAL_ERROR",
             message="Tailoring failed repeatedly; try again later",
         )
-        return "FAILED"
     try:
         async with asyncio.timeout(deps.settings.tailor_timeout):
             await _run(resume, attempt=attempt, deps=deps)
@@ -407,8 +245,7 @@ async def _execute(resume: Resume, *, claimed: bool, deps: TailorDeps) -> str:
     except Exception:
         log.exception("tailoring of resume %s failed", resume.id)
         code, message = "INTERNAL_ERROR", "Tailoring failed unexpectedly"
-    await _fail(deps, resume, attempt=attempt, code=code, message=message)
-    return "FAILED"
+    return await _fail(deps, resume, attempt=attempt, code=code, message=message)
 
 
 async def _stage(deps: TailorDeps, resume: Resume, attempt: int, name: str) -> None:
@@ -444,7 +281,8 @@ async def _run(resume: Resume, *, attempt: int, deps: TailorDeps) -> None:
         job_description=job_description,
     )
     warnings: list[str] = []
-    if engine.name == "offline" and _primary(language) != _primary(source.locale):
+    translates = primary_language(language) != primary_language(source.locale)
+    if engine.name == "offline" and translates:
         warnings.append(
             "The offline engine does not translate: the content stays in "
             + source.locale
@@ -507,33 +345,6 @@ async def _run(resume: Resume, *, attempt: int, deps: TailorDeps) -> None:
     )
 
 
-async def wait_for_end(
-    *, actor: Actor, resume_id: int, pubsub: PubSub, within: float
-) -> tuple[Resume, bool]:
-    """The tailored resume once its run has ended (READY or FAILED), for callers
-    that want one request in and the result out, and whether it was still running
-    after `within` seconds (it then goes on and can still be followed)."""
-    timed_out = False
-    async with pubsub.subscribe(channel(resume_id)) as stream:
-        try:
-            async with asyncio.timeout(within):
-                row = await _own(actor, resume_id)
-                if row.status not in TERMINAL:
-                    async for message in stream:
-                        if message["status"] in TERMINAL:
-                            break
-        except TimeoutError:
-            timed_out = True
-    return await _own(actor, resume_id), timed_out
-
-
-async def _own(actor: Actor, resume_id: int) -> Resume:
-    row = await Resume.get_or_none(id=resume_id, organization_id=actor.organization_id)
-    if row is None:
-        raise NotFound("Resume not found", field=["resumeId"])
-    return row
-
-
 __all__ = [
     "TailorDeps",
     "calls_this_month",
@@ -541,4 +352,5 @@ __all__ = [
     "event",
     "request_tailoring",
     "tailor",
+    "wait_for_end",
 ]

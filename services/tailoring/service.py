@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from models.resumes import Resume
 from services.accounts import Actor
-from services.errors import NotFound, ServiceError, ValidationFailed
+from services.errors import ValidationFailed
+from services.resumes import master as master_mod
 from services.tailoring.keywords import JobKeywords, extract_keywords
 from services.tailoring.match import Match, match_resume
 
 MAX_JOB_DESCRIPTION_WORDS = 8000
 
 
-class NoMasterResume(ServiceError):
-    code = "NO_MASTER_RESUME"
+NoMasterResume = master_mod.NoMasterResume  # the one definition: services.resumes
 
 
 def keywords_for(*, job_description: str) -> JobKeywords:
@@ -35,24 +35,8 @@ async def match_for(
     keywords = keywords_for(job_description=job_description)
     org = actor.organization_id
     master = await Resume.get_or_none(organization_id=org, is_master=True)
-    if resume_id is None:
-        if master is None:
-            raise NoMasterResume(
-                "The organization has no master resume; upload one or pass resumeId",
-                field=["resumeId"],
-            )
-        resume = master
-    else:
-        found = await Resume.get_or_none(id=resume_id, organization_id=org)
-        if found is None:
-            raise NotFound("Resume not found", field=["resumeId"])
-        resume = found
-    if resume.status != "READY" or not resume.structured_data:
-        raise ValidationFailed(
-            "The resume is not parsed yet (status READY needed)", field=["resumeId"]
-        )
+    resume = await master_mod.source_resume(organization_id=org, resume_id=resume_id)
+    data = master_mod.require_ready(resume, use="matched")
     master_data = master.structured_data if master is not None else None
-    match = match_resume(
-        resume=resume.structured_data, master=master_data, keywords=keywords
-    )
+    match = match_resume(resume=data, master=master_data, keywords=keywords)
     return match, keywords
