@@ -15,21 +15,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
 import orjson
 from aiohttp import BodyPartReader, MultipartReader, web
 from graphql import (
-    FieldNode,
     GraphQLError,
     OperationDefinitionNode,
-    StringValueNode,
-    VariableNode,
-)
-from graphql import (
-    OperationType as AstOperationType,
 )
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
@@ -47,12 +40,12 @@ from strawberry.types.unset import UNSET, UnsetType
 from resolvers.loaders import Loaders
 from schema.context import Context
 from schema.guards import parse_cached
-from services import accounts, profile_cache, revocation
+from services import accounts, revocation
 from services.accounts import Actor, RequestMeta
 from services.errors import AuthError
-from services.profiles import USERNAME_RE
 from services.resumes import UploadedFile
 from services.runtime import Runtime
+from transport import public_answers
 from transport.keys import ACTOR_KEY, OPERATION_KEY, RUNTIME_KEY
 from transport.websocket import SocketHandler, Sockets, socket_credential
 
@@ -127,51 +120,6 @@ def _operation_count(query: str, max_tokens: int) -> int:
     except GraphQLError:
         return 0
     return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
-
-
-@lru_cache(maxsize=256)
-def _public_profile_shape(
-    query: str, operation_name: str | None, max_tokens: int
-) -> tuple[str, bool, str] | None:
-    """For a query whose only root field is `publicProfile(username: ...)`, with no
-    directive: (response name, whether `username` is a variable, its literal or
-    variable name). None for every other document (they are never answer-cached)."""
-    try:
-        document = parse_cached(query, max_tokens=max_tokens)
-    except GraphQLError:
-        return None
-    operations = [
-        d for d in document.definitions if isinstance(d, OperationDefinitionNode)
-    ]
-    if len(operations) != 1:
-        return None
-    operation = operations[0]
-    if (
-        operation.operation != AstOperationType.QUERY
-        or operation.directives
-        or (operation_name is not None and operation.name is None)
-        or (
-            operation.name is not None
-            and operation_name not in (None, operation.name.value)
-        )
-    ):
-        return None
-    [*selections] = operation.selection_set.selections
-    if len(selections) != 1 or not isinstance(selections[0], FieldNode):
-        return None
-    field = selections[0]
-    if field.name.value != "publicProfile" or field.directives:
-        return None
-    arguments = field.arguments or ()
-    if len(arguments) != 1 or arguments[0].name.value != "username":
-        return None
-    value = arguments[0].value
-    response_name = field.alias.value if field.alias else field.name.value
-    if isinstance(value, VariableNode):
-        return response_name, True, value.name.value
-    if isinstance(value, StringValueNode):
-        return response_name, False, value.value
-    return None
 
 
 PREFLIGHT_HEADERS = ("GraphQL-Require-Preflight", "Apollo-Require-Preflight")
@@ -414,7 +362,7 @@ class CareergraphView(GraphQLView[Context, None]):
                 "Must provide operation name if query contains multiple operations."
             )
         answer_key = (
-            await self._answer_key(params)
+            await public_answers.answer_key(params, self.runtime.settings.max_tokens)
             if request[ACTOR_KEY] is None and self.runtime.profile_cache.size > 0
             else None
         )
@@ -459,46 +407,15 @@ class CareergraphView(GraphQLView[Context, None]):
             and isinstance(result.data, dict)
             and result.data.get(answer_key[0]) is not None
             # the profile and plan did not change while this answer was computed
-            and await self._answer_key(params) == answer_key
+            and await public_answers.answer_key(
+                params, self.runtime.settings.max_tokens
+            )
+            == answer_key
         ):
             encoded = dumps(body)
             self.runtime.profile_cache.keep(answer_key, encoded, context.operation_name)
             return web.Response(body=encoded, content_type=media_type, charset="utf-8")
         return json_response(body, status=status, content_type=media_type)
-
-    async def _answer_key(
-        self, params: dict[str, Any]
-    ) -> profile_cache.AnswerKey | None:
-        """The key of an anonymous publicProfile answer in the profile cache: the
-        document, operation name and variables, with the profile's id and version
-        and its organization's effective plan, read now. None when the request is
-        anything else, or names no profile."""
-        if params.get("extensions"):
-            return None
-        query: str = params["query"]
-        name = params.get("operationName") or None
-        shape = _public_profile_shape(query, name, self.runtime.settings.max_tokens)
-        if shape is None:
-            return None
-        response_name, is_variable, literal = shape
-        variables = params.get("variables") or {}
-        username = variables.get(literal) if is_variable else literal
-        if not isinstance(username, str):
-            return None
-        username = username.strip().lower()
-        if not USERNAME_RE.match(username):
-            return None
-        try:
-            encoded = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
-        except TypeError:
-            return None
-        try:
-            found = await profile_cache.public_key(username)
-        except Exception:  # the execution below reports it as a GraphQL error
-            return None
-        if found is None:
-            return None
-        return response_name, query, name, encoded, found
 
     def make_context(self, actor: Actor | None, meta: RequestMeta) -> Context:
         context = Context(
