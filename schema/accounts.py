@@ -381,7 +381,7 @@ class SecurityEventNode(Node):
             kind=SecurityEventKind(row.kind),
             ip=row.ip,
             user_agent=row.user_agent,
-            detail=row.detail,  # type: ignore[arg-type]
+            detail=JSON(row.detail),
             created_at=row.created_at,
             user_id=row.user_id,
         )

@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -164,10 +164,7 @@ class ResumeNode(Node):
         before: Before = None,
     ) -> CoverLetterConnection:
         win = window(first, after, last, before)
-        page: CoverLetterConnection = await _letter_page(
-            info, self.id, "COVER_LETTER", CoverLetter, win
-        )
-        return page
+        return await _letter_page(info, self.id, "COVER_LETTER", CoverLetter, win)
 
     @strawberry.field(description="Outreach messages of this resume, newest first.")
     async def outreach_messages(
@@ -179,10 +176,7 @@ class ResumeNode(Node):
         before: Before = None,
     ) -> OutreachMessageConnection:
         win = window(first, after, last, before)
-        page: OutreachMessageConnection = await _letter_page(
-            info, self.id, "OUTREACH", OutreachMessage, win
-        )
-        return page
+        return await _letter_page(info, self.id, "OUTREACH", OutreachMessage, win)
 
     @classmethod
     def from_row(cls, row: ResumeRow) -> Self:
@@ -226,9 +220,12 @@ class ResumeNode(Node):
 ResumeConnection = Connection[ResumeNode]
 
 
+_Letter = TypeVar("_Letter", CoverLetter, OutreachMessage)
+
+
 async def _letter_page(
-    info: Info, resume_id: int, kind: str, node: Any, win: Window
-) -> Any:
+    info: Info, resume_id: int, kind: str, node: type[_Letter], win: Window
+) -> Connection[_Letter]:
     """A page of a resume's letters of `kind` (one query per page shape for all
     resumes of the request), counted by one grouped query when asked."""
     loaders = info.context.loaders.tailoring

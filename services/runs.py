@@ -102,18 +102,19 @@ class Lifecycle(Generic[M]):
         requeues it; without, the job itself decides (it claims by attempt)."""
         before = {f"{self.stamp}__lt": older_than}
         stale = self.model.filter(**self.active, **before)
-        keys = await stale.values_list(self.key, flat=True)
+        # one column as 1-tuples: tortoise types `flat=True` rows as tuples too
+        keys = [int(k) for (k,) in await stale.values_list(self.key)]
         if not touch:
-            return [int(k) for k in keys]  # type: ignore[call-overload]
+            return keys
         claimed = []
         for row_id in keys:
             touched = await (
-                self._live(int(row_id))  # type: ignore[call-overload]
+                self._live(row_id)
                 .filter(**before)
                 .update(**{self.stamp: datetime.now(UTC)})
             )
             if touched:
-                claimed.append(int(row_id))  # type: ignore[call-overload]
+                claimed.append(row_id)
         return claimed
 
 
