@@ -167,6 +167,8 @@ async def _subscribe(cfg: dict[str, Any]) -> None:
                             f"socket closed: {message.type} {ws.close_code}"
                         )
                     event = json.loads(message.data)
+                    if event.get("type") != "next":
+                        raise vt.BenchError(f"unexpected message: {event}")
                     status = event["payload"]["data"]["resumeEvents"]["status"]
                     if status == "READY":
                         arrivals.append(time.time())
