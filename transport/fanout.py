@@ -375,11 +375,14 @@ class Fanout:
         variables = variables or {}
         try:
             document = parse_cached(query, max_tokens=max_tokens)
-            variables_key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
-        except (GraphQLError, TypeError):
-            return None
+        except GraphQLError:
+            return None  # strawberry's path answers the syntax error
         shared = shared_field(document, operation_name, variables)
-        if shared is None:
+        if shared is None:  # queries, mutations, other subscriptions
+            return None
+        try:
+            variables_key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+        except TypeError:
             return None
         spec, channel = shared
         key = (channel, query, operation_name, variables_key, scope_of(actor))
