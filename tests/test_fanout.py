@@ -6,7 +6,9 @@ operation id; another organization never shares; revoked sockets still close."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -16,6 +18,7 @@ from strawberry import relay
 from models.accounts import Organization, User
 from models.resumes import Resume
 from services import resumes
+from services.errors import EventStreamLost
 from tests.helpers import PASSWORD, gql, sign_up
 from tests.test_sockets import LOG_IN, LOG_OUT, closed_with, open_socket
 from transport.keys import RUNTIME_KEY
@@ -247,3 +250,40 @@ async def test_revoked_sockets_of_a_group_still_close(client: TestClient) -> Non
     assert frames[0]["payload"]["data"]["resumeEvents"]["status"] == "READY"
     assert frames[0]["id"] == "s2"
     await kept.close()
+
+
+class BreakingPubSub:
+    """The app's pub/sub, whose streams break (as Redis restarting does) on a
+    message `{"break": true}`."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[Any]]:
+        async with self.inner.subscribe(channel) as stream:
+
+            async def messages() -> AsyncIterator[Any]:
+                async for item in stream:
+                    if item.get("break"):
+                        raise EventStreamLost("The event stream broke")
+                    yield item
+
+            yield messages()
+
+
+async def test_a_broken_shared_stream_closes_its_sockets_with_1012(
+    client: TestClient,
+) -> None:
+    token = (await sign_up(client, "jane@example.com", "Jane"))["accessToken"]
+    key, gid = await live_resume("jane@example.com")
+    sockets = sockets_of(client)
+    pubsub = client.app[RUNTIME_KEY].pubsub
+    sockets.fanout.pubsub = BreakingPubSub(pubsub)  # type: ignore[assignment]
+    shared = [await open_socket(client, "/graphql", token) for _ in range(2)]
+    for i, ws in enumerate(shared):
+        assert (await subscribe(ws, f"s{i}", gid))["type"] == "next"
+    await pubsub.publish(resumes.channel(key), {"break": True})
+    for ws in shared:
+        assert await closed_with(ws) == (1012, [])
+    assert sockets.fanout.groups == {}
