@@ -3,6 +3,7 @@
     .venv/bin/python bench/subscribers.py [--subscribers 1000] [--clients 2]
                                           [--redis redis://127.0.0.1:6379/7]
                                           (or BENCH_REDIS_URL in the environment)
+                                          [--paths shared,per-socket] [--rounds 3]
 
 Two set-ups, each in a temp DATA_DIR with a migrated SQLite database and one
 resume left PROCESSING:
@@ -20,6 +21,11 @@ of the server process, on its own pub/sub; set-up 2: on Redis, as a worker would
 with the wall-clock time of publication; each subscriber notes when the event
 arrived. Printed: sockets, delivered, p50/p99/max delivery in ms, KiB per socket.
 Delivery time includes the client processes' own scheduling (two cores in all).
+
+`--paths shared,per-socket --rounds N` alternates the shared delivery
+(transport/fanout.py, the default) with the per-socket one (strawberry executes
+each event for each socket, `Sockets.share_events = False`), N rounds, so both
+are measured in the same window.
 """
 
 from __future__ import annotations
@@ -62,13 +68,18 @@ def _rss_kib(pid: int) -> int:
 # -- server ----------------------------------------------------------------------------
 
 
-async def _serve() -> None:
+async def _serve(path: str) -> None:
     from aiohttp import web
 
     import server
     from services import resumes
     from settings import Settings
     from transport.keys import RUNTIME_KEY
+    from transport.websocket import Sockets
+
+    # "per-socket": strawberry executes every event once per socket (as before the
+    # shared delivery of transport/fanout.py), for the A/B of --rounds
+    Sockets.share_events = path != "per-socket"
 
     app = server.create_app(Settings.from_env())
 
@@ -96,8 +107,8 @@ def ready_event(resume_id: int) -> dict[str, Any]:
     }
 
 
-def start(env: dict[str, str]) -> vt.ServerProcess:
-    return servers.start(__file__, [], env, cpu=SERVER_CPU)
+def start(env: dict[str, str], path: str) -> vt.ServerProcess:
+    return servers.start(__file__, [path], env, cpu=SERVER_CPU)
 
 
 # -- subscriber process ----------------------------------------------------------------
@@ -156,6 +167,8 @@ async def _subscribe(cfg: dict[str, Any]) -> None:
                             f"socket closed: {message.type} {ws.close_code}"
                         )
                     event = json.loads(message.data)
+                    if event.get("type") != "next":
+                        raise vt.BenchError(f"unexpected message: {event}")
                     status = event["payload"]["data"]["resumeEvents"]["status"]
                     if status == "READY":
                         arrivals.append(time.time())
@@ -204,7 +217,7 @@ async def _owner_with_resume(settings: Any, url: str) -> tuple[str, int]:
     return token, resume.id
 
 
-def setup(args: argparse.Namespace, processes: int, redis_url: str) -> None:
+def setup(args: argparse.Namespace, processes: int, redis_url: str, path: str) -> None:
     import server
     from settings import Settings
 
@@ -238,7 +251,7 @@ def setup(args: argparse.Namespace, processes: int, redis_url: str) -> None:
             with redis.Redis.from_url(redis_url) as client:
                 client.flushdb()  # no job left over from an earlier run
         for _ in range(processes):
-            servers.append(start(env))
+            servers.append(start(env, path))
         token, resume_id = asyncio.run(_owner_with_resume(settings, servers[0].url))
         from strawberry import relay
 
@@ -288,7 +301,7 @@ def setup(args: argparse.Namespace, processes: int, redis_url: str) -> None:
         kib = (sum(after) - sum(before)) / sockets
         where = "in-process pub/sub" if not redis_url else "Redis pub/sub"
         print(
-            f"{processes} server process(es), {where}: {sockets} sockets, "
+            f"{processes} server process(es), {where}, {path}: {sockets} sockets, "
             f"{len(delays)} delivered; delivery p50 {statistics.median(delays):.1f} "
             f"ms, p99 {p99:.1f} ms, max {delays[-1]:.1f} ms; "
             f"{kib:.0f} KiB RSS per open socket"
@@ -329,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "_serve":
         import uvloop
 
-        uvloop.run(_serve())
+        uvloop.run(_serve(argv[1] if len(argv) > 1 else "shared"))
         return 0
     if argv and argv[0] == "_subscribe":
         import uvloop
@@ -346,13 +359,25 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-redis", action="store_true")
     parser.add_argument("--skip-memory", action="store_true", help="set-up 2 only")
+    parser.add_argument(
+        "--paths",
+        default="shared",
+        help="comma-separated delivery paths to run, alternating: shared (one "
+        "execution per event and group of sockets) and/or per-socket",
+    )
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args(argv)
+    paths = [p.strip() for p in args.paths.split(",") if p.strip()]
+    if not paths or any(p not in ("shared", "per-socket") for p in paths):
+        parser.error("--paths takes shared and/or per-socket")
     os.environ.pop("REDIS_URL", None)
     try:
-        if not args.skip_memory:
-            setup(args, 1, "")
-        if not args.skip_redis:
-            setup(args, 2, args.redis)
+        for _round in range(args.rounds):
+            for path in paths:
+                if not args.skip_memory:
+                    setup(args, 1, "", path)
+                if not args.skip_redis:
+                    setup(args, 2, args.redis, path)
     except vt.BenchError as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
         return 1

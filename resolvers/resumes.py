@@ -51,7 +51,7 @@ from schema.resumes import (
     UploadResumeInput,
     UploadResumePayload,
 )
-from services import resume_exports, resumes
+from services import pubsub, resume_exports, resumes
 from services.errors import NotFound, ServiceError
 
 
@@ -338,6 +338,7 @@ async def resume_events(
     async with info.context.runtime.pubsub.subscribe(resumes.channel(key)) as stream:
         row = await resumes.get_resume(actor=actor, resume_id=key)
         current = resumes.event(row)
+        pubsub.started(resumes.channel(key), current)
         yield ResumeEvent.from_message(current)
         if row.status in resumes.TERMINAL:
             return

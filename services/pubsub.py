@@ -12,7 +12,8 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
@@ -24,6 +25,21 @@ from services.errors import EventStreamLost
 log = logging.getLogger("careergraph.pubsub")
 
 Message = dict[str, Any]
+
+# Set by a shared delivery (transport/fanout.py) in the task of one subscription
+# operation: told where that operation's stream starts.
+STARTED: ContextVar[Callable[[str, Message], None] | None] = ContextVar(
+    "pubsub_started", default=None
+)
+
+
+def started(channel: str, state: Message) -> None:
+    """A stream resolver announces the state it sends first (read after it
+    subscribed to `channel`); later messages are compared with it. A no-op unless
+    the operation is served by a shared delivery."""
+    hook = STARTED.get()
+    if hook is not None:
+        hook(channel, state)
 
 
 class PubSub(Protocol):

@@ -49,6 +49,7 @@ from services import accounts, ratelimit, revocation, usage
 from services.accounts import Actor
 from services.errors import AuthError, EventStreamLost
 from services.pubsub import PubSub
+from transport import fanout
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -99,12 +100,17 @@ class Sockets:
     """The open, authenticated sockets of this process by credential subject, and
     the listener that closes them when a revocation arrives from any process."""
 
+    # later events of `resumeEvents`/`tailoringEvents` executed once per group of
+    # sockets that asked the same thing (transport/fanout.py); off: per socket
+    share_events: bool = True
+
     def __init__(self, pubsub: PubSub, *, channel: str, recheck: float = 60.0) -> None:
         self._pubsub = pubsub
         self._channel = channel  # revocation.channel(SECRET_KEY)
         self.recheck = recheck  # seconds between checks of an idle socket
         self._by_subject: dict[str, set[SocketHandler]] = defaultdict(set)
         self.open: set[SocketHandler] = set()  # every socket, signed in or not
+        self.fanout = fanout.Fanout(pubsub)
 
     def add(self, subject: str, handler: SocketHandler) -> None:
         self._by_subject[subject].add(handler)
@@ -161,6 +167,12 @@ class Sockets:
 
 
 _ENDING: set[asyncio.Task[None]] = set()  # sockets being closed with 1012
+
+
+async def _prepend(first: Any, rest: Any) -> AsyncGenerator[Any, None]:
+    yield first
+    async for result in rest:
+        yield result
 
 
 def _stream_lost(result: ExecutionResult) -> bool:
@@ -256,20 +268,75 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         self, operation: Operation[Context, None], result_source: Any
     ) -> None:
         """As strawberry's, but a stream whose pub/sub connection broke ends the
-        socket with 1012 instead of a masked error the client cannot act on."""
+        socket with 1012 instead of a masked error the client cannot act on; and a
+        shareable subscription, once its first result is out, is served by its
+        group (transport/fanout.py): one execution per event for every socket that
+        asked the same thing."""
+        joined = None
+        if self.sockets.share_events:
+            joined = await self.sockets.fanout.join(
+                schema=self.schema,
+                context=self.context,
+                query=operation.query,
+                variables=operation.variables,
+                operation_name=operation.operation_name,
+                operation_id=operation.id,
+                send=self._send_frame,
+                stream_lost=self._stream_broke,
+                max_tokens=self.context.runtime.settings.max_tokens,
+            )
+        if joined is None:
+            await super()._send_result_stream(operation, self._checked(result_source))
+            return
+        group, member = joined
+        try:
+            with fanout.announced(group, member) as started:
+                first = await anext(result_source, None)
+            if first is None:
+                return
+            if (
+                started == [True]
+                and type(first) is ExecutionResult
+                and not first.errors
+                and not _stream_lost(first)
+            ):
+                await operation.send_next(first)
+                await result_source.aclose()  # the resolver unsubscribes
+                await group.go_live(member)
+                await member.done.wait()
+                return
+            group.leave(member)
+            await super()._send_result_stream(
+                operation, self._checked(_prepend(first, result_source))
+            )
+        finally:
+            group.leave(member)
 
-        async def results() -> AsyncGenerator[Any, None]:
-            async for result in result_source:
-                if isinstance(result, ExecutionResult) and _stream_lost(result):
-                    ending = asyncio.create_task(
-                        self.end(TRY_AGAIN, "Event stream interrupted; reconnect")
-                    )
-                    _ENDING.add(ending)
-                    ending.add_done_callback(_ENDING.discard)
-                    await asyncio.Event().wait()  # `end` cancels this operation
-                yield result
+    async def _checked(self, result_source: Any) -> AsyncGenerator[Any, None]:
+        async for result in result_source:
+            if isinstance(result, ExecutionResult) and _stream_lost(result):
+                await self._stream_broke()
+                await asyncio.Event().wait()  # `end` cancels this operation
+            yield result
 
-        await super()._send_result_stream(operation, results())
+    async def _stream_broke(self) -> None:
+        """End the socket with 1012 from another task (`end` cancels the
+        operations, possibly the caller's)."""
+        ending = asyncio.create_task(
+            self.end(TRY_AGAIN, "Event stream interrupted; reconnect")
+        )
+        _ENDING.add(ending)
+        ending.add_done_callback(_ENDING.discard)
+
+    async def _send_frame(self, text: str) -> bool:
+        """A frame of a shared delivery; False when the socket is gone."""
+        if self._ended:
+            return False
+        try:
+            await self.websocket.ws.send_str(text)  # type: ignore[attr-defined]
+        except (RuntimeError, ConnectionError):
+            return False
+        return True
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if self._ended:
