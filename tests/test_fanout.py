@@ -20,7 +20,7 @@ from models.resumes import Resume
 from services import resumes
 from services.errors import EventStreamLost
 from tests.helpers import PASSWORD, gql, sign_up
-from tests.test_sockets import LOG_IN, LOG_OUT, closed_with, open_socket
+from tests.support.sockets import LOG_IN, LOG_OUT, closed_with, open_socket
 from transport.keys import RUNTIME_KEY
 from transport.websocket import Sockets
 

@@ -7,7 +7,6 @@ seconds, on every server process."""
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -33,8 +32,19 @@ from tests.support.processes import (
     needs_redis,
     second_server,  # noqa: F401
 )
+from tests.support.sockets import (
+    LOG_IN,
+    LOG_OUT,
+    PROTOCOL,
+    PUSH_DEADLINE,
+    closed_with,
+    open_socket,
+    receive,
+)
+from tests.support.sockets import (
+    noise as _noise,
+)
 
-PROTOCOL = "graphql-transport-ws"
 SECURITY_EVENTS = "subscription { securityEvents { kind } }"
 VIEWER = "query Viewer { viewer { authMethod } }"
 CREATE_KEY = """
@@ -47,36 +57,11 @@ mutation Revoke($id: ID!) {
   revokeApiKey(input: {id: $id}) { apiKey { revokedAt } userErrors { code } }
 }
 """
-LOG_OUT = "mutation LogOut { logOut { ok } }"
 CHANGE_PASSWORD = """
 mutation Change($input: ChangePasswordInput!) {
   changePassword(input: $input) { accessToken userErrors { field code } }
 }
 """
-PUSH_DEADLINE = 2.0  # seconds within which a revoked socket must close
-
-
-async def receive(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
-    message = await ws.receive(timeout=5)
-    assert message.type == aiohttp.WSMsgType.TEXT, message
-    data: dict[str, Any] = json.loads(message.data)
-    return data
-
-
-async def open_socket(
-    client_or_session: TestClient | aiohttp.ClientSession,
-    url: str,
-    credential: str,
-) -> aiohttp.ClientWebSocketResponse:
-    ws = await client_or_session.ws_connect(url, protocols=[PROTOCOL])
-    await ws.send_json(
-        {
-            "type": "connection_init",
-            "payload": {"Authorization": f"Bearer {credential}"},
-        }
-    )
-    assert await receive(ws) == {"type": "connection_ack"}
-    return ws
 
 
 async def subscribe(
@@ -85,40 +70,10 @@ async def subscribe(
     await ws.send_json({"id": op_id, "type": "subscribe", "payload": {"query": query}})
 
 
-# Redis pub/sub ignores database numbers: on a Redis server shared with other test
-# runs, `org:1:security` also carries their organization 1's sign-ups and log-ins.
-# The tests below cause neither while their sockets listen, so they skip them.
-NOISE = (
-    {"securityEvents": {"kind": "SIGNED_UP"}},
-    {"securityEvents": {"kind": "LOGIN_SUCCEEDED"}},
-)
-
-
-def _noise(message: dict[str, Any]) -> bool:
-    return message.get("type") == "next" and message["payload"].get("data") in NOISE
-
-
 async def receive_own(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
     while _noise(message := await receive(ws)):
         pass
     return message
-
-
-async def closed_with(
-    ws: aiohttp.ClientWebSocketResponse, within: float = PUSH_DEADLINE
-) -> tuple[int, list[Any]]:
-    """Read until the server closes the socket (at most `within` seconds after the
-    call); returns the close code and the messages that came before it."""
-    before: list[Any] = []
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        left = deadline - asyncio.get_running_loop().time()
-        message = await ws.receive(timeout=max(left, 0.001))
-        if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
-            return int(message.data), before
-        data = json.loads(message.data)
-        if not _noise(data):
-            before.append(data)
 
 
 async def api_key(client: TestClient, token: str, scopes: list[str]) -> tuple[str, str]:
@@ -326,7 +281,6 @@ async def test_failed_socket_credentials_count_against_the_ip(
     assert refused.headers["X-RateLimit-Limit"] == "2"
 
 
-LOG_IN = "mutation L($input: LogInInput!) { logIn(input: $input) { accessToken } }"
 LOGIN_VARS = {"input": {"email": "ada@example.com", "password": PASSWORD}}
 
 
