@@ -608,13 +608,18 @@ async def test_a_crash_between_receiving_and_applying_is_applied_after_restart(
     await client.close()
     fake.stall_subscriptions.set()
     fake.stall_subscriptions = None
-    # back up, with a sweeper that leaves events younger than 600 s: not applied
+    # back up, with a sweeper that leaves events younger than 600 s: with the
+    # in-process broker the delivery died with the process, so nothing applies it yet
+    # (a Redis stream hands the unfinished delivery back at once instead: the new
+    # process may apply it right away, which is the point of acknowledging late)
     inspect: TestClient = await aiohttp_client(server.create_app(configured))
-    row = await StripeEvent.get(event_id=completed["id"])
-    assert (row.status, row.attempts) == ("received", 1)
-    account = await BillingAccount.get(organization_id=await org_id())
-    assert account.subscription_id is None
-    assert (await billing_of(inspect, token))["billing"]["effectivePlan"] == "free"
+    if not configured.redis_url:
+        row = await StripeEvent.get(event_id=completed["id"])
+        assert (row.status, row.attempts) == ("received", 1)
+        account = await BillingAccount.get(organization_id=await org_id())
+        assert account.subscription_id is None
+        plan = (await billing_of(inspect, token))["billing"]["effectivePlan"]
+        assert plan == "free"
     await inspect.close()
     # a process whose sweeper takes events older than 0.2 s applies it
     await asyncio.sleep(0.3)
@@ -628,7 +633,10 @@ async def test_a_crash_between_receiving_and_applying_is_applied_after_restart(
         "BILLING",
     )
     row = await StripeEvent.get(event_id=completed["id"])
-    assert row.attempts == 2
+    if configured.redis_url:  # the handed-back delivery may have run it once more
+        assert row.attempts in (2, 3)
+    else:
+        assert row.attempts == 2
 
 
 # -- payouts -------------------------------------------------------------------------
