@@ -3,7 +3,7 @@ and the live security-event stream."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable
 
 from resolvers.errors import user_errors
 from resolvers.inputs import decode_node_id
@@ -34,7 +34,12 @@ from services import accounts
 from services.errors import ServiceError
 
 
-def _auth_payload(pair: accounts.TokenPair) -> AuthPayload:
+async def _auth(session: Awaitable[accounts.TokenPair]) -> AuthPayload:
+    """The new session's tokens, or the service's user errors."""
+    try:
+        pair = await session
+    except ServiceError as exc:
+        return AuthPayload(user_errors=user_errors(exc))
     return AuthPayload(
         access_token=pair.access_token,
         refresh_token=pair.refresh_token,
@@ -49,8 +54,8 @@ async def viewer(info: Info) -> Viewer | None:
 
 async def sign_up(info: Info, input: SignUpInput) -> AuthPayload:
     runtime = info.context.runtime
-    try:
-        pair = await accounts.sign_up(
+    return await _auth(
+        accounts.sign_up(
             config=runtime.auth,
             email=input.email,
             password=input.password,
@@ -58,34 +63,28 @@ async def sign_up(info: Info, input: SignUpInput) -> AuthPayload:
             meta=info.context.meta,
             starting_credits=runtime.settings.starting_credits,
         )
-    except ServiceError as exc:
-        return AuthPayload(user_errors=user_errors(exc))
-    return _auth_payload(pair)
+    )
 
 
 async def log_in(info: Info, input: LogInInput) -> AuthPayload:
-    try:
-        pair = await accounts.log_in(
+    return await _auth(
+        accounts.log_in(
             config=info.context.runtime.auth,
             email=input.email,
             password=input.password,
             meta=info.context.meta,
         )
-    except ServiceError as exc:
-        return AuthPayload(user_errors=user_errors(exc))
-    return _auth_payload(pair)
+    )
 
 
 async def refresh_token(info: Info, input: RefreshTokenInput) -> AuthPayload:
-    try:
-        pair = await accounts.refresh_session(
+    return await _auth(
+        accounts.refresh_session(
             config=info.context.runtime.auth,
             refresh_token=input.refresh_token,
             meta=info.context.meta,
         )
-    except ServiceError as exc:
-        return AuthPayload(user_errors=user_errors(exc))
-    return _auth_payload(pair)
+    )
 
 
 async def log_out(info: Info) -> LogOutPayload:
@@ -98,17 +97,15 @@ async def log_out(info: Info) -> LogOutPayload:
 
 
 async def change_password(info: Info, input: ChangePasswordInput) -> AuthPayload:
-    try:
-        pair = await accounts.change_password(
+    return await _auth(
+        accounts.change_password(
             config=info.context.runtime.auth,
             actor=info.context.require_actor(),
             current_password=input.current_password,
             new_password=input.new_password,
             meta=info.context.meta,
         )
-    except ServiceError as exc:
-        return AuthPayload(user_errors=user_errors(exc))
-    return _auth_payload(pair)
+    )
 
 
 async def create_api_key(info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:

@@ -3,6 +3,9 @@ waitlist, Connect onboarding and payouts."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from resolvers.errors import user_errors
 from schema.accounts import PlanType
 from schema.billing import (
@@ -25,6 +28,17 @@ from schema.context import Info
 from services import payments
 from services.billing import PLANS
 from services.errors import ServiceError
+
+_P = TypeVar("_P")
+
+
+async def _url(payload: Callable[..., _P], link: Awaitable[str]) -> _P:
+    """`payload` with the Stripe-hosted page's URL, or the service's user errors."""
+    try:
+        url = await link
+    except ServiceError as exc:
+        return payload(user_errors=user_errors(exc))
+    return payload(url=url)
 
 
 async def plans() -> list[PlanType]:
@@ -55,15 +69,14 @@ async def create_checkout_session(
 async def create_portal_session(
     info: Info, input: CreatePortalSessionInput
 ) -> CreatePortalSessionPayload:
-    try:
-        url = await payments.create_portal(
+    return await _url(
+        CreatePortalSessionPayload,
+        payments.create_portal(
             actor=info.context.require_actor(),
             settings=info.context.runtime.settings,
             return_url=input.return_url,
-        )
-    except ServiceError as exc:
-        return CreatePortalSessionPayload(user_errors=user_errors(exc))
-    return CreatePortalSessionPayload(url=url)
+        ),
+    )
 
 
 async def buy_credits(info: Info, input: BuyCreditsInput) -> BuyCreditsPayload:
@@ -97,16 +110,15 @@ async def join_waitlist(info: Info, input: JoinWaitlistInput) -> JoinWaitlistPay
 async def create_payout_onboarding_link(
     info: Info, input: CreatePayoutOnboardingLinkInput
 ) -> CreatePayoutOnboardingLinkPayload:
-    try:
-        url = await payments.onboarding_link(
+    return await _url(
+        CreatePayoutOnboardingLinkPayload,
+        payments.onboarding_link(
             actor=info.context.require_actor(),
             settings=info.context.runtime.settings,
             return_url=input.return_url,
             refresh_url=input.refresh_url,
-        )
-    except ServiceError as exc:
-        return CreatePayoutOnboardingLinkPayload(user_errors=user_errors(exc))
-    return CreatePayoutOnboardingLinkPayload(url=url)
+        ),
+    )
 
 
 async def request_payout(info: Info, input: RequestPayoutInput) -> RequestPayoutPayload:

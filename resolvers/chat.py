@@ -3,7 +3,7 @@ owner's transcripts and exports."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 
 from resolvers.errors import user_errors
 from resolvers.inputs import decode_node_id
@@ -95,33 +95,31 @@ def _payload(link: chat.ExportLink) -> ChatExportPayload:
     )
 
 
+async def _export(
+    info: Info,
+    input: ExportTranscriptsInput | ExportInsightsInput,
+    export: Callable[..., Awaitable[chat.ExportLink]],
+) -> ChatExportPayload:
+    """One of the chat exports over the input's days: a signed link to the file."""
+    try:
+        link = await export(
+            actor=info.context.require_actor(),
+            fmt=input.format.value,
+            start=input.from_,
+            end=input.to,
+            signer=info.context.runtime.files,
+            base_url=info.context.meta.base_url,
+        )
+    except ServiceError as exc:
+        return ChatExportPayload(user_errors=user_errors(exc))
+    return _payload(link)
+
+
 async def export_transcripts(
     info: Info, input: ExportTranscriptsInput
 ) -> ChatExportPayload:
-    try:
-        link = await chat.export_transcripts(
-            actor=info.context.require_actor(),
-            fmt=input.format.value,
-            start=input.from_,
-            end=input.to,
-            signer=info.context.runtime.files,
-            base_url=info.context.meta.base_url,
-        )
-    except ServiceError as exc:
-        return ChatExportPayload(user_errors=user_errors(exc))
-    return _payload(link)
+    return await _export(info, input, chat.export_transcripts)
 
 
 async def export_insights(info: Info, input: ExportInsightsInput) -> ChatExportPayload:
-    try:
-        link = await chat.export_insights(
-            actor=info.context.require_actor(),
-            fmt=input.format.value,
-            start=input.from_,
-            end=input.to,
-            signer=info.context.runtime.files,
-            base_url=info.context.meta.base_url,
-        )
-    except ServiceError as exc:
-        return ChatExportPayload(user_errors=user_errors(exc))
-    return _payload(link)
+    return await _export(info, input, chat.export_insights)

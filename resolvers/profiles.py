@@ -124,22 +124,36 @@ async def _delete(
     return DeleteSectionEntryPayload(deleted_id=input.id)
 
 
-async def create_skill(info: Info, input: CreateSkillInput) -> SkillPayload:
+_SECTION_TYPES: dict[profiles.SectionKind, tuple[Any, Any, str]] = {
+    "skills": (SkillPayload, SkillNode, "skill"),
+    "experience": (ExperiencePayload, ExperienceNode, "experience"),
+    "education": (EducationPayload, EducationNode, "education"),
+    "projects": (ProjectPayload, ProjectNode, "project"),
+    "certifications": (CertificationPayload, CertificationNode, "certification"),
+}
+"""Per section kind: its payload, its node and the payload's field for the node."""
+
+
+async def _save(
+    info: Info, kind: profiles.SectionKind, input: Any, *, new: bool
+) -> Any:
+    """Create (`new`) or update one entry of `kind`; its payload either way."""
+    payload, node, field = _SECTION_TYPES[kind]
     try:
-        return SkillPayload(
-            skill=SkillNode.from_row(await _create(info, "skills", input))
-        )
+        row = await (_create(info, kind, input) if new else _update(info, kind, input))
     except ServiceError as exc:
-        return SkillPayload(user_errors=user_errors(exc))
+        return payload(user_errors=user_errors(exc))
+    return payload(**{field: node.from_row(row)})
+
+
+async def create_skill(info: Info, input: CreateSkillInput) -> SkillPayload:
+    payload: SkillPayload = await _save(info, "skills", input, new=True)
+    return payload
 
 
 async def update_skill(info: Info, input: UpdateSkillInput) -> SkillPayload:
-    try:
-        return SkillPayload(
-            skill=SkillNode.from_row(await _update(info, "skills", input))
-        )
-    except ServiceError as exc:
-        return SkillPayload(user_errors=user_errors(exc))
+    payload: SkillPayload = await _save(info, "skills", input, new=False)
+    return payload
 
 
 async def delete_skill(
@@ -151,21 +165,15 @@ async def delete_skill(
 async def create_experience(
     info: Info, input: CreateExperienceInput
 ) -> ExperiencePayload:
-    try:
-        row = await _create(info, "experience", input)
-    except ServiceError as exc:
-        return ExperiencePayload(user_errors=user_errors(exc))
-    return ExperiencePayload(experience=ExperienceNode.from_row(row))
+    payload: ExperiencePayload = await _save(info, "experience", input, new=True)
+    return payload
 
 
 async def update_experience(
     info: Info, input: UpdateExperienceInput
 ) -> ExperiencePayload:
-    try:
-        row = await _update(info, "experience", input)
-    except ServiceError as exc:
-        return ExperiencePayload(user_errors=user_errors(exc))
-    return ExperiencePayload(experience=ExperienceNode.from_row(row))
+    payload: ExperiencePayload = await _save(info, "experience", input, new=False)
+    return payload
 
 
 async def delete_experience(
@@ -175,19 +183,13 @@ async def delete_experience(
 
 
 async def create_education(info: Info, input: CreateEducationInput) -> EducationPayload:
-    try:
-        row = await _create(info, "education", input)
-    except ServiceError as exc:
-        return EducationPayload(user_errors=user_errors(exc))
-    return EducationPayload(education=EducationNode.from_row(row))
+    payload: EducationPayload = await _save(info, "education", input, new=True)
+    return payload
 
 
 async def update_education(info: Info, input: UpdateEducationInput) -> EducationPayload:
-    try:
-        row = await _update(info, "education", input)
-    except ServiceError as exc:
-        return EducationPayload(user_errors=user_errors(exc))
-    return EducationPayload(education=EducationNode.from_row(row))
+    payload: EducationPayload = await _save(info, "education", input, new=False)
+    return payload
 
 
 async def delete_education(
@@ -197,19 +199,13 @@ async def delete_education(
 
 
 async def create_project(info: Info, input: CreateProjectInput) -> ProjectPayload:
-    try:
-        row = await _create(info, "projects", input)
-    except ServiceError as exc:
-        return ProjectPayload(user_errors=user_errors(exc))
-    return ProjectPayload(project=ProjectNode.from_row(row))
+    payload: ProjectPayload = await _save(info, "projects", input, new=True)
+    return payload
 
 
 async def update_project(info: Info, input: UpdateProjectInput) -> ProjectPayload:
-    try:
-        row = await _update(info, "projects", input)
-    except ServiceError as exc:
-        return ProjectPayload(user_errors=user_errors(exc))
-    return ProjectPayload(project=ProjectNode.from_row(row))
+    payload: ProjectPayload = await _save(info, "projects", input, new=False)
+    return payload
 
 
 async def delete_project(
@@ -221,21 +217,17 @@ async def delete_project(
 async def create_certification(
     info: Info, input: CreateCertificationInput
 ) -> CertificationPayload:
-    try:
-        row = await _create(info, "certifications", input)
-    except ServiceError as exc:
-        return CertificationPayload(user_errors=user_errors(exc))
-    return CertificationPayload(certification=CertificationNode.from_row(row))
+    payload: CertificationPayload = await _save(info, "certifications", input, new=True)
+    return payload
 
 
 async def update_certification(
     info: Info, input: UpdateCertificationInput
 ) -> CertificationPayload:
-    try:
-        row = await _update(info, "certifications", input)
-    except ServiceError as exc:
-        return CertificationPayload(user_errors=user_errors(exc))
-    return CertificationPayload(certification=CertificationNode.from_row(row))
+    payload: CertificationPayload = await _save(
+        info, "certifications", input, new=False
+    )
+    return payload
 
 
 async def delete_certification(

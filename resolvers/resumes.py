@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -270,6 +270,28 @@ async def _page(
     return rows, order, count
 
 
+_N = TypeVar("_N")
+_C = TypeVar("_C")
+
+
+async def _connection(
+    info: Info,
+    win: Window,
+    filter: ResumeFilter | None,
+    order_by: ResumeOrder | None,
+    *,
+    include_master: bool,
+    node: Callable[[Any], _N],
+    connection: Callable[..., _C],
+) -> _C:
+    """A page of the organization's resumes as `connection`, each row as `node`."""
+    rows, order, count = await _page(
+        info, win, filter, order_by, include_master=include_master
+    )
+    edges = [Edge(cursor=_cursor(r, order), node=node(r)) for r in win.rows(rows)]
+    return connection(edges=edges, page_info=win.page_info(edges, rows), counter=count)
+
+
 async def list_resumes(
     info: Info,
     first: First = None,
@@ -279,14 +301,14 @@ async def list_resumes(
     last: Last = None,
     before: Before = None,
 ) -> ResumeConnection:
-    win = window(first, after, last, before)
-    rows, order, count = await _page(info, win, filter, order_by, include_master=False)
-    edges = [
-        Edge(cursor=_cursor(r, order), node=ResumeNode.from_row(r))
-        for r in win.rows(rows)
-    ]
-    return ResumeConnection(
-        edges=edges, page_info=win.page_info(edges, rows), counter=count
+    return await _connection(
+        info,
+        window(first, after, last, before),
+        filter,
+        order_by,
+        include_master=False,
+        node=ResumeNode.from_row,
+        connection=ResumeConnection,
     )
 
 
@@ -299,17 +321,14 @@ async def resume_rows(
     last: Last = None,
     before: Before = None,
 ) -> ResumeRowConnection:
-    win = window(first, after, last, before)
-    rows, order, count = await _page(info, win, filter, order_by, include_master=True)
-    edges = [
-        Edge(
-            cursor=_cursor(r, order),
-            node=ResumeDisplayRow.from_row(resumes.display_row(r)),
-        )
-        for r in win.rows(rows)
-    ]
-    return ResumeRowConnection(
-        edges=edges, page_info=win.page_info(edges, rows), counter=count
+    return await _connection(
+        info,
+        window(first, after, last, before),
+        filter,
+        order_by,
+        include_master=True,
+        node=lambda r: ResumeDisplayRow.from_row(resumes.display_row(r)),
+        connection=ResumeRowConnection,
     )
 
 

@@ -3,9 +3,10 @@ catalogs with what the plan allows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Self
+from functools import partial
+from typing import TYPE_CHECKING, Protocol, Self, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -19,6 +20,23 @@ if TYPE_CHECKING:
     from services.profiles import FontOption as FontOptionRow
     from services.profiles import LayoutState, ThemeState
     from services.profiles import ThemeOption as ThemeOptionRow
+
+
+class _Option(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_O = TypeVar("_O", bound=_Option)
+_N = TypeVar("_N")
+
+
+def _pick(
+    options: Iterable[_O], keys: Iterable[str], make: Callable[[_O], _N]
+) -> list[_N | None]:
+    """The node of each key of a catalog, in order; None for an unknown key."""
+    by_key = {option.id: option for option in options}
+    return [make(by_key[key]) if key in by_key else None for key in keys]
 
 
 @describe_values(
@@ -87,13 +105,11 @@ class ThemeOption(Node):
         if info.context.loaders.actor() is None:
             return [None for _ in node_ids]
         state, catalog = await info.context.loaders.profiles.theme()
-        options = {option.id: option for option in catalog}
-        return [
-            cls.from_option(options[key], premium_available=state.available)
-            if key in options
-            else None
-            for key in node_ids
-        ]
+        return _pick(
+            catalog,
+            node_ids,
+            partial(cls.from_option, premium_available=state.available),
+        )
 
 
 @strawberry.type(
@@ -166,13 +182,9 @@ class FontOption(Node):
         if info.context.loaders.actor() is None:
             return [None for _ in node_ids]
         state, fonts = await info.context.loaders.profiles.layout()
-        options = {option.id: option for option in fonts}
-        return [
-            cls.from_option(options[key], premium_available=state.available)
-            if key in options
-            else None
-            for key in node_ids
-        ]
+        return _pick(
+            fonts, node_ids, partial(cls.from_option, premium_available=state.available)
+        )
 
 
 @strawberry.type(

@@ -3,9 +3,9 @@ education, projects and certifications (each a Node), and the SectionKind enum."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -22,6 +22,21 @@ if TYPE_CHECKING:
     from models.profiles import Experience as ExperienceRow
     from models.profiles import Project as ProjectRow
     from models.profiles import Skill as SkillRow
+    from services.profiles import SectionKind as SectionKindName
+
+_N = TypeVar("_N")
+
+
+async def _load_section(
+    info: Info,
+    node_ids: Iterable[str],
+    kind: SectionKindName,
+    make: Callable[[Any], _N],
+) -> list[_N | None]:
+    """`load_nodes` of a section's nodes: the rows by id, None where none is found."""
+    loader = info.context.loaders.profiles.row_by_id(kind)
+    rows = await loader.load_many(_int_ids(node_ids))
+    return [make(r) if r else None for r in rows]
 
 
 @describe_values(
@@ -84,9 +99,7 @@ class SkillNode(Node):
     async def load_nodes(
         cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
-        loader = info.context.loaders.profiles.row_by_id("skills")
-        rows = await loader.load_many(_int_ids(node_ids))
-        return [cls.from_row(r) if r else None for r in rows]
+        return await _load_section(info, node_ids, "skills", cls.from_row)
 
 
 @strawberry.type(
@@ -138,9 +151,7 @@ class ExperienceNode(Node):
     async def load_nodes(
         cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
-        loader = info.context.loaders.profiles.row_by_id("experience")
-        rows = await loader.load_many(_int_ids(node_ids))
-        return [cls.from_row(r) if r else None for r in rows]
+        return await _load_section(info, node_ids, "experience", cls.from_row)
 
 
 @strawberry.type(
@@ -194,9 +205,7 @@ class EducationNode(Node):
     async def load_nodes(
         cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
-        loader = info.context.loaders.profiles.row_by_id("education")
-        rows = await loader.load_many(_int_ids(node_ids))
-        return [cls.from_row(r) if r else None for r in rows]
+        return await _load_section(info, node_ids, "education", cls.from_row)
 
 
 @strawberry.type(name="Project", description="A project of the profile.")
@@ -244,9 +253,7 @@ class ProjectNode(Node):
     async def load_nodes(
         cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
-        loader = info.context.loaders.profiles.row_by_id("projects")
-        rows = await loader.load_many(_int_ids(node_ids))
-        return [cls.from_row(r) if r else None for r in rows]
+        return await _load_section(info, node_ids, "projects", cls.from_row)
 
 
 @strawberry.type(name="Certification", description="A certification of the profile.")
@@ -290,6 +297,4 @@ class CertificationNode(Node):
     async def load_nodes(
         cls, *, info: Info, node_ids: Iterable[str]
     ) -> list[Self | None]:
-        loader = info.context.loaders.profiles.row_by_id("certifications")
-        rows = await loader.load_many(_int_ids(node_ids))
-        return [cls.from_row(r) if r else None for r in rows]
+        return await _load_section(info, node_ids, "certifications", cls.from_row)

@@ -34,6 +34,7 @@ from schema.base import (
     First,
     Last,
     Node,
+    Window,
     decode_cursor,
     encode_cursor,
     window,
@@ -70,7 +71,26 @@ from schema.profiles import (
 
 if TYPE_CHECKING:
     from models.accounts import Organization as OrganizationRow
+    from resolvers.loaders.agents import JobListing
     from services.accounts import Actor
+
+
+async def _job_list(
+    info: Info, listing: JobListing, win: Window, status: JobStatus | None
+) -> JobConnection:
+    """A page of one of the viewer's job lists, counted on demand."""
+    wanted = status.value if status else None
+    loaders = info.context.loaders.agents
+    rows = await loaders.job_list(
+        listing,
+        first=win.size,
+        after=decode_job_cursor(win.cursor),
+        status=wanted,
+        backward=win.backward,
+    )
+    page = job_connection(rows, win.size, win.cursor, JobNode.from_row, win)
+    page.counter = partial(loaders.job_list_count, listing, status=wanted)
+    return page
 
 
 @strawberry.enum(description="How the caller authenticated.")
@@ -289,18 +309,9 @@ class Viewer(Node):
         last: Last = None,
         before: Before = None,
     ) -> JobConnection:
-        win = window(first, after, last, before)
-        wanted = status.value if status else None
-        loaders = info.context.loaders.agents
-        rows = await loaders.worker_status(
-            first=win.size,
-            after=decode_job_cursor(win.cursor),
-            status=wanted,
-            backward=win.backward,
+        return await _job_list(
+            info, "worker_status", window(first, after, last, before), status
         )
-        page = job_connection(rows, win.size, win.cursor, JobNode.from_row, win)
-        page.counter = partial(loaders.worker_status_count, status=wanted)
-        return page
 
     @strawberry.field(description="Jobs the organization posted, newest update first.")
     async def posted_jobs(
@@ -317,18 +328,9 @@ class Viewer(Node):
         last: Last = None,
         before: Before = None,
     ) -> JobConnection:
-        win = window(first, after, last, before)
-        wanted = status.value if status else None
-        loaders = info.context.loaders.agents
-        rows = await loaders.posted_jobs(
-            first=win.size,
-            after=decode_job_cursor(win.cursor),
-            status=wanted,
-            backward=win.backward,
+        return await _job_list(
+            info, "posted_jobs", window(first, after, last, before), status
         )
-        page = job_connection(rows, win.size, win.cursor, JobNode.from_row, win)
-        page.counter = partial(loaders.posted_jobs_count, status=wanted)
-        return page
 
     @strawberry.field(
         description="Visitor chat transcripts, newest first (Pro; below Pro "

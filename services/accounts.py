@@ -126,6 +126,32 @@ async def _verify_password(password_hash: str, password: str) -> bool:
 # -- sign-up, log-in, refresh, log-out ------------------------------------------------
 
 
+async def _open_session(
+    *,
+    config: AuthConfig,
+    kind: str,
+    user: User,
+    organization_id: int,
+    role: str,
+    meta: RequestMeta,
+) -> TokenPair:
+    """Record `kind` for the user, then a new session: a fresh token family."""
+    await record_event(
+        config=config,
+        kind=kind,
+        organization_id=organization_id,
+        user_id=user.id,
+        meta=meta,
+    )
+    return await issue_pair(
+        config=config,
+        user=user,
+        organization_id=organization_id,
+        role=role,
+        family=uuid.uuid4().hex,
+    )
+
+
 async def sign_up(
     *,
     config: AuthConfig,
@@ -159,19 +185,13 @@ async def sign_up(
         await billing.change_credits(
             organization_id=org.id, delta=starting_credits, reason="signup_grant"
         )
-    await record_event(
+    return await _open_session(
         config=config,
         kind=SecurityEventKind.SIGNED_UP,
-        organization_id=org.id,
-        user_id=user.id,
-        meta=meta,
-    )
-    return await issue_pair(
-        config=config,
         user=user,
         organization_id=org.id,
         role="owner",
-        family=uuid.uuid4().hex,
+        meta=meta,
     )
 
 
@@ -194,19 +214,13 @@ async def log_in(
     membership = await Membership.get(
         user_id=user.id, organization_id=user.default_organization_id
     )
-    await record_event(
+    return await _open_session(
         config=config,
         kind=SecurityEventKind.LOGIN_SUCCEEDED,
-        organization_id=membership.organization_id,
-        user_id=user.id,
-        meta=meta,
-    )
-    return await issue_pair(
-        config=config,
         user=user,
         organization_id=membership.organization_id,
         role=membership.role,
-        family=uuid.uuid4().hex,
+        meta=meta,
     )
 
 
@@ -314,19 +328,13 @@ async def change_password(
     ).values_list("family", flat=True)
     for family in {str(f) for f in families}:
         await _revoke_family(config=config, family=family)
-    await record_event(
+    return await _open_session(
         config=config,
         kind=SecurityEventKind.PASSWORD_CHANGED,
-        organization_id=actor.organization_id,
-        user_id=user.id,
-        meta=meta,
-    )
-    return await issue_pair(
-        config=config,
         user=user,
         organization_id=actor.organization_id,
         role=actor.role,
-        family=uuid.uuid4().hex,
+        meta=meta,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Literal
 
 from strawberry.dataloader import DataLoader
 
@@ -17,6 +18,13 @@ from services.accounts import Actor
 
 # agent id, rows, cursor keyset, status, backward
 JobsKey = tuple[int, int, tuple[datetime, int] | None, str | None, bool]
+
+JobListing = Literal["worker_status", "posted_jobs"]
+"""The viewer's job lists: jobs its agents received, jobs it posted."""
+_JOB_LISTS = {
+    "worker_status": (jobs.worker_status, jobs.count_worker_status),
+    "posted_jobs": (jobs.posted_jobs, jobs.count_posted_jobs),
+}
 
 
 class AgentLoaders:
@@ -110,11 +118,9 @@ class AgentLoaders:
     async def agent_count(self) -> int:
         return await agents.count_agents(actor=self.actor())
 
-    async def worker_status_count(self, *, status: str | None) -> int:
-        return await jobs.count_worker_status(actor=self.actor(), status=status)
-
-    async def posted_jobs_count(self, *, status: str | None) -> int:
-        return await jobs.count_posted_jobs(actor=self.actor(), status=status)
+    async def job_list_count(self, listing: JobListing, *, status: str | None) -> int:
+        count = _JOB_LISTS[listing][1]
+        return await count(actor=self.actor(), status=status)
 
     # -- list queries of the viewer (one per field) --------------------------------
 
@@ -125,31 +131,17 @@ class AgentLoaders:
             actor=self.actor(), first=first, after=after, backward=backward
         )
 
-    async def worker_status(
+    async def job_list(
         self,
+        listing: JobListing,
         *,
         first: int,
         after: tuple[datetime, int] | None,
         status: str | None,
         backward: bool = False,
     ) -> list[Job]:
-        return await jobs.worker_status(
-            actor=self.actor(),
-            first=first,
-            after=after,
-            status=status,
-            backward=backward,
-        )
-
-    async def posted_jobs(
-        self,
-        *,
-        first: int,
-        after: tuple[datetime, int] | None,
-        status: str | None,
-        backward: bool = False,
-    ) -> list[Job]:
-        return await jobs.posted_jobs(
+        fetch = _JOB_LISTS[listing][0]
+        return await fetch(
             actor=self.actor(),
             first=first,
             after=after,

@@ -156,6 +156,18 @@ async def _check_plan(actor: Actor, kind: str) -> None:
         raise PlanRequired(f"{what} need the Starter plan or above")
 
 
+async def _write_on_request(
+    letter: Letter, *, resume: Resume, settings: Settings
+) -> Letter:
+    """Write `letter` from the resume with the organization's engine, and save it."""
+    engine = await engine_for(organization_id=letter.organization_id, settings=settings)
+    await _write(
+        letter, resume=resume, data=resume.structured_data or {}, engine=engine
+    )
+    await letter.save()
+    return letter
+
+
 async def generate(
     *,
     actor: Actor,
@@ -178,12 +190,7 @@ async def generate(
         job_description=text,
         language=language,
     )
-    engine = await engine_for(organization_id=actor.organization_id, settings=settings)
-    await _write(
-        letter, resume=resume, data=resume.structured_data or {}, engine=engine
-    )
-    await letter.save()
-    return letter
+    return await _write_on_request(letter, resume=resume, settings=settings)
 
 
 async def get_letter(*, actor: Actor, kind: str, letter_id: int) -> Letter:
@@ -215,12 +222,7 @@ async def regenerate(
     letter = await get_letter(actor=actor, kind=kind, letter_id=letter_id)
     resume = await _ready_resume(actor, letter.resume_id)
     letter.job_description = _job_description(job_description, resume)
-    engine = await engine_for(organization_id=actor.organization_id, settings=settings)
-    await _write(
-        letter, resume=resume, data=resume.structured_data or {}, engine=engine
-    )
-    await letter.save()
-    return letter
+    return await _write_on_request(letter, resume=resume, settings=settings)
 
 
 async def delete(*, actor: Actor, kind: str, letter_id: int) -> int:
