@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models.resumes import Resume
@@ -68,6 +69,21 @@ def _after(order: ResumeOrder, after: Position) -> Q:
     return Q(**beyond) | Q(**same)
 
 
+def _filtered(organization_id: int, filter: ResumeFilter) -> QuerySet[Resume]:
+    """The organization's resumes that `filter` keeps, tags aside (a JSON list,
+    matched in Python by the callers)."""
+    query = Resume.filter(organization_id=organization_id)
+    if filter.status:
+        query = query.filter(status=filter.status)
+    if filter.is_master is not None:
+        query = query.filter(is_master=filter.is_master)
+    if not filter.include_master and filter.is_master is not True:
+        query = query.filter(is_master=False)
+    if filter.updated_since is not None:
+        query = query.filter(updated_at__gte=filter.updated_since)
+    return query
+
+
 async def list_resumes(
     *,
     organization_id: int,
@@ -82,15 +98,7 @@ async def list_resumes(
     column = ORDER_FIELDS[order.field]
     sort = ("-" if order.descending else "") + column
     tie = "-id" if order.descending else "id"
-    query = Resume.filter(organization_id=organization_id)
-    if filter.status:
-        query = query.filter(status=filter.status)
-    if filter.is_master is not None:
-        query = query.filter(is_master=filter.is_master)
-    if not filter.include_master and filter.is_master is not True:
-        query = query.filter(is_master=False)
-    if filter.updated_since is not None:
-        query = query.filter(updated_at__gte=filter.updated_since)
+    query = _filtered(organization_id, filter)
     if not filter.tags:
         page = query.filter(_after(order, after)) if after else query
         return list(await page.order_by(sort, tie).limit(first + 1))
@@ -111,15 +119,7 @@ async def list_resumes(
 async def count_resumes(*, organization_id: int, filter: ResumeFilter) -> int:
     """How many resumes `list_resumes` pages through with this filter: one query
     (with tags, a query of the tags column, matched in Python as it does)."""
-    query = Resume.filter(organization_id=organization_id)
-    if filter.status:
-        query = query.filter(status=filter.status)
-    if filter.is_master is not None:
-        query = query.filter(is_master=filter.is_master)
-    if not filter.include_master and filter.is_master is not True:
-        query = query.filter(is_master=False)
-    if filter.updated_since is not None:
-        query = query.filter(updated_at__gte=filter.updated_since)
+    query = _filtered(organization_id, filter)
     if not filter.tags:
         return await query.count()
     wanted = {t.lower() for t in filter.tags}
