@@ -91,3 +91,31 @@ async def client(aiohttp_client: Any, settings: Settings) -> AsyncIterator[TestC
     test_client: TestClient = await aiohttp_client(app)
     await reset_state(settings)
     yield test_client
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the worker thread of any aiosqlite connection still open at the end.
+
+    An aiosqlite connection runs a non-daemon thread until it is closed; one that an
+    application left open (seen once in a few dozen runs, not reproduced alone)
+    keeps the interpreter waiting for it forever after the last test passed, and CI
+    would time out instead of reporting. Stopping them here ends the run; the
+    warning names how many there were so a leak does not go unseen."""
+    import gc
+    import warnings
+
+    import aiosqlite
+
+    stray = [
+        obj
+        for obj in gc.get_objects()
+        if isinstance(obj, aiosqlite.Connection) and obj._running
+    ]
+    for connection in stray:
+        connection.stop()
+    if stray:
+        warnings.warn(
+            f"{len(stray)} aiosqlite connection(s) left open by the tests",
+            ResourceWarning,
+            stacklevel=1,
+        )
