@@ -4,12 +4,17 @@ theme, layout, the public face, exports, import and reset."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
+import strawberry
 from strawberry.types.unset import UNSET
 
+from models.profiles import SectionRow
 from resolvers.errors import user_errors
 from resolvers.inputs import decode_node_id, given_fields
+from schema.base import UserError
 from schema.context import Info
 from schema.presentation import (
     Font,
@@ -91,7 +96,7 @@ async def update_profile(info: Info, input: UpdateProfileInput) -> UpdateProfile
 # -- section entries -------------------------------------------------------------------
 
 
-async def _create(info: Info, kind: profiles.SectionKind, input: object) -> Any:
+async def _create(info: Info, kind: profiles.SectionKind, input: object) -> SectionRow:
     actor = info.context.require_actor()
     row = await profiles.create_section_row(
         actor=actor, kind=kind, values=given_fields(input)
@@ -100,11 +105,13 @@ async def _create(info: Info, kind: profiles.SectionKind, input: object) -> Any:
     return row
 
 
-async def _update(info: Info, kind: profiles.SectionKind, input: Any) -> Any:
+async def _update(
+    info: Info, kind: profiles.SectionKind, input: object, row_id: strawberry.ID
+) -> SectionRow:
     actor = info.context.require_actor()
-    row_id = decode_node_id(input.id, profiles.SINGULAR[kind])
+    key = decode_node_id(row_id, profiles.SINGULAR[kind])
     row = await profiles.update_section_row(
-        actor=actor, kind=kind, row_id=row_id, changes=given_fields(input)
+        actor=actor, kind=kind, row_id=key, changes=given_fields(input)
     )
     info.context.loaders.profiles.forget()
     return row
@@ -124,36 +131,83 @@ async def _delete(
     return DeleteSectionEntryPayload(deleted_id=input.id)
 
 
-_SECTION_TYPES: dict[profiles.SectionKind, tuple[Any, Any, str]] = {
-    "skills": (SkillPayload, SkillNode, "skill"),
-    "experience": (ExperiencePayload, ExperienceNode, "experience"),
-    "education": (EducationPayload, EducationNode, "education"),
-    "projects": (ProjectPayload, ProjectNode, "project"),
-    "certifications": (CertificationPayload, CertificationNode, "certification"),
-}
-"""Per section kind: its payload, its node and the payload's field for the node."""
+_Payload = TypeVar(
+    "_Payload",
+    SkillPayload,
+    ExperiencePayload,
+    EducationPayload,
+    ProjectPayload,
+    CertificationPayload,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Section(Generic[_Payload]):
+    """One section kind as its mutations answer it: the payload built from the
+    saved row (or the user errors)."""
+
+    kind: profiles.SectionKind
+    payload: Callable[[Any, list[UserError]], _Payload]
+
+
+SKILLS = _Section(
+    "skills",
+    lambda row, errors: SkillPayload(
+        skill=SkillNode.from_row(row) if row else None, user_errors=errors
+    ),
+)
+EXPERIENCE = _Section(
+    "experience",
+    lambda row, errors: ExperiencePayload(
+        experience=ExperienceNode.from_row(row) if row else None, user_errors=errors
+    ),
+)
+EDUCATION = _Section(
+    "education",
+    lambda row, errors: EducationPayload(
+        education=EducationNode.from_row(row) if row else None, user_errors=errors
+    ),
+)
+PROJECTS = _Section(
+    "projects",
+    lambda row, errors: ProjectPayload(
+        project=ProjectNode.from_row(row) if row else None, user_errors=errors
+    ),
+)
+CERTIFICATIONS = _Section(
+    "certifications",
+    lambda row, errors: CertificationPayload(
+        certification=CertificationNode.from_row(row) if row else None,
+        user_errors=errors,
+    ),
+)
 
 
 async def _save(
-    info: Info, kind: profiles.SectionKind, input: Any, *, new: bool
-) -> Any:
-    """Create (`new`) or update one entry of `kind`; its payload either way."""
-    payload, node, field = _SECTION_TYPES[kind]
+    info: Info,
+    section: _Section[_Payload],
+    input: object,
+    *,
+    row_id: strawberry.ID | None = None,
+) -> _Payload:
+    """Create (no `row_id`) or update one entry; its payload either way."""
     try:
-        row = await (_create(info, kind, input) if new else _update(info, kind, input))
+        row = await (
+            _create(info, section.kind, input)
+            if row_id is None
+            else _update(info, section.kind, input, row_id)
+        )
     except ServiceError as exc:
-        return payload(user_errors=user_errors(exc))
-    return payload(**{field: node.from_row(row)})
+        return section.payload(None, user_errors(exc))
+    return section.payload(row, [])
 
 
 async def create_skill(info: Info, input: CreateSkillInput) -> SkillPayload:
-    payload: SkillPayload = await _save(info, "skills", input, new=True)
-    return payload
+    return await _save(info, SKILLS, input)
 
 
 async def update_skill(info: Info, input: UpdateSkillInput) -> SkillPayload:
-    payload: SkillPayload = await _save(info, "skills", input, new=False)
-    return payload
+    return await _save(info, SKILLS, input, row_id=input.id)
 
 
 async def delete_skill(
@@ -165,15 +219,13 @@ async def delete_skill(
 async def create_experience(
     info: Info, input: CreateExperienceInput
 ) -> ExperiencePayload:
-    payload: ExperiencePayload = await _save(info, "experience", input, new=True)
-    return payload
+    return await _save(info, EXPERIENCE, input)
 
 
 async def update_experience(
     info: Info, input: UpdateExperienceInput
 ) -> ExperiencePayload:
-    payload: ExperiencePayload = await _save(info, "experience", input, new=False)
-    return payload
+    return await _save(info, EXPERIENCE, input, row_id=input.id)
 
 
 async def delete_experience(
@@ -183,13 +235,11 @@ async def delete_experience(
 
 
 async def create_education(info: Info, input: CreateEducationInput) -> EducationPayload:
-    payload: EducationPayload = await _save(info, "education", input, new=True)
-    return payload
+    return await _save(info, EDUCATION, input)
 
 
 async def update_education(info: Info, input: UpdateEducationInput) -> EducationPayload:
-    payload: EducationPayload = await _save(info, "education", input, new=False)
-    return payload
+    return await _save(info, EDUCATION, input, row_id=input.id)
 
 
 async def delete_education(
@@ -199,13 +249,11 @@ async def delete_education(
 
 
 async def create_project(info: Info, input: CreateProjectInput) -> ProjectPayload:
-    payload: ProjectPayload = await _save(info, "projects", input, new=True)
-    return payload
+    return await _save(info, PROJECTS, input)
 
 
 async def update_project(info: Info, input: UpdateProjectInput) -> ProjectPayload:
-    payload: ProjectPayload = await _save(info, "projects", input, new=False)
-    return payload
+    return await _save(info, PROJECTS, input, row_id=input.id)
 
 
 async def delete_project(
@@ -217,17 +265,13 @@ async def delete_project(
 async def create_certification(
     info: Info, input: CreateCertificationInput
 ) -> CertificationPayload:
-    payload: CertificationPayload = await _save(info, "certifications", input, new=True)
-    return payload
+    return await _save(info, CERTIFICATIONS, input)
 
 
 async def update_certification(
     info: Info, input: UpdateCertificationInput
 ) -> CertificationPayload:
-    payload: CertificationPayload = await _save(
-        info, "certifications", input, new=False
-    )
-    return payload
+    return await _save(info, CERTIFICATIONS, input, row_id=input.id)
 
 
 async def delete_certification(
@@ -360,7 +404,12 @@ async def public_profile(info: Info, username: str) -> PublicProfile | None:
     )
 
 
-def _nodes(node_type: Any, rows: list[Any] | None) -> Any:
+_Node = TypeVar(
+    "_Node", SkillNode, ExperienceNode, EducationNode, ProjectNode, CertificationNode
+)
+
+
+def _nodes(node_type: type[_Node], rows: list[Any] | None) -> list[_Node] | None:
     return None if rows is None else [node_type.from_row(r) for r in rows]
 
 

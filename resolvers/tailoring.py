@@ -5,8 +5,10 @@ organization's model settings."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import strawberry
 
@@ -46,6 +48,9 @@ from services.errors import ServiceError
 from services.llm import config as llm_config
 from services.tailoring import letters, pipeline
 from services.tailoring import service as tailoring
+
+if TYPE_CHECKING:
+    from models.tailoring import Letter as LetterRow
 
 
 async def job_keywords(info: Info, job_description: str) -> JobKeywords:
@@ -185,32 +190,58 @@ def _run_errors(row: Any, timed_out: bool, timeout: float) -> list[UserError]:
 
 # -- cover letters and outreach messages -----------------------------------------------
 
-_NODE = {"COVER_LETTER": "CoverLetter", "OUTREACH": "OutreachMessage"}
+_Payload = TypeVar("_Payload", CoverLetterPayload, OutreachMessagePayload)
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind(Generic[_Payload]):
+    """One kind of letter as the resolvers meet it: its stored kind, its node type's
+    name and how its payload is built."""
+
+    kind: str
+    node_type: str
+    payload: Callable[[LetterRow | None, list[UserError], ResumeNode | None], _Payload]
+
+
+COVER = _Kind(
+    "COVER_LETTER",
+    "CoverLetter",
+    lambda row, errors, resume: CoverLetterPayload(
+        cover_letter=CoverLetter.from_row(row) if row is not None else None,
+        user_errors=errors,
+        resume=resume,
+    ),
+)
+OUTREACH = _Kind(
+    "OUTREACH",
+    "OutreachMessage",
+    lambda row, errors, resume: OutreachMessagePayload(
+        outreach_message=OutreachMessage.from_row(row) if row is not None else None,
+        user_errors=errors,
+        resume=resume,
+    ),
+)
 
 
 async def _payload(
     info: Info,
-    kind: str,
-    row: Any = None,
+    kind: _Kind[_Payload],
+    row: LetterRow | None = None,
     exc: ServiceError | None = None,
     *,
     resume_id: int | None = None,
-) -> Any:
+) -> _Payload:
     """The letter payload; the letter's (or the asked) resume rides along."""
     errors = user_errors(exc) if exc is not None else []
     if row is not None:
         resume_id = row.resume_id
     resume = await _asked_resume(info, resume_id, named=True)
-    if kind == "COVER_LETTER":
-        node = CoverLetter.from_row(row) if row is not None else None
-        return CoverLetterPayload(cover_letter=node, user_errors=errors, resume=resume)
-    message = OutreachMessage.from_row(row) if row is not None else None
-    return OutreachMessagePayload(
-        outreach_message=message, user_errors=errors, resume=resume
-    )
+    return kind.payload(row, errors, resume)
 
 
-async def _generate(info: Info, kind: str, input: GenerateLetterInput) -> Any:
+async def _generate(
+    info: Info, kind: _Kind[_Payload], input: GenerateLetterInput
+) -> _Payload:
     actor = info.context.require_actor()
     key = None
     try:
@@ -218,7 +249,7 @@ async def _generate(info: Info, kind: str, input: GenerateLetterInput) -> Any:
         row = await letters.generate(
             actor=actor,
             settings=info.context.runtime.settings,
-            kind=kind,
+            kind=kind.kind,
             resume_id=key,
             job_description=input.job_description,
             language=input.language,
@@ -228,15 +259,17 @@ async def _generate(info: Info, kind: str, input: GenerateLetterInput) -> Any:
     return await _payload(info, kind, row)
 
 
-async def _regenerate(info: Info, kind: str, input: RegenerateLetterInput) -> Any:
+async def _regenerate(
+    info: Info, kind: _Kind[_Payload], input: RegenerateLetterInput
+) -> _Payload:
     actor = info.context.require_actor()
     key = None
     try:
-        key = decode_node_id(input.id, _NODE[kind])
+        key = decode_node_id(input.id, kind.node_type)
         row = await letters.regenerate(
             actor=actor,
             settings=info.context.runtime.settings,
-            kind=kind,
+            kind=kind.kind,
             letter_id=key,
             job_description=input.job_description,
         )
@@ -245,19 +278,19 @@ async def _regenerate(info: Info, kind: str, input: RegenerateLetterInput) -> An
         if key is not None:  # refused: the letter as it stands
             with contextlib.suppress(ServiceError):
                 current = await letters.get_letter(
-                    actor=actor, kind=kind, letter_id=key
+                    actor=actor, kind=kind.kind, letter_id=key
                 )
         return await _payload(info, kind, current, exc)
     return await _payload(info, kind, row)
 
 
 async def _delete(
-    info: Info, kind: str, input: DeleteLetterInput
+    info: Info, kind: _Kind[_Payload], input: DeleteLetterInput
 ) -> DeleteLetterPayload:
     actor = info.context.require_actor()
     try:
-        letter_id = decode_node_id(input.id, _NODE[kind])
-        await letters.delete(actor=actor, kind=kind, letter_id=letter_id)
+        letter_id = decode_node_id(input.id, kind.node_type)
+        await letters.delete(actor=actor, kind=kind.kind, letter_id=letter_id)
     except ServiceError as exc:
         return DeleteLetterPayload(user_errors=user_errors(exc))
     return DeleteLetterPayload(deleted_id=input.id)
@@ -266,41 +299,37 @@ async def _delete(
 async def generate_cover_letter(
     info: Info, input: GenerateLetterInput
 ) -> CoverLetterPayload:
-    payload: CoverLetterPayload = await _generate(info, "COVER_LETTER", input)
-    return payload
+    return await _generate(info, COVER, input)
 
 
 async def regenerate_cover_letter(
     info: Info, input: RegenerateLetterInput
 ) -> CoverLetterPayload:
-    payload: CoverLetterPayload = await _regenerate(info, "COVER_LETTER", input)
-    return payload
+    return await _regenerate(info, COVER, input)
 
 
 async def delete_cover_letter(
     info: Info, input: DeleteLetterInput
 ) -> DeleteLetterPayload:
-    return await _delete(info, "COVER_LETTER", input)
+    return await _delete(info, COVER, input)
 
 
 async def generate_outreach_message(
     info: Info, input: GenerateLetterInput
 ) -> OutreachMessagePayload:
-    payload: OutreachMessagePayload = await _generate(info, "OUTREACH", input)
-    return payload
+    return await _generate(info, OUTREACH, input)
 
 
 async def regenerate_outreach_message(
     info: Info, input: RegenerateLetterInput
 ) -> OutreachMessagePayload:
-    payload: OutreachMessagePayload = await _regenerate(info, "OUTREACH", input)
-    return payload
+    return await _regenerate(info, OUTREACH, input)
 
 
 async def delete_outreach_message(
     info: Info, input: DeleteLetterInput
 ) -> DeleteLetterPayload:
-    return await _delete(info, "OUTREACH", input)
+    return await _delete(info, OUTREACH, input)
 
 
 async def render_resume_pdf(
