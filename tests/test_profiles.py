@@ -451,6 +451,21 @@ async def test_bad_theme_input(
     assert (error["field"], error["code"]) == (["input", field], "VALIDATION_ERROR")
 
 
+async def test_a_stored_theme_outside_the_enum_reads_as_classic(
+    client: TestClient,
+) -> None:
+    token = await _token(client)
+    await gql(client, UPDATE_THEME, {"input": {"themeId": "MODERN"}}, token=token)
+    await Profile.all().update(theme_id="retro")  # written before the set was closed
+    body = await gql(
+        client, "{ viewer { theme { themeId effectiveThemeId } } }", token=token
+    )
+    assert body["data"]["viewer"]["theme"] == {
+        "themeId": "CLASSIC",
+        "effectiveThemeId": "CLASSIC",
+    }
+
+
 @pytest.mark.parametrize("theme", ["nope", "modern"])  # values are the enum's names
 async def test_an_unknown_theme_is_a_variable_error(
     client: TestClient, theme: str
