@@ -249,7 +249,7 @@ async def _plain_app(db_path: str, viewer_id: str) -> Any:
             "username": row["username"],
             "fullName": row["full_name"],
             "headline": row["headline"],
-            "themeId": row["theme_id"],
+            "themeId": row["theme_id"].upper(),
             "sections": [
                 "SKILLS",
                 "EXPERIENCE",

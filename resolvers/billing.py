@@ -52,7 +52,7 @@ async def create_checkout_session(
         link = await payments.create_checkout(
             actor=info.context.require_actor(),
             settings=info.context.runtime.settings,
-            plan_id=input.plan,
+            plan_id=input.plan.value,
             cadence=input.cadence.value,
             success_url=input.success_url,
             cancel_url=input.cancel_url,
@@ -96,13 +96,13 @@ async def buy_credits(info: Info, input: BuyCreditsInput) -> BuyCreditsPayload:
 async def join_waitlist(info: Info, input: JoinWaitlistInput) -> JoinWaitlistPayload:
     try:
         account = await payments.join_waitlist(
-            actor=info.context.require_actor(), plan_id=input.plan
+            actor=info.context.require_actor(), plan_id=input.plan.value
         )
     except ServiceError as exc:
         return JoinWaitlistPayload(user_errors=user_errors(exc))
     return JoinWaitlistPayload(
         waitlist=Waitlist(
-            signed_up=True, plan=account.waitlist_plan, signed_up_at=account.waitlist_at
+            signed_up=True, plan=input.plan, signed_up_at=account.waitlist_at
         )
     )
 

@@ -14,12 +14,13 @@ from strawberry.types.unset import UNSET
 from models.profiles import SectionRow
 from resolvers.errors import user_errors
 from resolvers.inputs import decode_node_id, given_fields
-from schema.base import UserError
+from schema.base import UserError, enum_or
 from schema.context import Info
 from schema.presentation import (
     Font,
     Layout,
     Theme,
+    ThemeKey,
 )
 from schema.profile_inputs import (
     CreateCertificationInput,
@@ -330,7 +331,14 @@ async def update_theme(info: Info, input: UpdateThemeInput) -> UpdateThemePayloa
         row = await profiles.update_theme(
             actor=actor,
             plan_id=plan,
-            theme_id=_or_default(input.theme_id, profiles.DEFAULT_THEME),
+            theme_id=_or_default(
+                (
+                    input.theme_id.value
+                    if isinstance(input.theme_id, ThemeKey)
+                    else input.theme_id
+                ),
+                profiles.DEFAULT_THEME,
+            ),
             accent_color=_or_default(input.accent_color, DEFAULT_ACCENT),
         )
     except ServiceError as exc:  # the current theme comes back, unchanged
@@ -392,7 +400,7 @@ async def public_profile(info: Info, username: str) -> PublicProfile | None:
         open_to_work=row.open_to_work,
         email=contact.email,
         phone=contact.phone,
-        theme_id=state.effective_theme_id,
+        theme_id=enum_or(ThemeKey, state.effective_theme_id, ThemeKey.CLASSIC),
         accent_color=row.accent_color,
         font=Font(profiles.layout_state(row, found.plan_id).effective_font),
         sections=[SectionKind(k) for k in sections],

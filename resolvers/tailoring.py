@@ -19,7 +19,7 @@ from resolvers.inputs import (
     given_fields,
     queue_limits,
 )
-from schema.base import ErrorCode, UserError
+from schema.base import ErrorCode, UserError, enum_or
 from schema.context import Info
 from schema.letters import (
     CoverLetter,
@@ -31,6 +31,7 @@ from schema.letters import (
     OutreachMessagePayload,
     RegenerateLetterInput,
 )
+from schema.presentation import ThemeKey
 from schema.resumes import ResumeNode, TailorResumePayload
 from schema.tailoring import (
     JobKeywords,
@@ -345,7 +346,7 @@ async def render_resume_pdf(
         url, expires_at, result, theme = await letters.resume_pdf_link(
             actor=actor,
             resume_id=key,
-            theme=input.theme,
+            theme=input.theme.value if input.theme else None,
             signer=runtime.files,
             base_url=info.context.meta.base_url,
             keep_for=timedelta(seconds=runtime.settings.file_link_ttl),
@@ -360,7 +361,7 @@ async def render_resume_pdf(
         pdf=ResumePdf(
             url=url,
             expires_at=expires_at,
-            theme=theme,
+            theme=enum_or(ThemeKey, theme, ThemeKey.CLASSIC),
             content_hash=result.content_hash,
             cached=result.cached,
             pages=result.pages,

@@ -16,6 +16,7 @@ from strawberry.scalars import JSON
 from schema.base import (
     Connection,
     Node,
+    enum_or,
 )
 from schema.base import (
     int_ids as _int_ids,
@@ -156,20 +157,20 @@ class UserNode(Node):
         return [cls.from_row(r) if r else None for r in rows]
 
 
+@describe_values(
+    FREE="Free: upload, CRUD, PDF export.",
+    STARTER="Starter: adds tailoring, letters, premium themes.",
+    PRO="Pro: adds parallel generation and other languages.",
+    ENTERPRISE="Enterprise: custom rate limits and an SLA.",
+)
 @strawberry.enum(
     description="Key of a plan. May gain values: do not switch on it exhaustively."
 )
 class PlanKey(Enum):
-    FREE = strawberry.enum_value("free", description="Free: upload, CRUD, PDF export.")
-    STARTER = strawberry.enum_value(
-        "starter", description="Starter: adds tailoring, letters, premium themes."
-    )
-    PRO = strawberry.enum_value(
-        "pro", description="Pro: adds parallel generation and other languages."
-    )
-    ENTERPRISE = strawberry.enum_value(
-        "enterprise", description="Enterprise: custom rate limits and an SLA."
-    )
+    FREE = "free"
+    STARTER = "starter"
+    PRO = "pro"
+    ENTERPRISE = "enterprise"
 
 
 @strawberry.type(name="Plan", description="A plan and what it entitles to.")
@@ -230,9 +231,10 @@ class OrganizationNode(Node):
     )
     created_at: dt.datetime = strawberry.field(description="When it was created.")
 
-    @strawberry.field(description="The effective plan's id (see viewer.billing).")
-    async def plan(self, info: Info) -> str:
-        return (await info.context.loaders.entitlement_by_org.load(self.id)).plan.id
+    @strawberry.field(description="The effective plan (see viewer.billing).")
+    async def plan(self, info: Info) -> PlanKey:
+        plan_id = (await info.context.loaders.entitlement_by_org.load(self.id)).plan.id
+        return enum_or(PlanKey, plan_id, PlanKey.FREE)
 
     @classmethod
     def from_row(cls, row: OrganizationRow) -> Self:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Self
 
 import strawberry
 
-from schema.base import UserError
+from schema.accounts import PlanKey
+from schema.base import UserError, enum_or
 from schema.docs import describe_values
 
 if TYPE_CHECKING:
@@ -66,10 +67,8 @@ class SubscriptionStatus(Enum):
 @strawberry.type(description="The organization's place on a plan's waitlist.")
 class Waitlist:
     signed_up: bool = strawberry.field(description="True once joinWaitlist ran.")
-    plan: str | None = strawberry.field(
-        description=(
-            'The plan waited for (e.g. "enterprise"); null when not signed up.'
-        )
+    plan: PlanKey | None = strawberry.field(
+        description=("The plan waited for (e.g. ENTERPRISE); null when not signed up.")
     )
     signed_up_at: dt.datetime | None = strawberry.field(
         description="When the organization signed up; null when not."
@@ -81,7 +80,7 @@ class Waitlist:
     "after entitlement resolution, its source and the Stripe subscription."
 )
 class Billing:
-    effective_plan: str = strawberry.field(description="Id of the plan in force now.")
+    effective_plan: PlanKey = strawberry.field(description="The plan in force now.")
     entitlement_source: EntitlementSource = strawberry.field(
         description="Where the effective plan comes from."
     )
@@ -94,10 +93,8 @@ class Billing:
     subscription_status: SubscriptionStatus | None = strawberry.field(
         description="The Stripe subscription's status; null without one."
     )
-    subscription_plan: str | None = strawberry.field(
-        description=(
-            'The plan subscribed to (e.g. "pro"); null without a subscription.'
-        )
+    subscription_plan: PlanKey | None = strawberry.field(
+        description=("The plan subscribed to (e.g. PRO); null without a subscription.")
     )
     cadence: BillingCadence | None = strawberry.field(
         description="Billing period of the subscription; null without one."
@@ -135,14 +132,18 @@ class Billing:
         status = account.subscription_status if account else ""
         statuses = {s.value for s in SubscriptionStatus}
         return cls(
-            effective_plan=ent.plan.id,
+            effective_plan=enum_or(PlanKey, ent.plan.id, PlanKey.FREE),
             entitlement_source=EntitlementSource(ent.source),
             rate_limit_per_minute=ent.rate_limit_per_minute,
             tailor_calls_per_month=ent.tailor_calls_per_month,
             subscription_status=(
                 SubscriptionStatus(status) if status in statuses else None
             ),
-            subscription_plan=(account.subscription_plan or None) if account else None,
+            subscription_plan=(
+                enum_or(PlanKey, account.subscription_plan, PlanKey.FREE)
+                if account and account.subscription_plan
+                else None
+            ),
             cadence=(
                 BillingCadence(account.cadence)
                 if account and account.cadence in ("monthly", "yearly")
@@ -160,7 +161,11 @@ class Billing:
             earned_credits=state.earned_credits,
             waitlist=Waitlist(
                 signed_up=bool(account and account.waitlist_plan),
-                plan=account.waitlist_plan if account else None,
+                plan=(
+                    enum_or(PlanKey, account.waitlist_plan, PlanKey.ENTERPRISE)
+                    if account and account.waitlist_plan
+                    else None
+                ),
                 signed_up_at=account.waitlist_at if account else None,
             ),
         )
@@ -168,7 +173,7 @@ class Billing:
 
 @strawberry.input(description="A subscription to buy through Stripe Checkout.")
 class CreateCheckoutSessionInput:
-    plan: str = strawberry.field(description="starter or pro.")
+    plan: PlanKey = strawberry.field(description="STARTER or PRO.")
     success_url: str = strawberry.field(
         description=(
             "An http(s) URL on this service's hosts (BILLING_RETURN_HOSTS"
@@ -283,7 +288,7 @@ class BuyCreditsPayload:
 
 @strawberry.input(description="The plan to wait for.")
 class JoinWaitlistInput:
-    plan: str = strawberry.field(description="A plan not sold through checkout.")
+    plan: PlanKey = strawberry.field(description="A plan not sold through checkout.")
 
 
 @strawberry.type(description="The result of joinWaitlist.")

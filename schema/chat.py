@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Self
 import strawberry
 from strawberry import relay
 
+from schema.accounts import PlanKey
 from schema.base import Counter, Edge, Node, PageInfo, UserError
 from schema.base import int_ids as _int_ids
 from schema.context import Info
@@ -208,8 +209,8 @@ class TranscriptConnection:
     available: bool = strawberry.field(
         description="The plan includes transcripts (Pro); false: no edges."
     )
-    effective_plan: str = strawberry.field(
-        description="The organization's effective plan key."
+    effective_plan: PlanKey = strawberry.field(
+        description="The organization's effective plan."
     )
     counter: strawberry.Private[Counter]
 

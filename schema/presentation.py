@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Protocol, Self, TypeVar
 import strawberry
 from strawberry import relay
 
-from schema.base import Node
+from schema.accounts import PlanKey
+from schema.base import Node, enum_or
 from schema.context import Info
 from schema.docs import describe_values
 from schema.profile_sections import SectionKind
@@ -55,23 +56,22 @@ class Font(Enum):
     NOTO_SANS_CJK = "NOTO_SANS_CJK"
 
 
+@describe_values(
+    CLASSIC="Serif headings, one column.",
+    MODERN="Sans-serif, accent-coloured rules.",
+    NOTO="Noto Sans with CJK coverage.",
+    TERMINAL="Monospace, dark header band (premium).",
+    EXECUTIVE="Two-column with sidebar (premium).",
+)
 @strawberry.enum(
     description="Key of a theme. May gain values: do not switch on it exhaustively."
 )
 class ThemeKey(Enum):
-    CLASSIC = strawberry.enum_value(
-        "classic", description="Serif headings, one column."
-    )
-    MODERN = strawberry.enum_value(
-        "modern", description="Sans-serif, accent-coloured rules."
-    )
-    NOTO = strawberry.enum_value("noto", description="Noto Sans with CJK coverage.")
-    TERMINAL = strawberry.enum_value(
-        "terminal", description="Monospace, dark header band (premium)."
-    )
-    EXECUTIVE = strawberry.enum_value(
-        "executive", description="Two-column with sidebar (premium)."
-    )
+    CLASSIC = "classic"
+    MODERN = "modern"
+    NOTO = "noto"
+    TERMINAL = "terminal"
+    EXECUTIVE = "executive"
 
 
 @strawberry.type(description="A theme of the catalog and whether the plan allows it.")
@@ -119,8 +119,8 @@ class ThemeOption(Node):
     )
 )
 class Theme:
-    theme_id: str = strawberry.field(description="The stored selection.")
-    effective_theme_id: str = strawberry.field(
+    theme_id: ThemeKey = strawberry.field(description="The stored selection.")
+    effective_theme_id: ThemeKey = strawberry.field(
         description="The theme actually rendered after entitlement checks."
     )
     accent_color: str = strawberry.field(
@@ -129,8 +129,8 @@ class Theme:
     available: bool = strawberry.field(
         description="Whether premium theming is available on the current plan."
     )
-    effective_plan: str = strawberry.field(
-        description=('Id of the plan the effective theme was decided on (e.g. "free").')
+    effective_plan: PlanKey = strawberry.field(
+        description="The plan the effective theme was decided on (e.g. FREE)."
     )
     catalog: list[ThemeOption] = strawberry.field(
         description="Every theme, with whether the current plan allows it."
@@ -139,11 +139,13 @@ class Theme:
     @classmethod
     def from_state(cls, state: ThemeState, catalog: Iterable[ThemeOptionRow]) -> Self:
         return cls(
-            theme_id=state.theme_id,
-            effective_theme_id=state.effective_theme_id,
+            theme_id=enum_or(ThemeKey, state.theme_id, ThemeKey.CLASSIC),
+            effective_theme_id=enum_or(
+                ThemeKey, state.effective_theme_id, ThemeKey.CLASSIC
+            ),
             accent_color=state.accent_color,
             available=state.available,
-            effective_plan=state.effective_plan,
+            effective_plan=enum_or(PlanKey, state.effective_plan, PlanKey.FREE),
             catalog=[
                 ThemeOption.from_option(t, premium_available=state.available)
                 for t in catalog
@@ -211,8 +213,8 @@ class Layout:
         description="Whether premium layout options (fonts) are available on the "
         "current plan."
     )
-    effective_plan: str = strawberry.field(
-        description=('Id of the plan the effective font was decided on (e.g. "free").')
+    effective_plan: PlanKey = strawberry.field(
+        description="The plan the effective font was decided on (e.g. FREE)."
     )
     fonts: list[FontOption] = strawberry.field(
         description="Every font, with whether the current plan allows it."
@@ -226,7 +228,7 @@ class Layout:
             font=Font(state.font),
             effective_font=Font(state.effective_font),
             available=state.available,
-            effective_plan=state.effective_plan,
+            effective_plan=enum_or(PlanKey, state.effective_plan, PlanKey.FREE),
             fonts=[
                 FontOption.from_option(f, premium_available=state.available)
                 for f in fonts

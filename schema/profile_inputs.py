@@ -7,7 +7,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types.unset import UNSET
 
-from schema.presentation import Font
+from schema.presentation import Font, ThemeKey
 from schema.profile_sections import (
     SectionKind,
 )
@@ -405,12 +405,11 @@ class ReorderSectionInput:
     )
 )
 class UpdateThemeInput:
-    theme_id: str | None = strawberry.field(
+    theme_id: ThemeKey | None = strawberry.field(
         default=UNSET,
         description=(
-            'A ThemeKey value in lower case (e.g. "modern"); premium '
-            "themes need Starter (PLAN_REQUIRED). Left out: kept; null: "
-            '"classic".'
+            "The theme (e.g. MODERN); premium themes need Starter "
+            "(PLAN_REQUIRED). Left out: kept; null: CLASSIC."
         ),
     )
     accent_color: str | None = strawberry.field(default=UNSET, description="#RRGGBB")

@@ -257,7 +257,7 @@ class PublicProfile:
     )
     email: str | None = strawberry.field(description="Null unless the owner shows it.")
     phone: str | None = strawberry.field(description="Null unless the owner shows it.")
-    theme_id: str = strawberry.field(description="The effective theme.")
+    theme_id: ThemeKey = strawberry.field(description="The effective theme.")
     accent_color: str = strawberry.field(description='Accent colour, "#rrggbb".')
     font: Font = strawberry.field(
         description=(

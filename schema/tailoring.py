@@ -15,6 +15,7 @@ from strawberry.types.unset import UNSET
 from schema.base import UserError
 from schema.docs import describe_values
 from schema.letters import Violation
+from schema.presentation import ThemeKey
 from schema.processing import MAY_GAIN, Engine
 
 if TYPE_CHECKING:
@@ -360,10 +361,10 @@ class RenderResumePdfInput:
     resume_id: strawberry.ID = strawberry.field(
         description="A READY resume of the organization."
     )
-    theme: str | None = strawberry.field(
+    theme: ThemeKey | None = strawberry.field(
         default=None,
-        description="classic, modern, noto (CJK), terminal or executive (the last "
-        "two need Starter). Default: the profile's theme.",
+        description="The theme; TERMINAL and EXECUTIVE need Starter. Default: the "
+        "profile's theme.",
     )
 
 
@@ -373,7 +374,7 @@ class ResumePdf:
     expires_at: dt.datetime = strawberry.field(
         description="When the link stops working."
     )
-    theme: str = strawberry.field(description="The theme it was rendered with.")
+    theme: ThemeKey = strawberry.field(description="The theme it was rendered with.")
     content_hash: str = strawberry.field(
         description="Same content and theme, same hash: rendered once, then cached."
     )

@@ -15,6 +15,7 @@ from strawberry import relay
 from schema.accounts import (
     ApiKeyNode,
     OrganizationNode,
+    PlanKey,
     PlanType,
     Role,
     SecurityEventConnection,
@@ -37,6 +38,7 @@ from schema.base import (
     Window,
     decode_cursor,
     encode_cursor,
+    enum_or,
     window,
 )
 from schema.base import (
@@ -374,7 +376,7 @@ class Viewer(Node):
             edges=edges,
             page_info=win.page_info(edges, rows),
             available=available,
-            effective_plan=plan,
+            effective_plan=enum_or(PlanKey, plan, PlanKey.FREE),
             counter=partial(loaders.transcript_count, start=from_, end=to),
         )
 

@@ -87,7 +87,7 @@ async def test_sign_up_creates_user_org_credits_and_event(client: TestClient) ->
     assert viewer["role"] == "OWNER"
     assert viewer["authMethod"] == "SESSION"
     assert viewer["user"]["email"] == "ada@example.com"
-    assert viewer["organization"]["plan"] == "free"
+    assert viewer["organization"]["plan"] == "FREE"
     assert viewer["credits"] == 20
     assert viewer["plan"]["rateLimitPerMinute"] == 1
     assert "tailoring" not in viewer["plan"]["features"]

@@ -194,7 +194,7 @@ async def billing_of(client: TestClient, token: str) -> dict[str, Any]:
 
 async def checkout(client: TestClient, token: str, **overrides: Any) -> dict[str, Any]:
     variables = {
-        "plan": "starter",
+        "plan": "STARTER",
         "cadence": "MONTHLY",
         "successUrl": RETURN,
         "cancelUrl": CANCEL,
@@ -218,7 +218,7 @@ async def org_id(email: str = "ada@example.com") -> int:
 
 
 async def subscribe(
-    client: TestClient, fake: FakeStripe, token: str, plan: str = "starter"
+    client: TestClient, fake: FakeStripe, token: str, plan: str = "STARTER"
 ) -> str:
     """Checkout and pay; returns the subscription id."""
     payload = await checkout(client, token, plan=plan)
@@ -238,7 +238,7 @@ async def test_without_stripe_keys_billing_is_unavailable_and_the_rest_works(
     token = (await sign_up(client))["accessToken"]
     viewer = await billing_of(client, token)
     assert viewer["billing"] == {
-        "effectivePlan": "free",
+        "effectivePlan": "FREE",
         "entitlementSource": "NONE",
         "rateLimitPerMinute": 1,
         "tailorCallsPerMonth": 10,
@@ -277,13 +277,13 @@ async def test_without_stripe_keys_billing_is_unavailable_and_the_rest_works(
     assert response.status == 400
     assert await StripeEvent.all().count() == 0
     # the waitlist needs no Stripe
-    body = await gql(client, WAITLIST, {"input": {"plan": "enterprise"}}, token=token)
+    body = await gql(client, WAITLIST, {"input": {"plan": "ENTERPRISE"}}, token=token)
     assert body["data"]["joinWaitlist"] == {
-        "waitlist": {"signedUp": True, "plan": "enterprise"},
+        "waitlist": {"signedUp": True, "plan": "ENTERPRISE"},
         "userErrors": [],
     }
     viewer = await billing_of(client, token)
-    assert viewer["billing"]["waitlist"] == {"signedUp": True, "plan": "enterprise"}
+    assert viewer["billing"]["waitlist"] == {"signedUp": True, "plan": "ENTERPRISE"}
 
 
 # -- the full story ------------------------------------------------------------------
@@ -341,14 +341,14 @@ async def test_free_to_starter_to_portal_to_cancellation_keeps_the_data(
         fake.subscriptions[sub_id]["current_period_end"], UTC
     )
     assert viewer["plan"] == {"key": "STARTER"}
-    assert viewer["organization"] == {"plan": "starter"}
+    assert viewer["organization"] == {"plan": "STARTER"}
     assert viewer["billing"] == {
-        "effectivePlan": "starter",
+        "effectivePlan": "STARTER",
         "entitlementSource": "BILLING",
         "rateLimitPerMinute": 20,
         "tailorCallsPerMonth": 200,
         "subscriptionStatus": "ACTIVE",
-        "subscriptionPlan": "starter",
+        "subscriptionPlan": "STARTER",
         "cadence": "MONTHLY",
         "currentPeriodEnd": period_end.isoformat(),
         "cancelAtPeriodEnd": False,
@@ -361,7 +361,7 @@ async def test_free_to_starter_to_portal_to_cancellation_keeps_the_data(
     assert await tailor_code(client, token) == "NO_MASTER_RESUME"  # past the plan gate
 
     # checkout again goes to the portal; the customer was created once
-    again = await checkout(client, token, plan="pro")
+    again = await checkout(client, token, plan="PRO")
     assert again["redirectedToPortal"] is True
     assert again["url"].startswith("https://billing.stripe.test/p/session/bps_")
     assert len(fake.calls_to("/v1/customers")) == 1
@@ -380,12 +380,12 @@ async def test_free_to_starter_to_portal_to_cancellation_keeps_the_data(
         client, [fake.update_subscription(sub_id, cancel_at_period_end=True)]
     )
     viewer = await billing_of(client, token)
-    assert viewer["billing"]["effectivePlan"] == "starter"
+    assert viewer["billing"]["effectivePlan"] == "STARTER"
     assert viewer["billing"]["cancelAtPeriodEnd"] is True
     # the period ends: Stripe deletes the subscription
     await deliver_all(client, [fake.delete_subscription(sub_id)])
     viewer = await billing_of(client, token)
-    assert viewer["billing"]["effectivePlan"] == "free"
+    assert viewer["billing"]["effectivePlan"] == "FREE"
     assert viewer["billing"]["entitlementSource"] == "NONE"
     assert viewer["billing"]["subscriptionStatus"] == "CANCELED"
     assert viewer["credits"] == 20
@@ -393,7 +393,7 @@ async def test_free_to_starter_to_portal_to_cancellation_keeps_the_data(
     body = await gql(client, PROFILE, token=token)
     assert body["data"]["viewer"]["profile"]["headline"] == "Engineer"
     # a new checkout is a checkout again, for the same customer
-    fresh = await checkout(client, token, plan="pro", cadence="YEARLY")
+    fresh = await checkout(client, token, plan="PRO", cadence="YEARLY")
     assert fresh["redirectedToPortal"] is False
     params = fake.calls_to("/v1/checkout/sessions")[-1].params
     assert params["customer"] == session["customer"]
@@ -426,7 +426,7 @@ async def test_checkout_refuses_foreign_return_urls_and_unsold_plans(
             "code": "VALIDATION_ERROR",
         }
     ]
-    enterprise = await checkout(client, token, plan="enterprise")
+    enterprise = await checkout(client, token, plan="ENTERPRISE")
     assert enterprise["userErrors"][0]["code"] == "VALIDATION_ERROR"
     assert enterprise["userErrors"][0]["field"] == ["input", "plan"]
     assert fake.calls == []  # nothing reached Stripe
@@ -439,8 +439,15 @@ async def test_checkout_refuses_foreign_return_urls_and_unsold_plans(
             "code": "NO_SUBSCRIPTION",
         }
     ]
-    body = await gql(client, WAITLIST, {"input": {"plan": "starter"}}, token=token)
+    body = await gql(client, WAITLIST, {"input": {"plan": "STARTER"}}, token=token)
     assert body["data"]["joinWaitlist"]["userErrors"][0]["code"] == "VALIDATION_ERROR"
+    # a plan outside PlanKey (or its lower-case value) is a variable error
+    for plan in ("platinum", "starter"):
+        body = await gql(client, WAITLIST, {"input": {"plan": plan}}, token=token)
+        assert body["data"] is None
+        error = body["errors"][0]
+        assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        assert f"Value '{plan}' does not exist in 'PlanKey' enum" in error["message"]
 
 
 async def test_api_keys_cannot_start_checkout(
@@ -450,7 +457,7 @@ async def test_api_keys_cannot_start_checkout(
     token = (await sign_up(client))["accessToken"]
     body = await gql(client, CREATE_KEY, {"scopes": ["READ", "WRITE"]}, token=token)
     secret = body["data"]["createApiKey"]["secret"]
-    variables = {"plan": "starter", "successUrl": RETURN, "cancelUrl": CANCEL}
+    variables = {"plan": "STARTER", "successUrl": RETURN, "cancelUrl": CANCEL}
     body = await gql(
         client, CHECKOUT, {"input": variables}, headers={"X-API-Key": secret}
     )
@@ -485,7 +492,7 @@ async def test_webhooks_with_bad_signatures_are_refused_and_change_nothing(
     )
     assert response.status == 400
     assert await StripeEvent.all().count() == 0
-    assert (await billing_of(client, token))["billing"]["effectivePlan"] == "free"
+    assert (await billing_of(client, token))["billing"]["effectivePlan"] == "FREE"
 
 
 async def test_a_replayed_event_is_applied_once_and_credits_land_once(
@@ -555,12 +562,12 @@ async def test_out_of_order_subscription_events_never_move_backwards(
     deleted = fake.delete_subscription(sub_id)
     assert await deliver_all(client, [deleted, older]) == ["applied", "ignored"]
     billing_state = (await billing_of(client, token))["billing"]
-    assert billing_state["effectivePlan"] == "free"
+    assert billing_state["effectivePlan"] == "FREE"
     assert billing_state["subscriptionStatus"] == "CANCELED"
     # even a later event cannot bring a canceled subscription back
     revived = fake.update_subscription(sub_id, status="active")
     assert await deliver_all(client, [revived]) == ["ignored"]
-    assert (await billing_of(client, token))["billing"]["effectivePlan"] == "free"
+    assert (await billing_of(client, token))["billing"]["effectivePlan"] == "FREE"
 
 
 async def test_a_failed_payment_keeps_the_plan_for_the_grace_period_then_free(
@@ -568,12 +575,12 @@ async def test_a_failed_payment_keeps_the_plan_for_the_grace_period_then_free(
 ) -> None:
     client, fake, _ = stripe_env
     token = (await sign_up(client))["accessToken"]
-    sub_id = await subscribe(client, fake, token, plan="pro")
+    sub_id = await subscribe(client, fake, token, plan="PRO")
     before = datetime.now(UTC)
     assert await deliver_all(client, [fake.invoice(sub_id, paid=False)]) == ["applied"]
     state = (await billing_of(client, token))["billing"]
     assert state["subscriptionStatus"] == "PAST_DUE"
-    assert state["effectivePlan"] == "pro"
+    assert state["effectivePlan"] == "PRO"
     grace_end = datetime.fromisoformat(state["gracePeriodEnd"])
     assert (
         before + timedelta(days=7) <= grace_end <= datetime.now(UTC) + timedelta(days=7)
@@ -588,7 +595,7 @@ async def test_a_failed_payment_keeps_the_plan_for_the_grace_period_then_free(
         grace_until=datetime.now(UTC) - timedelta(seconds=1)
     )
     state = (await billing_of(client, token))["billing"]
-    assert (state["effectivePlan"], state["entitlementSource"]) == ("free", "NONE")
+    assert (state["effectivePlan"], state["entitlementSource"]) == ("FREE", "NONE")
     assert await tailor_code(client, token) == "PLAN_REQUIRED"
 
 
@@ -619,7 +626,7 @@ async def test_a_crash_between_receiving_and_applying_is_applied_after_restart(
         account = await BillingAccount.get(organization_id=await org_id())
         assert account.subscription_id is None
         plan = (await billing_of(inspect, token))["billing"]["effectivePlan"]
-        assert plan == "free"
+        assert plan == "FREE"
     await inspect.close()
     # a process whose sweeper takes events older than 0.2 s applies it
     await asyncio.sleep(0.3)
@@ -629,7 +636,7 @@ async def test_a_crash_between_receiving_and_applying_is_applied_after_restart(
     assert (await applied(completed["id"])).status == "applied"
     state = (await billing_of(restarted, token))["billing"]
     assert (state["effectivePlan"], state["entitlementSource"]) == (
-        "starter",
+        "STARTER",
         "BILLING",
     )
     row = await StripeEvent.get(event_id=completed["id"])
@@ -801,7 +808,7 @@ async def test_admin_cli_grants_plans_by_hand_with_enterprise_overrides(
         state["entitlementSource"],
         state["rateLimitPerMinute"],
         state["tailorCallsPerMonth"],
-    ) == ("enterprise", "MANUAL", 5, 3000)
+    ) == ("ENTERPRISE", "MANUAL", 5, 3000)
     body = await gql(client, CREATE_KEY, {"scopes": ["READ"]}, token=token)
     secret = body["data"]["createApiKey"]["secret"]
     response = await client.post(
@@ -826,7 +833,7 @@ async def test_admin_cli_grants_plans_by_hand_with_enterprise_overrides(
         "-1",
     )
     state = (await billing_of(client, token))["billing"]
-    assert (state["effectivePlan"], state["entitlementSource"]) == ("free", "NONE")
+    assert (state["effectivePlan"], state["entitlementSource"]) == ("FREE", "NONE")
     assert (state["rateLimitPerMinute"], state["tailorCallsPerMonth"]) == (1, 10)
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
     await asyncio.to_thread(
@@ -841,7 +848,7 @@ async def test_admin_cli_grants_plans_by_hand_with_enterprise_overrides(
         tomorrow,
     )
     state = (await billing_of(client, token))["billing"]
-    assert (state["effectivePlan"], state["entitlementSource"]) == ("pro", "TRIAL")
+    assert (state["effectivePlan"], state["entitlementSource"]) == ("PRO", "TRIAL")
 
 
 # -- the entitlement rules, without a database -----------------------------------------

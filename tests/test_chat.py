@@ -271,7 +271,7 @@ async def test_transcripts_need_pro_and_hold_the_conversation(
     listing = body["data"]["viewer"]["transcripts"]
     assert listing == {
         "available": False,
-        "effectivePlan": "free",
+        "effectivePlan": "FREE",
         "pageInfo": {"hasNextPage": False, "endCursor": None},
         "nodes": [],
     }

@@ -228,13 +228,13 @@ async def test_partial_dates_and_urls(client: TestClient) -> None:
 async def test_theme_and_layout_null_puts_back_the_default(client: TestClient) -> None:
     token = (await sign_up(client))["accessToken"]
     payload = await _call(
-        client, token, UPDATE_THEME, {"themeId": "modern", "accentColor": "#112233"}
+        client, token, UPDATE_THEME, {"themeId": "MODERN", "accentColor": "#112233"}
     )
-    assert payload["theme"] == {"themeId": "modern", "accentColor": "#112233"}
+    assert payload["theme"] == {"themeId": "MODERN", "accentColor": "#112233"}
     payload = await _call(client, token, UPDATE_THEME, {"accentColor": None})
-    assert payload["theme"] == {"themeId": "modern", "accentColor": "#2563eb"}
+    assert payload["theme"] == {"themeId": "MODERN", "accentColor": "#2563eb"}
     payload = await _call(client, token, UPDATE_THEME, {"themeId": None})
-    assert payload["theme"] == {"themeId": "classic", "accentColor": "#2563eb"}
+    assert payload["theme"] == {"themeId": "CLASSIC", "accentColor": "#2563eb"}
 
     payload = await _call(
         client,

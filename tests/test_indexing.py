@@ -147,7 +147,7 @@ async def test_reindex_on_demand_and_an_edit_after_ready(fast: TestClient) -> No
     # a presentation change (theme) is not indexed; a new entry is
     await gql(
         fast,
-        'mutation { updateTheme(input: {themeId: "classic"}) { userErrors { code } } }',
+        "mutation { updateTheme(input: {themeId: CLASSIC}) { userErrors { code } } }",
         token=token,
     )
     await asyncio.sleep(1.6)  # past the debounce: a run would have claimed

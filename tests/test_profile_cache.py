@@ -227,15 +227,14 @@ async def test_a_plan_change_is_a_new_answer(client: TestClient) -> None:
     await set_plan("starter")
     body = await gql(
         client,
-        'mutation { updateTheme(input: {themeId: "terminal"}) '
-        "{ userErrors { code } } }",
+        "mutation { updateTheme(input: {themeId: TERMINAL}) { userErrors { code } } }",
         token=token,
     )
     assert body["data"]["updateTheme"]["userErrors"] == []
     query = '{ publicProfile(username: "ada") { themeId } }'
     for _ in range(2):
         body = await gql(client, query)
-        assert body["data"]["publicProfile"] == {"themeId": "terminal"}
+        assert body["data"]["publicProfile"] == {"themeId": "TERMINAL"}
     await set_plan("free")  # no write to the profile: the plan is in the key
     body = await gql(client, query)
-    assert body["data"]["publicProfile"] == {"themeId": "classic"}
+    assert body["data"]["publicProfile"] == {"themeId": "CLASSIC"}

@@ -396,33 +396,33 @@ async def test_premium_theme_needs_a_plan(client: TestClient) -> None:
     body = await gql(
         client,
         UPDATE_THEME,
-        {"input": {"themeId": "terminal", "accentColor": "#00D4FF"}},
+        {"input": {"themeId": "TERMINAL", "accentColor": "#00D4FF"}},
         token=token,
     )
     payload = body["data"]["updateTheme"]
     # the refused mutation returns the current, unchanged theme (caches stay right)
     current = {key: payload["theme"][key] for key in ("themeId", "accentColor")}
-    assert current == {"themeId": "classic", "accentColor": "#2563eb"}
+    assert current == {"themeId": "CLASSIC", "accentColor": "#2563eb"}
     [error] = payload["userErrors"]
     assert (error["field"], error["code"]) == (["input", "themeId"], "PLAN_REQUIRED")
     read = await gql(client, FULL_PROFILE, token=token)
     assert read["data"]["viewer"]["theme"] == {
-        "themeId": "classic",
-        "effectiveThemeId": "classic",
+        "themeId": "CLASSIC",
+        "effectiveThemeId": "CLASSIC",
         "accentColor": "#2563eb",
         "available": False,
-        "effectivePlan": "free",
+        "effectivePlan": "FREE",
     }
 
     await set_plan("starter")
     body = await gql(
         client,
         UPDATE_THEME,
-        {"input": {"themeId": "terminal", "accentColor": "#00D4FF"}},
+        {"input": {"themeId": "TERMINAL", "accentColor": "#00D4FF"}},
         token=token,
     )
     theme = body["data"]["updateTheme"]["theme"]
-    assert (theme["themeId"], theme["effectiveThemeId"]) == ("terminal", "terminal")
+    assert (theme["themeId"], theme["effectiveThemeId"]) == ("TERMINAL", "TERMINAL")
     assert theme["accentColor"] == "#00d4ff"
     assert theme["available"] is True
     assert {t["key"]: t["available"] for t in theme["catalog"]}["TERMINAL"] is True
@@ -430,15 +430,14 @@ async def test_premium_theme_needs_a_plan(client: TestClient) -> None:
     # a downgrade keeps the choice but renders the default, and says so
     await set_plan("free")
     read = await gql(client, FULL_PROFILE, token=token)
-    assert read["data"]["viewer"]["theme"]["themeId"] == "terminal"
-    assert read["data"]["viewer"]["theme"]["effectiveThemeId"] == "classic"
+    assert read["data"]["viewer"]["theme"]["themeId"] == "TERMINAL"
+    assert read["data"]["viewer"]["theme"]["effectiveThemeId"] == "CLASSIC"
     assert read["data"]["viewer"]["theme"]["available"] is False
 
 
 @pytest.mark.parametrize(
     ("values", "field"),
     [
-        ({"themeId": "nope"}, "themeId"),
         ({"accentColor": "red"}, "accentColor"),
         ({"accentColor": "#12345"}, "accentColor"),
     ],
@@ -450,6 +449,33 @@ async def test_bad_theme_input(
     body = await gql(client, UPDATE_THEME, {"input": values}, token=token)
     [error] = body["data"]["updateTheme"]["userErrors"]
     assert (error["field"], error["code"]) == (["input", field], "VALIDATION_ERROR")
+
+
+async def test_a_stored_theme_outside_the_enum_reads_as_classic(
+    client: TestClient,
+) -> None:
+    token = await _token(client)
+    await gql(client, UPDATE_THEME, {"input": {"themeId": "MODERN"}}, token=token)
+    await Profile.all().update(theme_id="retro")  # written before the set was closed
+    body = await gql(
+        client, "{ viewer { theme { themeId effectiveThemeId } } }", token=token
+    )
+    assert body["data"]["viewer"]["theme"] == {
+        "themeId": "CLASSIC",
+        "effectiveThemeId": "CLASSIC",
+    }
+
+
+@pytest.mark.parametrize("theme", ["nope", "modern"])  # values are the enum's names
+async def test_an_unknown_theme_is_a_variable_error(
+    client: TestClient, theme: str
+) -> None:
+    token = await _token(client)
+    body = await gql(client, UPDATE_THEME, {"input": {"themeId": theme}}, token=token)
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert f"Value '{theme}' does not exist in 'ThemeKey' enum" in error["message"]
 
 
 LAYOUT_STATE = """
@@ -514,7 +540,7 @@ async def test_layout_options_are_plan_aware(client: TestClient) -> None:
         "font": "INTER",
         "effectiveFont": "INTER",
         "available": False,
-        "effectivePlan": "free",
+        "effectivePlan": "FREE",
         "fonts": fonts_free,
     }
     # a premium font on free: refused, and nothing of the input is applied
@@ -576,7 +602,7 @@ async def test_layout_options_are_plan_aware(client: TestClient) -> None:
         "INTER",
         False,
     )
-    assert layout["effectivePlan"] == "free"
+    assert layout["effectivePlan"] == "FREE"
     await gql(
         client,
         'mutation { updateProfile(input: {username: "ada-l"}) '
@@ -637,7 +663,7 @@ async def test_public_profile_shows_only_what_is_public(client: TestClient) -> N
         "email": None,
         "phone": "+44 1",
         "openToWork": False,
-        "themeId": "classic",
+        "themeId": "CLASSIC",
         "sections": ["SKILLS", "EXPERIENCE", "EDUCATION", "PROJECTS"],
         "skills": [{"name": "Python"}],
         "experience": [],

@@ -104,7 +104,7 @@ async def test_refused_mutations_answer_the_object_they_were_asked_about(
         "resume": {"id": master},
         "userErrors": [{"code": "PLAN_REQUIRED"}],
     }
-    rendered = await _call(client, token, RENDER, resumeId=master, theme="executive")
+    rendered = await _call(client, token, RENDER, resumeId=master, theme="EXECUTIVE")
     assert rendered == {
         "pdf": None,
         "resume": {"id": master},
