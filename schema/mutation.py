@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import accounts, billing, profiles, tailoring
+from resolvers import accounts, billing, profile_data, profiles, tailoring
 from resolvers import agents as agent_resolvers
 from resolvers import chat as chat_resolvers
 from resolvers import indexing as indexing_resolvers
@@ -175,11 +175,11 @@ class Mutation:
         "plan (PLAN_REQUIRED returns the current layout).",
     )
     export_profile: ExportProfilePayload = strawberry.mutation(
-        resolver=profiles.export_profile,
+        resolver=profile_data.export_profile,
         description="The profile as JSON, JSON Resume or CSV, with a signed link.",
     )
     import_profile: ImportProfilePayload = strawberry.mutation(
-        resolver=profiles.import_profile,
+        resolver=profile_data.import_profile,
         description="Load a JSON or JSON Resume document into the profile, in one "
         "transaction.",
     )
@@ -259,7 +259,7 @@ class Mutation:
         description="Owner or admin. Fields left out keep their values.",
     )
     reset_resume_content: ResetResumeContentPayload = strawberry.mutation(
-        resolver=profiles.reset_resume_content,
+        resolver=profile_data.reset_resume_content,
         description="Delete every section entry; account, profile fields, theme and "
         "layout stay. Recorded as a security event.",
     )
