@@ -69,9 +69,17 @@ class Violation:
     )
 
     @classmethod
+    def of(cls, kind: str, value: str, location: str) -> Self:
+        """From a stored kind (a kind outside the enum reads as TERM)."""
+        return cls(
+            kind=enum_or(ViolationKind, kind, ViolationKind.TERM),
+            value=value,
+            location=location,
+        )
+
+    @classmethod
     def from_dict(cls, row: Mapping[str, Any]) -> Self:
-        kind = enum_or(ViolationKind, row["kind"], ViolationKind.TERM)
-        return cls(kind=kind, value=row["value"], location=row["location"])
+        return cls.of(row["kind"], row["value"], row["location"])
 
 
 def _letter_values(row: LetterRow) -> dict[str, Any]:

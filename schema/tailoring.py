@@ -315,10 +315,7 @@ class RefinementStats:
             ai_phrases_removed=report.ai_phrases_removed,
             alignment_violations_fixed=report.alignment_violations_fixed,
             violations=[
-                Violation.from_dict(
-                    {"kind": v.kind, "value": v.value, "location": v.location}
-                )
-                for v in report.violations
+                Violation.of(v.kind, v.value, v.location) for v in report.violations
             ],
             initial_match_percentage=report.initial_match_percentage,
             final_match_percentage=report.final_match_percentage,

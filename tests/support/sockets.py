@@ -11,17 +11,11 @@ from typing import Any
 import aiohttp
 from aiohttp.test_utils import TestClient
 
-PROTOCOL = "graphql-transport-ws"
+from tests.helpers import PROTOCOL, receive
+
 LOG_IN = "mutation L($input: LogInInput!) { logIn(input: $input) { accessToken } }"
 LOG_OUT = "mutation LogOut { logOut { ok } }"
 PUSH_DEADLINE = 2.0  # seconds within which a revoked socket must close
-
-
-async def receive(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
-    message = await ws.receive(timeout=5)
-    assert message.type == aiohttp.WSMsgType.TEXT, message
-    data: dict[str, Any] = json.loads(message.data)
-    return data
 
 
 async def open_socket(
